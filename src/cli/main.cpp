@@ -1,0 +1,54 @@
+// osatsim: capacity simulation and planning of AI-chip advanced packaging.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+#include "cli/command.h"
+#include "core/version.h"
+
+int main(int argc, char** argv) {
+  using namespace osatsim::cli;
+  CLI::App app{
+      "osatsim: capacity simulation and planning of AI-chip advanced packaging.\n"
+      "One factory model at three fidelities: plan, capacity, simulate.",
+      "osatsim"};
+  app.set_version_flag("--version", std::string("osatsim ") + osatsim::kVersion);
+  app.require_subcommand(1);
+
+  auto& specs = registry();
+  std::stable_sort(specs.begin(), specs.end(),
+                   [](const CommandSpec& a, const CommandSpec& b) { return a.order < b.order; });
+  std::vector<std::pair<CLI::App*, Runner>> runners;
+  for (const auto& spec : specs) {
+    CLI::App* sub = app.add_subcommand(spec.name, spec.description);
+    runners.emplace_back(sub, spec.setup(sub));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitBadInput;
+  }
+
+  try {
+    for (auto& [sub, run] : runners) {
+      if (sub->parsed()) return run();
+    }
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "osatsim: out of memory\n");
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "osatsim: internal error: %s\n", e.what());
+    return kExitFailure;
+  } catch (...) {
+    std::fprintf(stderr, "osatsim: internal error\n");
+    return kExitFailure;
+  }
+  return kExitFailure;
+}

@@ -1,0 +1,29 @@
+#pragma once
+// Simulation time: 64-bit integer ticks of one millisecond. Never floating point in the event queue.
+#include <cmath>
+#include <cstdint>
+
+namespace osatsim {
+
+using Ticks = std::int64_t;
+
+inline constexpr Ticks kTicksPerSecond = 1000;
+inline constexpr Ticks kTicksPerMinute = 60 * kTicksPerSecond;
+inline constexpr Ticks kTicksPerHour = 60 * kTicksPerMinute;
+inline constexpr Ticks kTicksPerDay = 24 * kTicksPerHour;
+inline constexpr Ticks kNever = INT64_MAX;
+
+// Rounds a duration in (possibly fractional) ticks to the nearest tick.
+inline Ticks round_ticks(double ticks) { return static_cast<Ticks>(std::llround(ticks)); }
+inline Ticks minutes(double m) { return round_ticks(m * kTicksPerMinute); }
+inline Ticks hours(double h) { return round_ticks(h * kTicksPerHour); }
+inline Ticks days(double d) { return round_ticks(d * kTicksPerDay); }
+inline double to_minutes(Ticks t) { return static_cast<double>(t) / kTicksPerMinute; }
+inline double to_hours(Ticks t) { return static_cast<double>(t) / kTicksPerHour; }
+inline double to_days(Ticks t) { return static_cast<double>(t) / kTicksPerDay; }
+
+// Multiplier from a time-unit word of the input formats ("sec", "min", "hr", "day", and common
+// spellings) to ticks. Returns 0 for an unknown word.
+double ticks_per_unit(const char* unit_word);
+
+}  // namespace osatsim

@@ -1,0 +1,296 @@
+#include "model/factory.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <unordered_set>
+
+namespace osatsim::model {
+namespace {
+
+template <typename V>
+std::int32_t find_by_name(const V& items, const std::string& name) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].name == name) return static_cast<std::int32_t>(i);
+  }
+  return kNone;
+}
+
+bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0.0; }
+
+bool dist_ok(const Dist& d) {
+  return finite_nonneg(d.mean) && finite_nonneg(d.half_width) &&
+         (d.kind != DistKind::Uniform || d.half_width <= d.mean);
+}
+
+}  // namespace
+
+ToolGroupId Factory::find_tool_group(const std::string& n) const {
+  return find_by_name(tool_groups, n);
+}
+ProductId Factory::find_product(const std::string& n) const { return find_by_name(products, n); }
+RouteId Factory::find_route(const std::string& n) const { return find_by_name(routes, n); }
+StreamId Factory::find_stream(const std::string& n) const { return find_by_name(streams, n); }
+LocationId Factory::find_location(const std::string& n) const {
+  return find_by_name(locations, n);
+}
+ComponentId Factory::find_component(const std::string& n) const {
+  return find_by_name(components, n);
+}
+DownCalendarId Factory::find_down_calendar(const std::string& n) const {
+  return find_by_name(down_calendars, n);
+}
+PmCalendarId Factory::find_pm_calendar(const std::string& n) const {
+  return find_by_name(pm_calendars, n);
+}
+
+SetupId Factory::find_setup(const std::string& n) const {
+  for (std::size_t i = 0; i < setups.size(); ++i) {
+    if (setups[i] == n) return static_cast<SetupId>(i);
+  }
+  return kNone;
+}
+
+SetupId Factory::intern_setup(const std::string& n) {
+  SetupId id = find_setup(n);
+  if (id != kNone) return id;
+  setups.push_back(n);
+  setup_group_of.push_back(kNone);
+  return static_cast<SetupId>(setups.size() - 1);
+}
+
+LocationId Factory::intern_location(const std::string& n) {
+  LocationId id = find_location(n);
+  if (id != kNone) return id;
+  locations.push_back(Location{n});
+  return static_cast<LocationId>(locations.size() - 1);
+}
+
+Ticks Factory::setup_time(SetupId from, const Step& step) const {
+  if (step.setup == kNone || step.setup == from) return 0;
+  if (step.setup_time >= 0) return step.setup_time;
+  const SetupChange* any = nullptr;
+  for (const auto& c : setup_changes) {
+    if (c.to != step.setup) continue;
+    if (c.from == from && from != kNone) return c.time;
+    if (c.from == kNone) any = &c;
+  }
+  return any ? any->time : 0;
+}
+
+const Dist* Factory::transport_time(LocationId from, LocationId to) const {
+  for (const auto& lane : transport) {
+    if (lane.from == from && lane.to == to) return &lane.time;
+  }
+  return nullptr;
+}
+
+int Factory::total_tools(bool include_delay) const {
+  int n = 0;
+  for (const auto& g : tool_groups) {
+    if (include_delay || !g.is_delay) n += g.tools;
+  }
+  return n;
+}
+
+Diagnostics Factory::validate() const {
+  Diagnostics d;
+  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
+
+  auto check_unique = [&](const auto& items, const char* what) {
+    std::unordered_set<std::string> seen;
+    for (const auto& it : items) {
+      if (it.name.empty()) err(it.src, fmt::format("{} with an empty name", what));
+      if (!seen.insert(it.name).second) err(it.src, fmt::format("duplicate {} '{}'", what, it.name));
+    }
+  };
+  check_unique(tool_groups, "tool group");
+  check_unique(routes, "route");
+  check_unique(products, "product");
+  check_unique(streams, "release stream");
+  check_unique(down_calendars, "down calendar");
+  check_unique(pm_calendars, "PM calendar");
+  check_unique(components, "component");
+
+  const auto n_groups = static_cast<std::int32_t>(tool_groups.size());
+  for (const auto& g : tool_groups) {
+    if (g.tools < 0) err(g.src, fmt::format("tool group '{}': negative tool count", g.name));
+    if (g.capacity < 1) err(g.src, fmt::format("tool group '{}': capacity must be >= 1", g.name));
+    if (g.load_time < 0 || g.unload_time < 0)
+      err(g.src, fmt::format("tool group '{}': negative load or unload time", g.name));
+    if (g.location != kNone && (g.location < 0 || g.location >= static_cast<int>(locations.size())))
+      err(g.src, fmt::format("tool group '{}': unknown location", g.name));
+    if (g.setup_group != kNone &&
+        (g.setup_group < 0 || g.setup_group >= static_cast<int>(setup_groups.size())))
+      err(g.src, fmt::format("tool group '{}': unknown setup group", g.name));
+    for (const auto& a : g.downs) {
+      if (a.calendar < 0 || a.calendar >= static_cast<int>(down_calendars.size()))
+        err(a.src, fmt::format("tool group '{}': unknown down calendar", g.name));
+      if (!dist_ok(a.first_occurrence))
+        err(a.src, fmt::format("tool group '{}': invalid first occurrence", g.name));
+    }
+    for (const auto& a : g.pms) {
+      if (a.calendar < 0 || a.calendar >= static_cast<int>(pm_calendars.size()))
+        err(a.src, fmt::format("tool group '{}': unknown PM calendar", g.name));
+      if (!dist_ok(a.first_occurrence))
+        err(a.src, fmt::format("tool group '{}': invalid first occurrence", g.name));
+    }
+  }
+
+  for (const auto& c : down_calendars) {
+    if (!dist_ok(c.time_to_failure) || c.time_to_failure.mean <= 0)
+      err(c.src, fmt::format("down calendar '{}': time to failure must be > 0", c.name));
+    if (!dist_ok(c.time_to_repair))
+      err(c.src, fmt::format("down calendar '{}': invalid repair time", c.name));
+  }
+  for (const auto& c : pm_calendars) {
+    if (!(std::isfinite(c.interval) && c.interval > 0))
+      err(c.src, fmt::format("PM calendar '{}': interval must be > 0", c.name));
+    if (!dist_ok(c.duration)) err(c.src, fmt::format("PM calendar '{}': invalid duration", c.name));
+  }
+
+  for (const auto& r : routes) {
+    if (r.steps.empty()) err(r.src, fmt::format("route '{}' has no steps", r.name));
+    const int n = static_cast<int>(r.steps.size());
+    std::unordered_set<std::string> names;
+    for (int i = 0; i < n; ++i) {
+      const Step& s = r.steps[i];
+      const auto where = [&](const std::string& m) {
+        err(s.src, fmt::format("route '{}' step {} ('{}'): {}", r.name, i + 1, s.name, m));
+      };
+      if (!s.name.empty() && !names.insert(s.name).second) where("duplicate step name");
+      if (s.tool_group < 0 || s.tool_group >= n_groups) {
+        where("unknown tool group");
+        continue;
+      }
+      const ToolGroup& g = tool_groups[s.tool_group];
+      if (!dist_ok(s.time)) where("invalid processing time (negative, not finite, or half-width > mean)");
+      if (s.overhead < 0) where("negative overhead");
+      if (g.batch_criterion != BatchCriterion::None || s.basis == TimeBasis::PerBatch) {
+        if (s.batch_max > 0 && s.batch_min > s.batch_max)
+          where(fmt::format("batch minimum {} exceeds maximum {}", s.batch_min, s.batch_max));
+        if (s.batch_min < 0 || s.batch_max < 0) where("negative batch size");
+      }
+      if (s.setup != kNone && (s.setup < 0 || s.setup >= static_cast<int>(setups.size())))
+        where("unknown setup");
+      if (s.dedicate_step != kNone && (s.dedicate_step <= i || s.dedicate_step >= n))
+        where("dedication target must be a later step of the route");
+      if (s.rework_step != kNone && (s.rework_step > i || s.rework_step < 0))
+        where("rework target must be this or an earlier step of the route");
+      if (!(s.rework_probability >= 0.0 && s.rework_probability <= 1.0))
+        where("rework probability outside [0, 1]");
+      if (!(s.sample_probability >= 0.0 && s.sample_probability <= 1.0))
+        where("sampling probability outside [0, 1]");
+      if (s.cqt_exit_step != kNone && (s.cqt_exit_step <= i || s.cqt_exit_step >= n))
+        where("queue-time exit must be a later step of the route");
+      if (s.cqt_limit < 0) where("negative queue-time limit");
+      if (!(s.yield > 0.0 && s.yield <= 1.0)) where("yield outside (0, 1]");
+      if (s.cascade_interval < 0) where("negative cascading interval");
+      if (s.basis == TimeBasis::PerDie &&
+          (s.die_component < 0 || s.die_component >= static_cast<int>(components.size())))
+        where("per-die time needs a known die component");
+      for (const auto& k : s.kit) {
+        if (k.component < 0 || k.component >= static_cast<int>(components.size()))
+          where("kit names an unknown component");
+        if (!finite_nonneg(k.quantity)) where("kit quantity must be >= 0");
+      }
+    }
+  }
+
+  for (const auto& p : products) {
+    if (p.route < 0 || p.route >= static_cast<int>(routes.size()))
+      err(p.src, fmt::format("product '{}': unknown route", p.name));
+    if (p.sites_per_wafer < 0) err(p.src, fmt::format("product '{}': negative sites per wafer", p.name));
+    if (!(p.site_yield > 0.0 && p.site_yield <= 1.0))
+      err(p.src, fmt::format("product '{}': site yield outside (0, 1]", p.name));
+    for (const auto& dc : p.dies) {
+      if (dc.component < 0 || dc.component >= static_cast<int>(components.size()))
+        err(p.src, fmt::format("product '{}': unknown die component", p.name));
+      if (dc.count < 0) err(p.src, fmt::format("product '{}': negative die count", p.name));
+    }
+  }
+
+  for (const auto& s : streams) {
+    if (s.product < 0 || s.product >= static_cast<int>(products.size()))
+      err(s.src, fmt::format("release stream '{}': unknown product", s.name));
+    if (s.wafers_per_lot <= 0)
+      err(s.src, fmt::format("release stream '{}': wafers per lot must be > 0", s.name));
+    if (s.lots_per_release <= 0)
+      err(s.src, fmt::format("release stream '{}': lots per release must be > 0", s.name));
+    if (!dist_ok(s.interval) || s.interval.mean <= 0)
+      err(s.src, fmt::format("release stream '{}': interval must be > 0", s.name));
+    if (s.first_release < 0)
+      err(s.src, fmt::format("release stream '{}': first release before time 0", s.name));
+  }
+
+  for (const auto& l : initial_wip) {
+    if (l.product < 0 || l.product >= static_cast<int>(products.size())) {
+      err(l.src, fmt::format("WIP lot '{}': unknown product", l.name));
+      continue;
+    }
+    const Route& r = routes[products[l.product].route];
+    if (l.step < 0 || l.step >= static_cast<int>(r.steps.size()))
+      err(l.src, fmt::format("WIP lot '{}': step {} outside route '{}' (1..{})", l.name,
+                             l.step + 1, r.name, r.steps.size()));
+    if (l.wafers <= 0) err(l.src, fmt::format("WIP lot '{}': wafers must be > 0", l.name));
+  }
+
+  for (const auto& c : setup_changes) {
+    if (c.time < 0) err(c.src, "negative setup time");
+    if (c.to < 0 || c.to >= static_cast<int>(setups.size())) err(c.src, "unknown target setup");
+  }
+  for (const auto& g : setup_groups) {
+    if (g.min_run < 0) err(g.src, fmt::format("setup group '{}': negative minimum run", g.name));
+  }
+  for (const auto& t : transport) {
+    if (!dist_ok(t.time)) err(t.src, "invalid transport time");
+  }
+  for (const auto& s : supplies) {
+    if (s.component < 0 || s.component >= static_cast<int>(components.size()))
+      err(s.src, "supply of an unknown component");
+    if (!finite_nonneg(s.quantity)) err(s.src, "supply quantity must be >= 0");
+    if (s.interval < 0) err(s.src, "negative supply interval");
+  }
+  return d;
+}
+
+double lots_per_day(const ReleaseStream& s) {
+  const double mean = s.interval.expected();
+  if (mean <= 0) return 0.0;
+  return s.lots_per_release * static_cast<double>(kTicksPerDay) / mean;
+}
+
+const char* to_string(TimeBasis b) {
+  switch (b) {
+    case TimeBasis::PerLot: return "per_lot";
+    case TimeBasis::PerWafer: return "per_wafer";
+    case TimeBasis::PerBatch: return "per_batch";
+    case TimeBasis::PerSite: return "per_site";
+    case TimeBasis::PerDie: return "per_die";
+    case TimeBasis::PerUnit: return "per_unit";
+  }
+  return "?";
+}
+
+const char* to_string(RankCriterion r) {
+  switch (r) {
+    case RankCriterion::HighPriority: return "priority";
+    case RankCriterion::LeastSetup: return "setup";
+    case RankCriterion::Fifo: return "fifo";
+    case RankCriterion::CriticalRatio: return "cr";
+    case RankCriterion::EarliestDue: return "edd";
+    case RankCriterion::ShortestProcessing: return "spt";
+  }
+  return "?";
+}
+
+const char* to_string(BatchCriterion c) {
+  switch (c) {
+    case BatchCriterion::None: return "none";
+    case BatchCriterion::SameRouteStep: return "same_route_step";
+    case BatchCriterion::SameStepName: return "same_step_name";
+  }
+  return "?";
+}
+
+}  // namespace osatsim::model
