@@ -416,17 +416,17 @@ int run(const Options& o) {
   }
   if (!o.map_path.empty()) {
     std::vector<std::string> caption{
-        fmt::format("Site {:g} x {:g} mm{}, street {:g} mm; {} packing, lattice {}.", site_w,
-                    site_h, packing.rotated ? " (turned 90 degrees)" : "", o.street,
-                    pk::to_string(packing.method),
-                    packing.method == pk::PackingMethod::Grid
-                        ? fmt::format("offset x {:.3f}, y {:.3f} mm", packing.offset_x_mm,
-                                      packing.offset_y_mm)
-                        : fmt::format("rows centred, row offset y {:.3f} mm", packing.offset_y_mm)),
+        fmt::format("Site {:g} x {:g} mm{}, street {:g} mm.", site_w, site_h,
+                    packing.rotated ? " (placed turned 90 degrees)" : "", o.street),
+        packing.method == pk::PackingMethod::Grid
+            ? fmt::format("Grid packing: lattice offset x {:.3f} mm, y {:.3f} mm.",
+                          packing.offset_x_mm, packing.offset_y_mm)
+            : fmt::format("Row-staggered packing: rows centred, row offset y {:.3f} mm.",
+                          packing.offset_y_mm),
         fmt::format("Grid {} / row-staggered {} sites; textbook formula {:.1f}; {:.1f} % of the "
                     "usable area.",
                     packing.grid_count, packing.staggered_count, formula, 100.0 * utilisation),
-        fmt::format("Site yield {:.4f} x compound {:.4f} -> {:.2f} good packages per wafer.",
+        fmt::format("Site yield {:.4f} x compound {:.4f} = {:.2f} good packages per wafer.",
                     site_yield, cy.total, good)};
     files.emplace_back(o.map_path, pk::wafer_map_svg(wafer, packing, caption));
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <random>
 
 namespace osatsim::packaging {
 namespace {
@@ -134,6 +135,78 @@ GridBest best_grid(const Lattice& l) {
   return best;
 }
 
+struct Circle {
+  double x = 0, y = 0, r = -1;
+  bool contains(double px, double py) const { return std::hypot(px - x, py - y) <= r + 1e-9; }
+};
+
+Circle circle2(double ax, double ay, double bx, double by) {
+  return {(ax + bx) / 2.0, (ay + by) / 2.0, std::hypot(ax - bx, ay - by) / 2.0};
+}
+
+Circle circle3(double ax, double ay, double bx, double by, double cx, double cy) {
+  const double bxr = bx - ax, byr = by - ay, cxr = cx - ax, cyr = cy - ay;
+  const double d = 2.0 * (bxr * cyr - byr * cxr);
+  if (std::abs(d) < 1e-12) {  // (nearly) collinear: the widest pair spans the circle
+    Circle best = circle2(ax, ay, bx, by);
+    for (const Circle c : {circle2(ax, ay, cx, cy), circle2(bx, by, cx, cy)})
+      if (c.r > best.r) best = c;
+    return best;
+  }
+  const double b2 = bxr * bxr + byr * byr, c2 = cxr * cxr + cyr * cyr;
+  const double ux = (cyr * b2 - byr * c2) / d, uy = (bxr * c2 - cxr * b2) / d;
+  return {ax + ux, ay + uy, std::hypot(ux, uy)};
+}
+
+// Smallest circle enclosing the points (Welzl's incremental algorithm; the points are shuffled
+// with a fixed seed, so the result is reproducible).
+Circle min_enclosing_circle(std::vector<std::pair<double, double>> pts) {
+  std::mt19937_64 rng(12345);
+  std::shuffle(pts.begin(), pts.end(), rng);
+  Circle c;
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    if (c.r >= 0 && c.contains(pts[i].first, pts[i].second)) continue;
+    c = {pts[i].first, pts[i].second, 0.0};
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.contains(pts[j].first, pts[j].second)) continue;
+      c = circle2(pts[i].first, pts[i].second, pts[j].first, pts[j].second);
+      for (std::size_t k = 0; k < j; ++k) {
+        if (c.contains(pts[k].first, pts[k].second)) continue;
+        c = circle3(pts[i].first, pts[i].second, pts[j].first, pts[j].second, pts[k].first,
+                    pts[k].second);
+      }
+    }
+  }
+  return c;
+}
+
+// Moves an optimal grid so that its sites sit as centrally as possible: the centre of the smallest
+// circle around the sites' corners goes to the wafer centre. The set of sites is unchanged (it
+// fitted before, so its enclosing circle is no larger than the usable circle); this maximises the
+// clearance to the edge-exclusion ring, which makes the map symmetric where possible.
+GridBest centre_grid(const Lattice& l, const GridBest& g) {
+  std::vector<SiteRect> sites;
+  grid_count_at(l, g.x0, g.y0, &sites);
+  if (sites.empty()) return g;
+  std::vector<std::pair<double, double>> pts;
+  for (std::size_t k = 0; k < sites.size(); ++k) {
+    // Only the first and last site of each row can be extreme.
+    const bool first = k == 0 || sites[k - 1].y != sites[k].y;
+    const bool last = k + 1 == sites.size() || sites[k + 1].y != sites[k].y;
+    if (!first && !last) continue;
+    const auto& s = sites[k];
+    for (const double cx : {s.x, s.x + s.w})
+      for (const double cy : {s.y, s.y + s.h}) pts.emplace_back(cx, cy);
+  }
+  const Circle c = min_enclosing_circle(std::move(pts));
+  double x0 = std::fmod(g.x0 - c.x, l.px);
+  if (x0 < 0) x0 += l.px;
+  double y0 = std::fmod(g.y0 - c.y, l.py);
+  if (y0 < 0) y0 += l.py;
+  if (grid_count_at(l, x0, y0, nullptr) != g.count) return g;  // numerical safety net
+  return {g.count, x0, y0};
+}
+
 // Sites in one row of chord half-width c: n w + (n - 1) s <= 2 c.
 int row_sites(const Lattice& l, double c) {
   if (c < 0) return 0;
@@ -185,12 +258,22 @@ StaggerBest best_staggered(const Lattice& l) {
     const double next = k + 1 < nc ? cand[k + 1] : cand[0] + l.py;
     cand.push_back((cand[k] + next) / 2.0);
   }
-  StaggerBest best;
-  for (const double y0 : cand) {
-    const int n = staggered_count_at(l, y0, nullptr, nullptr);
-    if (n > best.count) best = {n, y0};
+  std::sort(cand.begin(), cand.end());
+  std::vector<int> counts(cand.size());
+  std::size_t arg = 0;
+  for (std::size_t k = 0; k < cand.size(); ++k) {
+    counts[k] = staggered_count_at(l, cand[k], nullptr, nullptr);
+    if (counts[k] > counts[arg]) arg = k;
   }
-  return best;
+  // The count is constant between neighbouring candidates, so the run of best candidates around
+  // `arg` spans an interval of optimal offsets: take its middle (rows clear of the edge on both
+  // sides).
+  std::size_t lo = arg, hi = arg;
+  while (lo > 0 && counts[lo - 1] == counts[arg]) --lo;
+  while (hi + 1 < cand.size() && counts[hi + 1] == counts[arg]) ++hi;
+  const double mid = (cand[lo] + cand[hi]) / 2.0;
+  if (staggered_count_at(l, mid, nullptr, nullptr) == counts[arg]) return {counts[arg], mid};
+  return {counts[arg], cand[arg]};
 }
 
 }  // namespace
@@ -242,7 +325,7 @@ Packing pack_sites(const WaferSpec& wafer, double site_w_mm, double site_h_mm, P
 
   // The grid count is the same in both orientations (a quarter turn maps the circle onto itself
   // and a w x h lattice onto an h x w one), so the grid is placed as given.
-  const GridBest g = best_grid(l);
+  const GridBest g = centre_grid(l, best_grid(l));
   p.grid_count = g.count;
 
   const StaggerBest s0 = best_staggered(l);

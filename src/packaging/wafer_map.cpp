@@ -65,8 +65,10 @@ std::string wafer_map_svg(const WaferSpec& wafer, const Packing& packing,
       "<text x=\"0\" y=\"{:.3f}\" text-anchor=\"middle\" font-size=\"{:.3f}\" "
       "font-weight=\"bold\" fill=\"#1f2933\">{} sites of {:g} x {:g} mm on a {:g} mm wafer "
       "({} packing)</text>\n",
-      -(rw + margin) - title_h * 0.35, font * 1.25, packing.count, packing.placed_w_mm,
-      packing.placed_h_mm, wafer.diameter_mm, to_string(packing.method));
+      -(rw + margin) - title_h * 0.35, font * 1.25, packing.count,
+      packing.rotated ? packing.placed_h_mm : packing.placed_w_mm,
+      packing.rotated ? packing.placed_w_mm : packing.placed_h_mm, wafer.diameter_mm,
+      to_string(packing.method));
 
   // Wafer outline with a notch at 6 o'clock (1 mm deep, 90 degree V, SEMI-style), filled with
   // the edge-exclusion colour; the usable circle is drawn over it.
@@ -91,7 +93,7 @@ std::string wafer_map_svg(const WaferSpec& wafer, const Packing& packing,
   // Sites.
   const double min_side =
       packing.sites.empty() ? 0.0 : std::min(packing.placed_w_mm, packing.placed_h_mm);
-  const bool label = min_side >= rw * 0.06 && packing.sites.size() < 1000;
+  const bool label = min_side >= rw * 0.1 && packing.sites.size() < 1000;
   const double label_font = std::min(min_side * 0.3, font * 1.1);
   s += "<g class=\"sites\">\n";
   int k = 0;

@@ -218,6 +218,29 @@ TEST(Geometry, TrivialCases) {
   EXPECT_TRUE(check_geometry(wafer300(), 52, 54.5).empty());
 }
 
+TEST(Geometry, LayoutIsCentredAndReproducible) {
+  // The optimal site sets of these sizes are symmetric (3 x 3; rows 2-4-4-4-2), so centring the
+  // lattice in its feasible region puts their bounding box on the wafer centre.
+  for (const auto& [w, h] : {std::pair{66.0, 71.5}, std::pair{52.0, 54.5}}) {
+    const Packing p = pack_sites(wafer300(), w, h);
+    double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
+    for (const auto& s : p.sites) {
+      x0 = std::min(x0, s.x);
+      x1 = std::max(x1, s.x + s.w);
+      y0 = std::min(y0, s.y);
+      y1 = std::max(y1, s.y + s.h);
+    }
+    EXPECT_NEAR(x0 + x1, 0.0, 1e-6) << w;
+    EXPECT_NEAR(y0 + y1, 0.0, 1e-6) << w;
+    const Packing q = pack_sites(wafer300(), w, h);
+    ASSERT_EQ(q.sites.size(), p.sites.size());
+    for (std::size_t k = 0; k < p.sites.size(); ++k) {
+      EXPECT_EQ(q.sites[k].x, p.sites[k].x);
+      EXPECT_EQ(q.sites[k].y, p.sites[k].y);
+    }
+  }
+}
+
 TEST(Geometry, GrossDieFormulaByHand) {
   // d = 300 - 2*3 = 294 mm, S = 52.2 * 54.7 = 2855.34 mm^2:
   // pi * 147^2 / 2855.34 - pi * 294 / sqrt(5710.68) = 23.7748 - 12.2218 = 11.5530
