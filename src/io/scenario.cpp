@@ -103,11 +103,16 @@ std::string did_you_mean(std::string_view word, const Names& candidates) {
 
 const char* node_kind(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a map";
-    default: return "an undefined value";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -215,9 +220,9 @@ class Reader {
       return false;
     }
     if (x < static_cast<double>(min) || x > static_cast<double>(max)) {
-      err(v, key, max < 2'000'000'000LL
-                      ? fmt::format("must lie in [{}, {}], got {}", min, max, v.Scalar())
-                      : fmt::format("must be >= {}, got {}", min, v.Scalar()));
+      err(v, key,
+          max < 2'000'000'000LL ? fmt::format("must lie in [{}, {}], got {}", min, max, v.Scalar())
+                                : fmt::format("must be >= {}, got {}", min, v.Scalar()));
       return false;
     }
     out = static_cast<long long>(x);
@@ -287,8 +292,8 @@ class Reader {
       names.emplace_back(w);
       list += (list.empty() ? "" : ", ") + std::string(w);
     }
-    err(v, key, fmt::format("unknown value '{}'; expected one of: {}{}", s, list,
-                            did_you_mean(s, names)));
+    err(v, key,
+        fmt::format("unknown value '{}'; expected one of: {}{}", s, list, did_you_mean(s, names)));
     return false;
   }
 
@@ -404,8 +409,8 @@ bool Reader::dist(const YAML::Node& v, const std::string& key, Dist& out) {
 class Names {
  public:
   // Registers `name` for index `id`; false (and an error) when it exists.
-  bool add(Reader& r, const YAML::Node& at, const std::string& key, const std::string& name,
-           int id, const char* what) {
+  bool add(Reader& r, const YAML::Node& at, const std::string& key, const std::string& name, int id,
+           const char* what) {
     auto [it, fresh] = ids_.emplace(name, id);
     if (!fresh) {
       r.err(at, key, fmt::format("duplicate {} name '{}'", what, name));
@@ -468,8 +473,8 @@ class ScenarioReader {
 
   Reader& r_;
   model::Factory& f_;
-  Names locations_, components_, downs_, pms_, setups_, setup_groups_, groups_, routes_,
-      products_, streams_;
+  Names locations_, components_, downs_, pms_, setups_, setup_groups_, groups_, routes_, products_,
+      streams_;
   std::map<std::string, YAML::Node> sequences_;
   std::vector<YAML::Node> group_nodes_, route_nodes_, product_nodes_, stream_nodes_;
   std::vector<std::vector<YAML::Node>> step_nodes_;  // per route, per step
@@ -539,10 +544,9 @@ void ScenarioReader::read(const YAML::Node& root) {
   }
 
   // ---- pass 1: names ----
-  register_list(top, "locations", "location", locations_,
-                [&](const std::string& n, const YAML::Node&) {
-                  f_.locations.push_back(model::Location{n});
-                });
+  register_list(
+      top, "locations", "location", locations_,
+      [&](const std::string& n, const YAML::Node&) { f_.locations.push_back(model::Location{n}); });
   std::vector<YAML::Node> component_nodes, down_nodes, pm_nodes, sgroup_nodes;
   register_list(top, "components", "component", components_,
                 [&](const std::string& n, const YAML::Node& v) {
@@ -613,8 +617,8 @@ void ScenarioReader::read(const YAML::Node& root) {
                 });
   if (const YAML::Node* seq = top.get("sequences")) {
     if (!seq->IsMap()) {
-      r_.err(*seq, "sequences", fmt::format("expected a map of named step lists, got {}",
-                                            node_kind(*seq)));
+      r_.err(*seq, "sequences",
+             fmt::format("expected a map of named step lists, got {}", node_kind(*seq)));
     } else {
       for (const auto& kv : *seq) {
         const std::string nm = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
@@ -700,7 +704,8 @@ void ScenarioReader::read_component(const YAML::Node& v, int id) {
   const std::string key = fmt::format("components.{}", c.name);
   Map m(r_, v, key, {"name", "description", "initial_stock", "unit_cost"});
   if (!m.ok()) return;
-  if (const YAML::Node* n = m.get("initial_stock")) r_.nonneg(*n, m.sub("initial_stock"), c.initial_stock);
+  if (const YAML::Node* n = m.get("initial_stock"))
+    r_.nonneg(*n, m.sub("initial_stock"), c.initial_stock);
   if (const YAML::Node* n = m.get("unit_cost")) r_.nonneg(*n, m.sub("unit_cost"), c.unit_cost);
 }
 
@@ -773,8 +778,8 @@ void ScenarioReader::read_down_calendar(const YAML::Node& v, int id) {
       return;
     }
     if (!a && !b) {
-      r_.err(v, key, fmt::format("a down calendar needs its {} ('{}' or '{}')", what, mean_key,
-                                 dist_key));
+      r_.err(v, key,
+             fmt::format("a down calendar needs its {} ('{}' or '{}')", what, mean_key, dist_key));
       return;
     }
     bool good = false;
@@ -886,13 +891,16 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
   model::ToolGroup& g = f_.tool_groups[id];
   const std::string key = fmt::format("tool_groups.{}", g.name);
   Map m(r_, v, key,
-        {"name", "description", "area", "location", "tools", "capacity", "load", "unload",
-         "delay", "batching", "dispatch", "wake_least_setup", "lssu", "setup_group", "downs",
-         "pms", "tool_cost"});
+        {"name", "description", "area", "location", "tools", "capacity", "load", "unload", "delay",
+         "batching", "dispatch", "wake_least_setup", "lssu", "setup_group", "downs", "pms",
+         "tool_cost"});
   if (!m.ok()) return;
   if (const YAML::Node* n = m.get("area")) r_.scalar(*n, m.sub("area"), g.area);
-  if (const YAML::Node* n = m.get("location"))
+  if (const YAML::Node* n = m.get("location")) {
     g.location = locations_.resolve(r_, *n, m.sub("location"), "location");
+    // The area (SMT2020 STNGRP, used in reports) defaults to the location's name.
+    if (g.location != kNone && !m.has("area")) g.area = f_.locations[g.location].name;
+  }
   if (const YAML::Node* n = m.get("tools")) r_.integer(*n, m.sub("tools"), g.tools, 0);
   if (const YAML::Node* n = m.get("capacity")) r_.integer(*n, m.sub("capacity"), g.capacity, 1);
   if (const YAML::Node* n = m.get("load")) r_.duration(*n, m.sub("load"), g.load_time);
@@ -909,11 +917,10 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
     Map bm(r_, *b, m.sub("batching"), {"criterion", "unit", "min", "max", "max_wait"});
     if (bm.ok()) {
       if (const YAML::Node* n = bm.get("criterion")) {
-        r_.word<model::BatchCriterion>(
-            *n, bm.sub("criterion"),
-            {{"same_route_step", model::BatchCriterion::SameRouteStep},
-             {"same_step_name", model::BatchCriterion::SameStepName}},
-            g.batch_criterion);
+        r_.word<model::BatchCriterion>(*n, bm.sub("criterion"),
+                                       {{"same_route_step", model::BatchCriterion::SameRouteStep},
+                                        {"same_step_name", model::BatchCriterion::SameStepName}},
+                                       g.batch_criterion);
       } else {
         r_.err(*b, bm.path(), "batching needs its 'criterion' (same_route_step | same_step_name)");
       }
@@ -962,8 +969,8 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
     for (std::size_t i = 0; i < d->size(); ++i) {
       const YAML::Node e = (*d)[i];
       const std::string k = fmt::format("{}[{}]", m.sub("downs"), i);
-      Map dm(r_, e, k, {"calendar", "mttf", "mttr", "time_to_failure", "time_to_repair", "clock",
-                        "first"});
+      Map dm(r_, e, k,
+             {"calendar", "mttf", "mttr", "time_to_failure", "time_to_repair", "clock", "first"});
       if (!dm.ok()) continue;
       model::DownAttachment a;
       a.src = r_.src(e);
@@ -1057,8 +1064,7 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
         const YAML::Node* ew = pm.get("every_wafers");
         const YAML::Node* du = pm.get("duration");
         if ((ev != nullptr) == (ew != nullptr) || !du) {
-          r_.err(e, k,
-                 "a PM needs 'calendar', or 'every' (or 'every_wafers') and 'duration'");
+          r_.err(e, k, "a PM needs 'calendar', or 'every' (or 'every_wafers') and 'duration'");
           continue;
         }
         bool good = true;
@@ -1169,7 +1175,8 @@ void ScenarioReader::read_route(const YAML::Node& v, int id) {
     }
     read_step(e, sk, rt.steps[i], step_names, static_cast<int>(i), step_nodes_[id]);
   }
-  if (nodes.empty()) r_.err(*steps, m.sub("steps"), fmt::format("route '{}' has no steps", rt.name));
+  if (nodes.empty())
+    r_.err(*steps, m.sub("steps"), fmt::format("route '{}' has no steps", rt.name));
 }
 
 void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, model::Step& s,
@@ -1177,10 +1184,10 @@ void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, mode
                                std::vector<YAML::Node>& step_nodes) {
   step_nodes.push_back(v);
   s.src = r_.src(v);
-  Map m(r_, v, key,
-        {"name", "description", "group", "basis", "time", "overhead", "overhead_per", "die",
-         "batch", "setup", "setup_time", "sampling", "rework", "cqt", "dedicate", "yield",
-         "transform", "split_units", "kit", "cascade"});
+  Map m(r_, v, key, {"name",       "description",  "group",       "basis", "time",
+                     "overhead",   "overhead_per", "die",         "batch", "setup",
+                     "setup_time", "sampling",     "rework",      "cqt",   "dedicate",
+                     "yield",      "transform",    "split_units", "kit",   "cascade"});
   if (!m.ok()) return;
   if (const YAML::Node* n = m.get("name")) {
     r_.name(*n, m.sub("name"), s.name);
@@ -1255,13 +1262,13 @@ void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, mode
                          "'batch: {{max: N}}' or the group's 'batching.max')",
                          f_.tool_groups[gid].name));
     } else if (s.batch_min > s.batch_max && !m.has("batch")) {
-      r_.err(v, key,
-             fmt::format("batch minimum {} exceeds maximum {}", s.batch_min, s.batch_max));
+      r_.err(v, key, fmt::format("batch minimum {} exceeds maximum {}", s.batch_min, s.batch_max));
     }
   }
   if (s.basis == model::TimeBasis::PerBatch && gid != kNone && !batching && m.has("basis"))
     r_.err(*m.get("basis"), m.sub("basis"), "per_batch needs a batching tool group");
-  if (const YAML::Node* n = m.get("setup")) s.setup = setups_.resolve(r_, *n, m.sub("setup"), "setup");
+  if (const YAML::Node* n = m.get("setup"))
+    s.setup = setups_.resolve(r_, *n, m.sub("setup"), "setup");
   if (const YAML::Node* n = m.get("setup_time")) {
     r_.duration(*n, m.sub("setup_time"), s.setup_time);
     if (!m.has("setup")) r_.err(*n, m.sub("setup_time"), "'setup_time' without 'setup'");
@@ -1446,7 +1453,8 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
     if (const YAML::Node* n = m.get("wafer")) dims = r_.nonneg(*n, m.sub("wafer"), wafer) && dims;
     if (const YAML::Node* n = m.get("edge_exclusion"))
       dims = r_.nonneg(*n, m.sub("edge_exclusion"), edge) && dims;
-    if (const YAML::Node* n = m.get("street")) dims = r_.nonneg(*n, m.sub("street"), street) && dims;
+    if (const YAML::Node* n = m.get("street"))
+      dims = r_.nonneg(*n, m.sub("street"), street) && dims;
 #if defined(OSATSIM_HAVE_PACKAGING)
     if (dims) {
       packaging::WaferSpec spec;
@@ -1459,8 +1467,8 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
         p.sites_per_wafer = packaging::sites_per_wafer(spec, w, h);
         if (p.sites_per_wafer <= 0)
           r_.err(*site, m.sub("site"),
-                 fmt::format("no {}x{} mm site fits on a {} mm wafer with {} mm edge exclusion",
-                             w, h, wafer, edge));
+                 fmt::format("no {}x{} mm site fits on a {} mm wafer with {} mm edge exclusion", w,
+                             h, wafer, edge));
       }
     }
 #else
@@ -1620,9 +1628,9 @@ void ScenarioReader::check_routes_against_products() {
       if (!units && (s.basis == B::PerSite || s.basis == B::PerDie)) needs_sites = true;
       if (s.overhead_per_wafer && units && n["overhead_per"] &&
           n["overhead_per"].Scalar() == "wafer")
-        err_once(n["overhead_per"], key + ".overhead_per",
-                 fmt::format("lots of product '{}' count units here: use 'overhead_per: unit'",
-                             p.name));
+        err_once(
+            n["overhead_per"], key + ".overhead_per",
+            fmt::format("lots of product '{}' count units here: use 'overhead_per: unit'", p.name));
       if (s.overhead_per_wafer && !units && n["overhead_per"] &&
           n["overhead_per"].Scalar() == "unit")
         err_once(n["overhead_per"], key + ".overhead_per",
@@ -1641,7 +1649,9 @@ void ScenarioReader::check_routes_against_products() {
         if ((units && (b == B::PerWafer || b == B::PerSite)) || (!units && b == B::PerUnit))
           err_once(n, fmt::format("{}.kit[{}].per", key, k),
                    fmt::format("kit per {} but lots of product '{}' count {} here",
-                               b == B::PerUnit ? "unit" : b == B::PerSite ? "site" : "wafer",
+                               b == B::PerUnit   ? "unit"
+                               : b == B::PerSite ? "site"
+                                                 : "wafer",
                                p.name, state));
         if (!units && b == B::PerSite) needs_sites = true;
       }
