@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -18,7 +19,9 @@ using model::ToolGroup;
 
 constexpr double kHoursPerDay = 24.0;
 
-double hours_of(double ticks) { return ticks / static_cast<double>(kTicksPerHour); }
+double hours_of(double ticks) {
+  return ticks / static_cast<double>(kTicksPerHour);
+}
 
 // A performed visit of one lot type (stream) to one route step.
 struct Visit {
@@ -26,6 +29,7 @@ struct Visit {
   int step = 0;
   model::ToolGroupId group = kNone;
   int priority = 10;
+  int prio_idx = 0;       // index of the priority class at the group
   double per_lot = 0.0;   // performed visits per released lot (sampling x rework)
   double rate = 0.0;      // performed lot visits per day at scale 1
   double k = 1.0;         // lots per job (batch size in lots; 1 otherwise)
@@ -37,10 +41,12 @@ struct Visit {
   double pieces = 0.0;    // pieces processed per lot visit (wafer-count PM)
   model::SetupId setup = kNone;
   const Step* step_ptr = nullptr;
-  double setup_prob = 0.0;   // probability the job needs a setup change
-  double setup_hours = 0.0;  // expected setup time given a change
-  int batch_key = -1;        // compatibility class of batch steps
-  double transport = 0.0;    // expected move time into this performed visit (hours)
+  double fk = 0.0;               // share of the group's setup-relevant jobs in this setup state
+  double min_run_cap = 1.0;      // 1 / MINRUN under rule LSSU
+  double idle_match = 1.0;       // P(no idle tool already in this state), wake-least-setup
+  double setup_hours = 0.0;      // expected setup time given a change (0: never a setup)
+  int batch_key = -1;            // compatibility class of batch steps
+  double transport = 0.0;        // expected move time into this performed visit (hours)
   int up_begin = 0, up_end = 0;  // upstream flows in Model::ups
 };
 
@@ -58,16 +64,17 @@ struct Outage {
 
 struct GroupBase {
   double lot_visits = 0.0, jobs = 0.0, pieces = 0.0;  // per day at scale 1
-  double busy = 0.0, setup = 0.0;                       // hours per day at scale 1
-  double t0 = 0.0, c02 = 0.0;                           // per job
-  double cal_down = 0.0, cal_pm = 0.0;                  // shares of calendar time
+  double busy = 0.0;                                  // occupancy hours per day at scale 1
+  double tail = 0.0;  // cascading: lot time beyond the occupancy, hours per day at scale 1
+  double cal_down = 0.0, cal_pm = 0.0;  // shares of calendar time
   double stretch = 1.0;  // failures interrupt a running job: its duration grows by MTTR / MTTF
-  double load_down = 0.0, load_pm = 0.0;                // outage hours per day at scale 1
-  std::vector<Outage> cal_outages;                      // calendar-clock outages
-  // Load-driven outages: frequency per day at scale 1 (group total), mean, m2.
-  std::vector<Outage> load_outages;
-  std::vector<int> priorities;            // distinct, descending
-  std::vector<double> busy_by_priority;   // busy+setup hours/day at scale 1, same order
+  double load_pm = 0.0;  // wafer-count PM hours per day at scale 1
+  bool has_setups = false, avoid_setups = false;
+  std::vector<Outage> cal_outages;   // calendar-clock outages (freq per tool-hour)
+  std::vector<Outage> load_outages;  // wafer-count PM (freq per day at scale 1, group total)
+  std::vector<Outage> busy_clock;    // busy-clock failures (freq per busy hour)
+  std::vector<int> priorities;       // distinct, descending
+  std::vector<int> visit_ids;        // visits with a possible setup
 };
 
 struct Model {
@@ -154,12 +161,24 @@ Model build(const Factory& f, const CapacityOptions& opt) {
       const double sites = units ? wafers : wafers * spw;
       double qty = 1.0;
       switch (sp.basis) {
-        case TimeBasis::PerLot: qty = 1.0; break;
-        case TimeBasis::PerWafer: qty = units ? wafers_at_transform : wafers; break;
-        case TimeBasis::PerBatch: qty = 1.0; break;
-        case TimeBasis::PerSite: qty = sites; break;
-        case TimeBasis::PerDie: qty = sites * dpp; break;
-        case TimeBasis::PerUnit: qty = sites; break;
+        case TimeBasis::PerLot:
+          qty = 1.0;
+          break;
+        case TimeBasis::PerWafer:
+          qty = units ? wafers_at_transform : wafers;
+          break;
+        case TimeBasis::PerBatch:
+          qty = 1.0;
+          break;
+        case TimeBasis::PerSite:
+          qty = sites;
+          break;
+        case TimeBasis::PerDie:
+          qty = sites * dpp;
+          break;
+        case TimeBasis::PerUnit:
+          qty = sites;
+          break;
       }
       const double x = hours_of(sp.time.expected());
       const double x_scv = sp.time.scv();
@@ -236,15 +255,13 @@ Model build(const Factory& f, const CapacityOptions& opt) {
   for (auto& v : m.visits) {
     if (v.setup == kNone || mix_total[v.group] <= 0) continue;
     const auto& gm = mix[v.group];
-    const double fk = gm.at(v.setup) / mix_total[v.group];
-    double p = 1.0 - fk;
+    v.fk = gm.at(v.setup) / mix_total[v.group];
     const ToolGroup& g = f.tool_groups[v.group];
     if (g.lssu && v.setup < static_cast<int>(f.setup_group_of.size()) &&
         f.setup_group_of[v.setup] != kNone) {
       const int run = f.setup_groups[f.setup_group_of[v.setup]].min_run;
-      if (run > 1) p = std::min(p, 1.0 / run);
+      if (run > 1) v.min_run_cap = 1.0 / run;
     }
-    if (p <= 0) continue;
     double expected = 0.0;
     if (v.step_ptr->setup_time >= 0) {
       expected = hours_of(static_cast<double>(v.step_ptr->setup_time));
@@ -257,40 +274,39 @@ Model build(const Factory& f, const CapacityOptions& opt) {
       }
       expected = wsum > 0 ? expected / wsum : 0.0;
     }
-    if (expected <= 0) continue;
-    v.setup_prob = p;
+    if (expected <= 0 || v.fk >= 1.0) continue;
     v.setup_hours = expected;
+    if (g.wake_least_setup) v.idle_match = std::pow(1.0 - v.fk, std::max(1, g.tools) - 1);
+    m.groups[v.group].has_setups = true;
+    m.groups[v.group].visit_ids.push_back(static_cast<int>(&v - m.visits.data()));
   }
 
-  // Group aggregates at scale 1.
-  std::vector<double> m1(ng, 0.0), m2(ng, 0.0);
-  std::vector<std::map<int, double>> by_prio(ng);
+  // Priority classes per group (descending) and each visit's class index.
+  std::vector<std::map<int, int, std::greater<int>>> classes(ng);
+  for (const auto& v : m.visits) classes[v.group][v.priority] = 0;
+  for (std::size_t g = 0; g < ng; ++g) {
+    int k = 0;
+    for (auto& [prio, idx] : classes[g]) {
+      idx = k++;
+      m.groups[g].priorities.push_back(prio);
+    }
+  }
+  for (auto& v : m.visits) v.prio_idx = classes[v.group].at(v.priority);
+
+  // Load-independent group aggregates at scale 1.
   for (const auto& v : m.visits) {
     GroupBase& gb = m.groups[v.group];
-    const double jobs = v.rate / v.k;
     gb.lot_visits += v.rate;
-    gb.jobs += jobs;
+    gb.jobs += v.rate / v.k;
     gb.pieces += v.rate * v.pieces;
     gb.busy += v.rate * v.occ;
-    const double su = v.setup_prob * v.setup_hours;
-    gb.setup += jobs * su;
-    m1[v.group] += jobs * (v.job + su);
-    m2[v.group] += jobs * (v.job_var + v.job * v.job + 2.0 * v.job * su +
-                           v.setup_prob * v.setup_hours * v.setup_hours);
-    by_prio[v.group][v.priority] += v.rate * v.occ + jobs * su;
+    gb.tail += v.rate / v.k * std::max(0.0, v.lot_time - v.job);
   }
   for (std::size_t g = 0; g < ng; ++g) {
     GroupBase& gb = m.groups[g];
     const ToolGroup& tg = f.tool_groups[g];
-    if (gb.jobs > 0) {
-      gb.t0 = m1[g] / gb.jobs;
-      const double e2 = m2[g] / gb.jobs;
-      gb.c02 = gb.t0 > 0 ? std::max(0.0, e2 / (gb.t0 * gb.t0) - 1.0) : 0.0;
-    }
-    for (auto it = by_prio[g].rbegin(); it != by_prio[g].rend(); ++it) {
-      gb.priorities.push_back(it->first);
-      gb.busy_by_priority.push_back(it->second);
-    }
+    gb.avoid_setups = std::find(tg.ranking.begin(), tg.ranking.end(),
+                                model::RankCriterion::LeastSetup) != tg.ranking.end();
     if (tg.is_delay) continue;
     for (const auto& a : tg.downs) {
       const auto& dc = f.down_calendars[a.calendar];
@@ -303,10 +319,8 @@ Model build(const Factory& f, const CapacityOptions& opt) {
         gb.cal_down += mttr / (mttf + mttr);
         gb.cal_outages.push_back(Outage{1.0 / (mttf + mttr), mttr, r2});
       } else {
-        // Busy clock: one failure per MTTF of busy time.
-        const double per_day = (gb.busy + gb.setup) / mttf;
-        gb.load_down += per_day * mttr;
-        gb.load_outages.push_back(Outage{per_day, mttr, r2});
+        // Busy clock: one failure per MTTF of busy (and setup) time.
+        gb.busy_clock.push_back(Outage{1.0 / mttf, mttr, r2});
       }
     }
     for (const auto& a : tg.pms) {
@@ -329,20 +343,56 @@ Model build(const Factory& f, const CapacityOptions& opt) {
   return m;
 }
 
+// Group aggregates that depend on the setup probabilities `sp` (one per visit).
+struct GroupDyn {
+  double setup = 0.0;      // hours/day at scale 1
+  double load_down = 0.0;  // busy-clock failure hours/day at scale 1
+  double t0 = 0.0, c02 = 0.0;
+  std::vector<double> busy_by_priority;  // GroupBase::priorities order
+};
+
+std::vector<GroupDyn> aggregate(const Model& m, const std::vector<double>& sp) {
+  const auto ng = m.groups.size();
+  std::vector<GroupDyn> d(ng);
+  std::vector<double> m1(ng, 0.0), m2(ng, 0.0);
+  for (std::size_t g = 0; g < ng; ++g)
+    d[g].busy_by_priority.assign(m.groups[g].priorities.size(), 0);
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    const Visit& v = m.visits[i];
+    const double jobs = v.rate / v.k;
+    const double su = sp[i] * v.setup_hours;
+    d[v.group].setup += jobs * su;
+    m1[v.group] += jobs * (v.job + su);
+    m2[v.group] += jobs * (v.job_var + v.job * v.job + 2.0 * v.job * su +
+                           sp[i] * v.setup_hours * v.setup_hours);
+    d[v.group].busy_by_priority[v.prio_idx] += v.rate * v.occ + jobs * su;
+  }
+  for (std::size_t g = 0; g < ng; ++g) {
+    const GroupBase& gb = m.groups[g];
+    GroupDyn& x = d[g];
+    if (gb.jobs > 0) {
+      x.t0 = m1[g] / gb.jobs;
+      const double e2 = m2[g] / gb.jobs;
+      x.c02 = x.t0 > 0 ? std::max(0.0, e2 / (x.t0 * x.t0) - 1.0) : 0.0;
+    }
+    for (const auto& o : gb.busy_clock) x.load_down += (gb.busy + x.setup) * o.freq * o.mean;
+  }
+  return d;
+}
+
 // Group-level state at one scale.
 struct GroupState {
   double util = 0.0;  // of available time
   double avail = 1.0;
   double te = 0.0, ce2 = 0.0;
   double kbar = 1.0;
-  double ca2 = 1.0;   // lot arrivals
-  double cd2 = 1.0;   // lot departures
-  double wq = 0.0;    // hours (batch queue for batch groups)
+  double ca2 = 1.0;  // lot arrivals
+  double wq = 0.0;   // hours (batch queue for batch groups)
   bool stable = true;
 };
 
-GroupCapacity fill_group(const Factory& f, const Model& m, const CapacityOptions& opt,
-                         std::size_t g, double s) {
+GroupCapacity fill_group(const Factory& f, const Model& m, const GroupDyn& d,
+                         const CapacityOptions& opt, std::size_t g, double s) {
   const ToolGroup& tg = f.tool_groups[g];
   const GroupBase& gb = m.groups[g];
   GroupCapacity r;
@@ -355,14 +405,14 @@ GroupCapacity fill_group(const Factory& f, const Model& m, const CapacityOptions
   r.jobs_per_day = s * gb.jobs;
   r.wafers_per_day = s * gb.pieces;
   r.busy_hours_per_day = s * gb.busy;
-  r.setup_hours_per_day = s * gb.setup;
+  r.setup_hours_per_day = s * d.setup;
   r.required_hours_per_day = r.busy_hours_per_day + r.setup_hours_per_day;
   r.required_hours_per_period = r.required_hours_per_day * opt.period_days;
   const double total = tg.tools * kHoursPerDay;
   const double cal_avail = std::max(0.0, 1.0 - gb.cal_down - gb.cal_pm);
   const double cap = total * cal_avail;  // hours/day for work and load-driven outages
-  const double load_out = s * (gb.load_down + gb.load_pm);
-  r.down_share = total > 0 ? gb.cal_down + s * gb.load_down / total : gb.cal_down;
+  const double load_out = s * (d.load_down + gb.load_pm);
+  r.down_share = total > 0 ? gb.cal_down + s * d.load_down / total : gb.cal_down;
   r.pm_share = total > 0 ? gb.cal_pm + s * gb.load_pm / total : gb.cal_pm;
   r.availability = std::max(0.0, 1.0 - r.down_share - r.pm_share);
   r.available_hours_per_day = std::max(0.0, cap - load_out);
@@ -376,67 +426,96 @@ GroupCapacity fill_group(const Factory& f, const Model& m, const CapacityOptions
   }
   r.utilisation_of_total = total > 0 ? r.required_hours_per_day / total
                                      : (r.required_hours_per_day > 0 ? kInfinity : 0.0);
-  const double per_scale = gb.busy + gb.setup + gb.load_down + gb.load_pm;
+  // BUSY as a simulator books it: a cascading tool stays busy until its last job's lot leaves,
+  // so the tail beyond the occupancy counts unless the next job starts (probability ~ u).
+  const double u = std::min(std::max(r.utilisation, 0.0), 1.0);
+  r.state_share = total > 0 ? (r.required_hours_per_day + s * gb.tail * (1.0 - u)) / total
+                            : r.utilisation_of_total;
+  const double per_scale = gb.busy + d.setup + d.load_down + gb.load_pm;
   r.max_scale = per_scale > 0 ? cap / per_scale : kInfinity;
   if (cal_avail > 0) {
-    r.tools_needed = (r.required_hours_per_day / opt.target_utilisation + load_out) /
-                     (kHoursPerDay * cal_avail);
+    r.tools_needed =
+        (r.required_hours_per_day / opt.target_utilisation + load_out) / (kHoursPerDay * cal_avail);
   } else {
     r.tools_needed = r.required_hours_per_day > 0 ? kInfinity : 0.0;
   }
-  r.tools_needed_int = std::isfinite(r.tools_needed)
-                           ? static_cast<int>(std::ceil(r.tools_needed - 1e-9))
-                           : -1;
-  r.t0 = gb.t0;
-  r.c02 = gb.c02;
+  r.tools_needed_int =
+      std::isfinite(r.tools_needed) ? static_cast<int>(std::ceil(r.tools_needed - 1e-9)) : -1;
+  r.t0 = d.t0;
+  r.c02 = d.c02;
   return r;
 }
 
-// Queueing state of every group at scale s, with the arrival SCVs from the linking equations.
-std::vector<GroupState> solve(const Factory& f, const Model& m, const CapacityOptions& opt,
-                              double s, std::vector<GroupCapacity>* out) {
+// Effective time (availability, outages) of group g.
+void effective(const Factory& f, const Model& m, const GroupDyn& d, std::size_t g, double s,
+               GroupState& x) {
+  const GroupBase& gb = m.groups[g];
+  const ToolGroup& tg = f.tool_groups[g];
+  if (gb.jobs <= 0 || tg.is_delay) {
+    x.te = d.t0;
+    x.ce2 = d.c02;
+    return;
+  }
+  // Outage mix: frequency-weighted mean and second moment of outage durations.
+  double fsum = 0.0, f1 = 0.0, f2 = 0.0;
+  auto add = [&](double freq, const Outage& o) {
+    fsum += freq;
+    f1 += freq * o.mean;
+    f2 += freq * o.m2;
+  };
+  for (const auto& o : gb.cal_outages) add(o.freq, o);
+  const double per_tool_hour = tg.tools > 0 ? s / (tg.tools * kHoursPerDay) : 0.0;
+  for (const auto& o : gb.load_outages) add(o.freq * per_tool_hour, o);
+  for (const auto& o : gb.busy_clock) add((gb.busy + d.setup) * o.freq * per_tool_hour, o);
+  const double mr = fsum > 0 ? f1 / fsum : 0.0;
+  const double cr2 = mr > 0 ? std::max(0.0, (f2 / fsum) / (mr * mr) - 1.0) : 0.0;
+  const auto e = queueing::effective_time(d.t0, d.c02, x.avail, mr, cr2);
+  x.te = e.te;
+  x.ce2 = e.ce2;
+}
+
+// Setup-change probability of visit v given its group's state (docs/capacity.md §1.4).
+double setup_probability(const Model& m, const Visit& v, double pw, double lq) {
+  if (v.setup_hours <= 0) return 0.0;
+  double p = 1.0 - v.fk;  // random sequence
+  if (m.groups[v.group].avoid_setups) {
+    p *= (1.0 - pw) * v.idle_match + pw / (1.0 + std::max(lq, 0.0) * v.fk);
+  }
+  return std::min(p, v.min_run_cap);
+}
+
+// P(wait) of an m-server station at utilisation u (the Sakasegawa factor).
+double wait_probability(double u, int m) {
+  return std::pow(std::clamp(u, 0.0, 1.0), std::sqrt(2.0 * (std::max(1, m) + 1.0)) - 1.0);
+}
+
+struct Solution {
+  std::vector<GroupState> st;
+  std::vector<GroupDyn> dyn;
+  std::vector<double> sp;
+};
+
+// Queueing state of every group at scale s: one fixed point of the linking equations and of the
+// load-dependent setup frequencies.
+Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, double s,
+               std::vector<GroupCapacity>* out) {
   const auto ng = f.tool_groups.size();
-  std::vector<GroupState> st(ng);
+  Solution sol;
+  auto& st = sol.st;
+  st.resize(ng);
+  sol.sp.assign(m.visits.size(), 0.0);
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    sol.sp[i] = setup_probability(m, m.visits[i], 0.0, 0.0);
+  }
   std::vector<double> lot_rate(ng, 0.0);  // lots/hour
   for (std::size_t g = 0; g < ng; ++g) {
     const GroupBase& gb = m.groups[g];
-    const ToolGroup& tg = f.tool_groups[g];
-    GroupCapacity c = fill_group(f, m, opt, g, s);
-    GroupState& x = st[g];
     lot_rate[g] = s * gb.lot_visits / kHoursPerDay;
-    x.util = c.utilisation;
-    x.avail = c.availability;
-    x.kbar = gb.jobs > 0 ? gb.lot_visits / gb.jobs : 1.0;
-    x.stable = !(gb.jobs > 0 && !(c.utilisation < 1.0));
-    if (gb.jobs > 0 && !tg.is_delay) {
-      // Outage mix: frequency-weighted mean and second moment of outage durations.
-      double fsum = 0.0, f1 = 0.0, f2 = 0.0;
-      for (const auto& o : gb.cal_outages) {
-        fsum += o.freq;
-        f1 += o.freq * o.mean;
-        f2 += o.freq * o.m2;
-      }
-      const double per_tool_hour = tg.tools > 0 ? s / (tg.tools * kHoursPerDay) : 0.0;
-      for (const auto& o : gb.load_outages) {
-        fsum += o.freq * per_tool_hour;
-        f1 += o.freq * per_tool_hour * o.mean;
-        f2 += o.freq * per_tool_hour * o.m2;
-      }
-      const double mr = fsum > 0 ? f1 / fsum : 0.0;
-      const double cr2 = mr > 0 ? std::max(0.0, (f2 / fsum) / (mr * mr) - 1.0) : 0.0;
-      const auto e = queueing::effective_time(gb.t0, gb.c02, x.avail, mr, cr2);
-      x.te = e.te;
-      x.ce2 = e.ce2;
-    } else {
-      x.te = gb.t0;
-      x.ce2 = gb.c02;
-    }
-    c.te = x.te;
-    c.ce2 = x.ce2;
-    if (out) out->push_back(c);
+    st[g].kbar = gb.jobs > 0 ? gb.lot_visits / gb.jobs : 1.0;
   }
+  bool any_setups = false;
+  for (const auto& gb : m.groups) any_setups = any_setups || (gb.has_setups && gb.avoid_setups);
 
-  // Fixed point of the linking equations: ca2(g) from the departures feeding g.
   auto departure = [&](std::size_t g) {
     const GroupState& x = st[g];
     const ToolGroup& tg = f.tool_groups[g];
@@ -445,9 +524,31 @@ std::vector<GroupState> solve(const Factory& f, const Model& m, const CapacityOp
     const double cdj = queueing::departure_scv(x.ca2 / x.kbar, x.ce2, u, std::max(1, tg.tools));
     return x.kbar > 1.0 ? x.kbar * (1.0 + cdj) - 1.0 : cdj;
   };
-  if (opt.arrivals == ArrivalRule::Linking) {
-    std::vector<double> sr(ng), src2(ng), sq(ng), cd(ng);
-    for (int iter = 0; iter < 200; ++iter) {
+  auto queue_wait = [&](std::size_t g) {
+    GroupState& x = st[g];
+    const ToolGroup& tg = f.tool_groups[g];
+    if (tg.is_delay || m.groups[g].jobs <= 0) return 0.0;
+    if (!x.stable) return kInfinity;
+    return queueing::wq_ggm(x.ca2 / x.kbar, x.ce2, x.util, std::max(1, tg.tools), x.te);
+  };
+  auto update_groups = [&]() {
+    sol.dyn = aggregate(m, sol.sp);
+    for (std::size_t g = 0; g < ng; ++g) {
+      const GroupCapacity c = fill_group(f, m, sol.dyn[g], opt, g, s);
+      GroupState& x = st[g];
+      x.util = c.utilisation;
+      x.avail = c.availability;
+      x.stable = !(m.groups[g].jobs > 0 && !(c.utilisation < 1.0));
+      effective(f, m, sol.dyn[g], g, s, x);
+    }
+  };
+
+  std::vector<double> sr(ng), src2(ng), sq(ng), cd(ng);
+  const bool linking = opt.arrivals == ArrivalRule::Linking;
+  for (int iter = 0; iter < 300; ++iter) {
+    update_groups();
+    double delta = 0.0;
+    if (linking) {
       for (std::size_t g = 0; g < ng; ++g) cd[g] = departure(g);
       std::fill(sr.begin(), sr.end(), 0.0);
       std::fill(src2.begin(), src2.end(), 0.0);
@@ -472,7 +573,6 @@ std::vector<GroupState> solve(const Factory& f, const Model& m, const CapacityOp
           sq[v.group] += r * r;
         }
       }
-      double delta = 0.0;
       for (std::size_t g = 0; g < ng; ++g) {
         if (sr[g] <= 0) continue;
         const double mix = src2[g] / sr[g];
@@ -483,31 +583,73 @@ std::vector<GroupState> solve(const Factory& f, const Model& m, const CapacityOp
         delta = std::max(delta, std::abs(ca2 - st[g].ca2));
         st[g].ca2 = ca2;
       }
-      if (delta < 1e-9) break;
     }
+    if (any_setups) {
+      // Setup frequencies consistent with the group's own utilisation and queue: for a candidate
+      // utilisation u, Lq(u) = ra Wq(u) with te = u m / ra; the setups implied by (u, Lq(u))
+      // give u'(u), which falls as u grows. Bisection for u'(u) = u.
+      for (std::size_t g = 0; g < ng; ++g) {
+        const GroupBase& gb = m.groups[g];
+        if (!gb.has_setups || !gb.avoid_setups || gb.jobs <= 0) continue;
+        const ToolGroup& tg = f.tool_groups[g];
+        const int mt = std::max(1, tg.tools);
+        const double ra = s * gb.jobs / kHoursPerDay;
+        const GroupCapacity c0 = fill_group(f, m, sol.dyn[g], opt, g, s);
+        const double avail_h = c0.available_hours_per_day;
+        const double busy_h = s * gb.busy;
+        if (avail_h <= 0 || ra <= 0) continue;
+        auto implied = [&](double u, bool commit) {
+          const double te = u * mt / ra;
+          const double wq =
+              u < 1.0 ? queueing::wq_ggm(st[g].ca2 / st[g].kbar, st[g].ce2, u, mt, te) : kInfinity;
+          const double lq = std::isfinite(wq) ? s * gb.lot_visits / kHoursPerDay * wq : 1e12;
+          double setup_h = 0.0;
+          const double pw = wait_probability(u, mt);
+          for (int i : gb.visit_ids) {
+            const Visit& v = m.visits[i];
+            const double p = setup_probability(m, v, pw, lq);
+            setup_h += s * v.rate / v.k * p * v.setup_hours;
+            if (commit) {
+              delta = std::max(delta, std::abs(p - sol.sp[i]));
+              sol.sp[i] = p;
+            }
+          }
+          return (busy_h + setup_h) / avail_h;
+        };
+        double lo = busy_h / avail_h, hi = std::max(lo, implied(lo, false));
+        if (lo < 1.0) {
+          hi = std::min(hi, 1.0);
+          for (int it = 0; it < 50 && hi - lo > 1e-11; ++it) {
+            const double mid = 0.5 * (lo + hi);
+            (implied(mid, false) > mid ? lo : hi) = mid;
+          }
+          implied(0.5 * (lo + hi), true);
+        } else {
+          implied(lo, true);
+        }
+      }
+    }
+    if (delta < 1e-9) break;
   }
+  update_groups();
   for (std::size_t g = 0; g < ng; ++g) {
-    GroupState& x = st[g];
-    const ToolGroup& tg = f.tool_groups[g];
-    if (tg.is_delay || m.groups[g].jobs <= 0) {
-      x.wq = 0.0;
-    } else if (!x.stable) {
-      x.wq = kInfinity;
-    } else {
-      x.wq = queueing::wq_ggm(x.ca2 / x.kbar, x.ce2, x.util, std::max(1, tg.tools), x.te);
-    }
-    x.cd2 = departure(g);
+    st[g].wq = queue_wait(g);
     if (out) {
-      (*out)[g].ca2 = x.ca2 / x.kbar;
-      (*out)[g].wq_hours = x.wq;
+      GroupCapacity c = fill_group(f, m, sol.dyn[g], opt, g, s);
+      c.te = st[g].te;
+      c.ce2 = st[g].ce2;
+      c.ca2 = st[g].ca2 / st[g].kbar;
+      c.wq_hours = st[g].wq;
+      out->push_back(std::move(c));
     }
   }
-  return st;
+  return sol;
 }
 
 CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt, double s,
-                    std::vector<GroupCapacity>* groups) {
-  const auto st = solve(f, m, opt, s, groups);
+                    std::vector<GroupCapacity>* groups, Solution* keep = nullptr) {
+  Solution sol = solve(f, m, opt, s, groups);
+  const auto& st = sol.st;
   CurvePoint p;
   p.scale = s;
   for (std::size_t g = 0; g < st.size(); ++g) {
@@ -525,36 +667,39 @@ CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt
     p.wafers_per_day += s * m.stream_wafers[i];
   }
   // Per-group, per-priority waits.
-  std::vector<std::map<int, double>> wait(f.tool_groups.size());
+  std::vector<std::vector<double>> wait(f.tool_groups.size());
   for (std::size_t g = 0; g < f.tool_groups.size(); ++g) {
     const GroupBase& gb = m.groups[g];
     const GroupState& x = st[g];
+    auto& w = wait[g];
+    w.assign(gb.priorities.size(), x.wq);
     if (!opt.priorities || x.kbar > 1.0 || gb.priorities.size() < 2 || !std::isfinite(x.wq)) {
-      for (int pr : gb.priorities) wait[g][pr] = x.wq;
       continue;
     }
+    const auto& bp = sol.dyn[g].busy_by_priority;
     double total = 0.0;
-    for (double b : gb.busy_by_priority) total += b;
+    for (double b : bp) total += b;
     double higher = 0.0;
     for (std::size_t k = 0; k < gb.priorities.size(); ++k) {
-      const double incl = higher + (total > 0 ? x.util * gb.busy_by_priority[k] / total : 0.0);
-      wait[g][gb.priorities[k]] = queueing::priority_wait(x.wq, x.util, higher, incl);
+      const double incl = higher + (total > 0 ? x.util * bp[k] / total : 0.0);
+      w[k] = queueing::priority_wait(x.wq, x.util, higher, incl);
       higher = incl;
     }
   }
-  for (const auto& v : m.visits) {
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    const Visit& v = m.visits[i];
     StreamCycleTime& c = cts[v.stream];
-    double q = wait[v.group][v.priority];
+    const GroupBase& gb = m.groups[v.group];
+    double q = wait[v.group][v.prio_idx];
     if (v.batch_key >= 0) {
       q += queueing::wait_to_batch(v.k, s * m.batch_key_rate[v.batch_key] / kHoursPerDay);
     }
     c.queue_days += v.per_lot * q / kHoursPerDay;
     c.transport_days += v.per_lot * v.transport / kHoursPerDay;
     c.raw_process_days += v.sample * v.lot_time / kHoursPerDay;
-    c.cycle_time_days +=
-        v.per_lot *
-        (q + v.setup_prob * v.setup_hours + v.lot_time * m.groups[v.group].stretch + v.transport) /
-        kHoursPerDay;
+    c.cycle_time_days += v.per_lot *
+                         (q + sol.sp[i] * v.setup_hours + v.lot_time * gb.stretch + v.transport) /
+                         kHoursPerDay;
   }
   double wsum = 0.0, ct = 0.0, ff = 0.0;
   for (auto& c : cts) {
@@ -568,6 +713,7 @@ CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt
   p.mean_cycle_time_days = wsum > 0 ? ct / wsum : kInfinity;
   p.mean_cycle_time_factor = wsum > 0 ? ff / wsum : kInfinity;
   p.streams = std::move(cts);
+  if (keep) *keep = std::move(sol);
   return p;
 }
 
@@ -588,19 +734,20 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
     r.nominal_lots_per_day += m.stream_lots[i];
     r.nominal_wafers_per_day += m.stream_wafers[i];
   }
-  r.nominal = evaluate(f, m, opt, opt.scale, &r.groups);
-  r.nominal.level = 0.0;
+  Solution sol;
+  r.nominal = evaluate(f, m, opt, opt.scale, &r.groups, &sol);
 
+  // Maximum and target start rates with the setup frequencies of the nominal load.
   for (const auto& g : r.groups) {
     if (g.required_hours_per_day <= 0) continue;
     r.ranking.push_back(g.id);
     if (g.max_scale < r.max_scale) r.max_scale = g.max_scale;
     // Scale at which this group reaches the target: s (B+S) = target (cap - s O).
     const GroupBase& gb = m.groups[g.id];
-    const double cap = f.tool_groups[g.id].tools * kHoursPerDay *
-                       std::max(0.0, 1.0 - gb.cal_down - gb.cal_pm);
-    const double denom =
-        gb.busy + gb.setup + opt.target_utilisation * (gb.load_down + gb.load_pm);
+    const GroupDyn& d = sol.dyn[g.id];
+    const double cap =
+        f.tool_groups[g.id].tools * kHoursPerDay * std::max(0.0, 1.0 - gb.cal_down - gb.cal_pm);
+    const double denom = gb.busy + d.setup + opt.target_utilisation * (d.load_down + gb.load_pm);
     const double ts = denom > 0 ? opt.target_utilisation * cap / denom : kInfinity;
     r.target_scale = std::min(r.target_scale, ts);
   }
@@ -609,28 +756,32 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
   });
   if (!r.ranking.empty()) r.bottleneck = r.ranking.front();
   if (std::isfinite(r.max_scale) && r.max_scale > 0) {
+    r.nominal.level = opt.scale / r.max_scale;
     for (double level : opt.curve) {
       CurvePoint p = evaluate(f, m, opt, level * r.max_scale, nullptr);
       p.level = level;
       r.curve.push_back(std::move(p));
     }
   }
-  if (r.bottleneck != kNone && std::isfinite(r.max_scale) && r.max_scale > 0)
-    r.nominal.level = opt.scale / r.max_scale;
   return r;
 }
 
 const char* to_string(BatchSizeRule r) {
   switch (r) {
-    case BatchSizeRule::Min: return "min";
-    case BatchSizeRule::MeanMinMax: return "mean";
-    case BatchSizeRule::Max: return "max";
+    case BatchSizeRule::Min:
+      return "min";
+    case BatchSizeRule::MeanMinMax:
+      return "mean";
+    case BatchSizeRule::Max:
+      return "max";
   }
   return "?";
 }
 const char* to_string(SetupStateRule r) {
   return r == SetupStateRule::Keep ? "keep" : "reset";
 }
-const char* to_string(ArrivalRule r) { return r == ArrivalRule::Linking ? "linking" : "poisson"; }
+const char* to_string(ArrivalRule r) {
+  return r == ArrivalRule::Linking ? "linking" : "poisson";
+}
 
 }  // namespace osatsim::analysis

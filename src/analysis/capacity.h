@@ -37,9 +37,9 @@ enum class ArrivalRule : unsigned char {
 };
 
 struct CapacityOptions {
-  double scale = 1.0;               // load multiplier on every release stream (the nominal point)
+  double scale = 1.0;                // load multiplier on every release stream (the nominal point)
   double target_utilisation = 0.85;  // for tools needed and the target start rate
-  double period_days = 30.0;        // the reporting period besides one day
+  double period_days = 30.0;         // the reporting period besides one day
   BatchSizeRule batch_size = BatchSizeRule::MeanMinMax;
   SetupStateRule setup_state = SetupStateRule::Keep;
   ArrivalRule arrivals = ArrivalRule::Linking;
@@ -63,30 +63,33 @@ struct GroupCapacity {
   double jobs_per_day = 0.0;        // tool jobs: lot visits, or batches on batch steps
   double wafers_per_day = 0.0;      // pieces processed (drives wafer-count PM)
 
-  double busy_hours_per_day = 0.0;   // tool occupancy for processing (load, process, unload)
-  double setup_hours_per_day = 0.0;  // expected setup time
+  double busy_hours_per_day = 0.0;      // tool occupancy for processing (load, process, unload)
+  double setup_hours_per_day = 0.0;     // expected setup time
   double required_hours_per_day = 0.0;  // busy + setup
   double required_hours_per_period = 0.0;
 
   // Shares of calendar time per tool.
-  double down_share = 0.0;         // failures (calendar clock and busy clock)
-  double pm_share = 0.0;           // calendar PM and wafer-count PM
-  double availability = 1.0;       // 1 - down - pm
+  double down_share = 0.0;               // failures (calendar clock and busy clock)
+  double pm_share = 0.0;                 // calendar PM and wafer-count PM
+  double availability = 1.0;             // 1 - down - pm
   double available_hours_per_day = 0.0;  // tools x 24 x availability
   double available_hours_per_period = 0.0;
 
-  double utilisation = 0.0;        // required / available (>1: overloaded; inf: no tools)
-  double utilisation_of_total = 0.0;  // required / (tools x 24): the simulator's busy+setup share
-  double tools_needed = 0.0;       // tools so that utilisation = target (fractional)
-  int tools_needed_int = 0;        // rounded up
-  double max_scale = kInfinity;    // scale factor at which this group reaches 100 %
+  double utilisation = 0.0;           // required / available (>1: overloaded; inf: no tools)
+  double utilisation_of_total = 0.0;  // required / (tools x 24)
+  // Expected BUSY + SETUP state share as a simulator books it (FORMAT.md §13): like
+  // utilisation_of_total, plus the part of cascading lot times beyond the tool occupancy.
+  double state_share = 0.0;
+  double tools_needed = 0.0;     // tools so that utilisation = target (fractional)
+  int tools_needed_int = 0;      // rounded up
+  double max_scale = kInfinity;  // scale factor at which this group reaches 100 %
 
   // Queueing at the nominal load (per job; hours).
-  double t0 = 0.0;    // mean natural job time (occupancy + setup)
-  double c02 = 0.0;   // its SCV
-  double te = 0.0;    // effective job time t0 / A
+  double t0 = 0.0;   // mean natural job time (occupancy + setup)
+  double c02 = 0.0;  // its SCV
+  double te = 0.0;   // effective job time t0 / A
   double ce2 = 0.0;
-  double ca2 = 1.0;   // arrival SCV of jobs
+  double ca2 = 1.0;       // arrival SCV of jobs
   double wq_hours = 0.0;  // mean wait in queue (FCFS), batch queue only for batch groups
 };
 
@@ -95,8 +98,8 @@ struct StreamCycleTime {
   model::StreamId id = model::kNone;
   std::string name;
   int priority = 10;
-  double lots_per_day = 0.0;         // at this load
-  double raw_process_days = 0.0;     // RPT: sampling-weighted L + process + U, no rework, no moves
+  double lots_per_day = 0.0;      // at this load
+  double raw_process_days = 0.0;  // RPT: sampling-weighted L + process + U, no rework, no moves
   double cycle_time_days = kInfinity;  // queue + setup + process (with rework) + batch wait + moves
   double queue_days = 0.0;
   double transport_days = 0.0;
@@ -104,10 +107,10 @@ struct StreamCycleTime {
 };
 
 struct CurvePoint {
-  double level = 0.0;         // start rate / maximum start rate
+  double level = 0.0;            // start rate / maximum start rate
   double max_utilisation = 0.0;  // utilisation of the most loaded group at this start rate
-  double scale = 0.0;         // start-rate scale factor on the nominal (unscaled) plan
-  double lots_per_day = 0.0;  // total starts
+  double scale = 0.0;            // start-rate scale factor on the nominal (unscaled) plan
+  double lots_per_day = 0.0;     // total starts
   double wafers_per_day = 0.0;
   double mean_cycle_time_days = kInfinity;  // lot-weighted over streams
   double mean_cycle_time_factor = kInfinity;
@@ -117,18 +120,18 @@ struct CurvePoint {
 struct CapacityResult {
   std::string factory;
   CapacityOptions options;
-  double nominal_lots_per_day = 0.0;    // unscaled plan
+  double nominal_lots_per_day = 0.0;  // unscaled plan
   double nominal_wafers_per_day = 0.0;
 
-  std::vector<GroupCapacity> groups;    // in factory order
+  std::vector<GroupCapacity> groups;        // in factory order
   std::vector<model::ToolGroupId> ranking;  // groups by utilisation, highest first (load > 0)
 
-  double max_scale = kInfinity;       // 100 % of available time at the first group
-  double target_scale = kInfinity;    // target utilisation at the first group
+  double max_scale = kInfinity;     // 100 % of available time at the first group
+  double target_scale = kInfinity;  // target utilisation at the first group
   model::ToolGroupId bottleneck = model::kNone;
 
-  CurvePoint nominal;                 // at options.scale
-  std::vector<CurvePoint> curve;      // at options.curve levels x max_scale
+  CurvePoint nominal;             // at options.scale
+  std::vector<CurvePoint> curve;  // at options.curve levels x max_scale
 };
 
 // Runs the analysis. REQUIRES: factory.validate() is ok.

@@ -50,7 +50,9 @@ double departure_scv(double ca2, double ce2, double u, int m) {
   return 1.0 + (1.0 - u2) * (ca2 - 1.0) + u2 * (ce2 - 1.0) / std::sqrt(std::max(1, m));
 }
 
-double split_scv(double c2, double p) { return p * c2 + 1.0 - p; }
+double split_scv(double c2, double p) {
+  return p * c2 + 1.0 - p;
+}
 
 double superpose_scv(const std::vector<double>& rates, const std::vector<double>& scvs, double u) {
   double total = 0.0;

@@ -10,7 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json num(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
 
 std::string fnum(double v, int prec) {
   if (!std::isfinite(v)) return "inf";
@@ -88,6 +90,7 @@ std::string to_json_text(const CapacityResult& r) {
                       {"available_hours_per_period", num(g.available_hours_per_period)},
                       {"utilisation", num(g.utilisation)},
                       {"utilisation_of_total", num(g.utilisation_of_total)},
+                      {"state_share", num(g.state_share)},
                       {"tools_needed", num(g.tools_needed)},
                       {"tools_needed_int", g.tools_needed_int},
                       {"max_scale", num(g.max_scale)},
@@ -115,34 +118,33 @@ std::string format_table(const CapacityResult& r, int top) {
   s += fmt::format("Capacity of {}: {:.2f} lots/day ({:.0f} wafers/day) at scale {:g}\n", r.factory,
                    o.scale * r.nominal_lots_per_day, o.scale * r.nominal_wafers_per_day, o.scale);
   s += fmt::format(
-      "assumptions: batch size {}, setup state {}, arrivals {}, priorities {}, period {:g} days\n\n",
+      "assumptions: batch size {}, setup state {}, arrivals {}, priorities {}, period {:g} "
+      "days\n\n",
       to_string(o.batch_size), to_string(o.setup_state), to_string(o.arrivals),
       o.priorities ? "on" : "off", o.period_days);
-  s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n", std::min<int>(top, r.ranking.size()),
-                   r.ranking.size());
+  s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n",
+                   std::min<int>(top, r.ranking.size()), r.ranking.size());
   s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9} {:>9} {:>7} {:>7} {:>7} {:>8} {:>7}\n", "rank",
-                   "tool group", "area", "tools", "req h/d", "req h/per", "avail", "util",
-                   "of tot", "need@tgt", "max x");
+                   "tool group", "area", "tools", "req h/d", "req h/per", "avail", "util", "of tot",
+                   "need@tgt", "max x");
   int rank = 0;
   for (auto id : r.ranking) {
     if (rank >= top) break;
     const auto& g = r.groups[id];
     ++rank;
-    s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9.1f} {:>9.0f} {:>7} {:>7} {:>7} {:>8} {:>7}\n",
-                     rank, g.name, g.area, g.tools, g.required_hours_per_day,
-                     g.required_hours_per_period, pct(g.availability), pct(g.utilisation),
-                     pct(g.utilisation_of_total),
-                     g.tools_needed_int >= 0 ? fmt::format("{} ({:.2f})", g.tools_needed_int,
-                                                           g.tools_needed)
-                                             : std::string("inf"),
-                     fnum(g.max_scale, 3));
+    s += fmt::format(
+        "{:<4} {:<22} {:<12} {:>5} {:>9.1f} {:>9.0f} {:>7} {:>7} {:>7} {:>8} {:>7}\n", rank, g.name,
+        g.area, g.tools, g.required_hours_per_day, g.required_hours_per_period, pct(g.availability),
+        pct(g.utilisation), pct(g.utilisation_of_total),
+        g.tools_needed_int >= 0 ? fmt::format("{} ({:.2f})", g.tools_needed_int, g.tools_needed)
+                                : std::string("inf"),
+        fnum(g.max_scale, 3));
   }
   s += "\n";
   if (r.bottleneck >= 0) {
-    s += fmt::format(
-        "Maximum start rate: scale {} = {} lots/day ({} wafers/day), bottleneck {}\n",
-        fnum(r.max_scale, 4), fnum(r.max_scale * r.nominal_lots_per_day, 2),
-        fnum(r.max_scale * r.nominal_wafers_per_day, 0), r.groups[r.bottleneck].name);
+    s += fmt::format("Maximum start rate: scale {} = {} lots/day ({} wafers/day), bottleneck {}\n",
+                     fnum(r.max_scale, 4), fnum(r.max_scale * r.nominal_lots_per_day, 2),
+                     fnum(r.max_scale * r.nominal_wafers_per_day, 0), r.groups[r.bottleneck].name);
     s += fmt::format("Start rate at {:.0f}% target utilisation: scale {} = {} lots/day\n\n",
                      100.0 * o.target_utilisation, fnum(r.target_scale, 4),
                      fnum(r.target_scale * r.nominal_lots_per_day, 2));

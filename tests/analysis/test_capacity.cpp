@@ -159,7 +159,7 @@ TEST(Capacity, BatchStation) {
   fab.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
   auto& s = fab.step(g, Dist::constant(4.0));
   s.basis = model::TimeBasis::PerBatch;
-  s.batch_min = 75;  // wafers: 3 lots
+  s.batch_min = 75;   // wafers: 3 lots
   s.batch_max = 125;  // 5 lots; mean 4 lots
   fab.stream(1.0);    // 1 lot/h
   const auto r = fab.run();
@@ -169,7 +169,7 @@ TEST(Capacity, BatchStation) {
   EXPECT_NEAR(gc.required_hours_per_day, 24.0, 1e-9);
   EXPECT_NEAR(gc.utilisation, 0.5, 1e-12);
   EXPECT_NEAR(gc.ca2, 0.25, 1e-12);  // batch arrivals: ca2 / k
-  const double wtbt = 3.0 / 2.0;    // (k - 1) / (2 ra)
+  const double wtbt = 3.0 / 2.0;     // (k - 1) / (2 ra)
   const double wq = 0.5 * (0.25 + 0.0) * std::pow(0.5, std::sqrt(6.0) - 1) / (2 * 0.5) * 4.0;
   EXPECT_NEAR(ct_hours(r), wtbt + wq + 4.0, 1e-9);
   // Full batches: 5 lots.
@@ -268,7 +268,7 @@ TEST(Capacity, CascadingToolOccupiedForTheInterval) {
   s.basis = model::TimeBasis::PerWafer;
   s.cascade_basis = model::CascadeBasis::PerWafer;
   s.cascade_interval = round_ticks(0.75 * kTicksPerMinute);  // c = 0.75 min
-  auto& s2 = fab.step(g, Dist::constant(1.0));                // per lot, 60 min
+  auto& s2 = fab.step(g, Dist::constant(1.0));               // per lot, 60 min
   s2.cascade_basis = model::CascadeBasis::PerLot;
   s2.cascade_interval = minutes(42);
   fab.stream(1.0);
@@ -306,7 +306,7 @@ TEST(Capacity, MaxStartRateOnTwoGroups) {
   fab.step(a, Dist::constant(1.0));
   fab.step(b, Dist::constant(0.5));
   fab.pm(b, model::PmTrigger::Calendar, 20.0, 4.0);  // 4 / 24 of the time
-  fab.stream(1.0, false);  // 24 lots/day
+  fab.stream(1.0, false);                            // 24 lots/day
   const auto r = fab.run();
   // A: 24 h over 48 h = 0.5. B: 12 h over 20 h = 0.6: the bottleneck.
   EXPECT_NEAR(r.groups[a].utilisation, 0.5, 1e-12);
@@ -340,6 +340,7 @@ TEST(Capacity, SetupFrequencyFromMixAndMinRun) {
   b.setup = s2;
   b.setup_time = minutes(15);
   fab.stream(1.0);
+  fab.f.tool_groups[g].ranking = {model::RankCriterion::Fifo};  // no setup avoidance
   auto r = fab.run();
   // Two equally frequent states, random order: each job changes with probability 1/2.
   EXPECT_NEAR(r.groups[0].setup_hours_per_day, 48 * 0.5 * 0.25, 1e-9);
@@ -358,6 +359,26 @@ TEST(Capacity, SetupFrequencyFromMixAndMinRun) {
   fab.f.tool_groups[g].lssu = false;
   r = fab.run();
   EXPECT_NEAR(r.groups[0].setup_hours_per_day, 24 * 0.5 * 1.0 + 24 * 0.5 * 0.5, 1e-9);
+}
+
+TEST(Capacity, SetupAvoidingDispatchNeedsFewerSetups) {
+  Fab fab;
+  auto g = fab.group("Track", 1);
+  for (int k = 0; k < 3; ++k) {
+    auto& s = fab.step(g, Dist::constant(0.1));
+    s.setup = fab.f.intern_setup(fmt::format("S{}", k));
+    s.setup_time = minutes(15);
+  }
+  fab.stream(0.5);     // 6 jobs/h of 0.1 h: u = 0.6 + setups
+  auto r = fab.run();  // the default ranking has rank_RSETUP
+  const auto& gc = r.groups[0];
+  // Self-consistent fixed point (docs/capacity.md §1.4), m = 1: P(wait) = u, Lq = ra Wq,
+  // p = (1 - f) ((1 - u) + u / (1 + Lq f)) with f = 1/3.
+  const double u = gc.utilisation, lq = 6.0 * gc.wq_hours, f = 1.0 / 3.0;
+  const double p = (1 - f) * ((1 - u) + u / (1 + lq * f));
+  EXPECT_NEAR(gc.setup_hours_per_day, 144 * p * 0.25, 1e-6);
+  EXPECT_LT(p, 1 - f);
+  EXPECT_NEAR(gc.required_hours_per_day, 144 * 0.1 + 144 * p * 0.25, 1e-6);
 }
 
 TEST(Capacity, PriorityClassesConserveTheMeanWait) {
