@@ -122,8 +122,8 @@ json summarize(const Factory& f) {
                       {"dedication_steps", ded},
                       {"rework_steps", rwk},
                       {"moves", moves},
-                      {"rpt_days", to_days(static_cast<Ticks>(rpt))},
-                      {"rpt_sampled_days", to_days(static_cast<Ticks>(rpt_smp))}});
+                      {"rpt_days", rpt / kTicksPerDay},
+                      {"rpt_sampled_days", rpt_smp / kTicksPerDay}});
   }
   j["products"] = products;
   j["routes"] = routes;

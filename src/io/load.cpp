@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <set>
 #include <utility>
 
 #include "io/smt2020.h"
@@ -62,16 +61,9 @@ std::shared_ptr<const model::Factory> load_factory(const std::string& path, Diag
                 "not a factory input (expected an SMT2020 directory, a .yaml/.yml scenario file "
                 "or a built-in scenario name)");
     }
-    if (factory) {
-      // The model's own checks, without repeating a problem the reader already reported at the
-      // same place (a partly read entity fails both).
-      std::set<std::pair<std::string, int>> places;
-      for (const auto& d : found.items()) places.emplace(d.file, d.line);
-      const Diagnostics checks = factory->validate();
-      for (const auto& d : checks.items()) {
-        if (!places.count({d.file, d.line})) found.add(d);
-      }
-    }
+    // The model's own checks, once the reader found nothing: a partly read model would fail
+    // them again for the problems already reported (the reader checks everything they check).
+    if (factory && found.ok()) found.append(factory->validate());
   } catch (const std::bad_alloc&) {
     found.add(path, 0, "out of memory while reading");
   } catch (const std::exception& e) {

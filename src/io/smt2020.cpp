@@ -117,6 +117,7 @@ bool blank(std::string_view s) {
 
 struct Row {
   int line = 0;
+  bool garbled = false;  // not UTF-8: reported once, further problems of the row are not
   std::vector<std::string_view> cells;
 };
 
@@ -151,6 +152,9 @@ class Table {
       }
       return -1;
     }
+    if (std::find(it + 1, header_.end(), name) != header_.end())
+      diags_.add(file_, header_line_,
+                 fmt::format("column '{}' appears more than once in the header", name));
     return static_cast<int>(it - header_.begin());
   }
   // False when a required column was missing (rows are then not interpreted).
@@ -164,6 +168,7 @@ class Table {
   std::string colname(int c) const { return c >= 0 ? std::string(header_[c]) : std::string(); }
 
   void error(const Row& r, int c, std::string msg) {
+    if (r.garbled) return;
     diags_.add(file_, r.line, 0, colname(c), std::move(msg));
   }
   void error(int line, std::string msg) { diags_.add(file_, line, std::move(msg)); }
@@ -321,17 +326,18 @@ class Table {
       if (!ln.empty() && ln.back() == '\r') ln.remove_suffix(1);
       if (blank(ln)) continue;
       if (std::size_t bad = invalid_utf8(ln); bad != std::string_view::npos) {
-        diags_.add(
-            file_, line, static_cast<int>(bad) + 1, {},
-            fmt::format("not UTF-8 text (byte 0x{:02X})", static_cast<unsigned char>(ln[bad])));
+        const auto byte = static_cast<unsigned char>(ln[bad]);
+        diags_.add(file_, line, static_cast<int>(bad) + 1, {},
+                   byte == 0 ? std::string("not text (NUL byte)")
+                             : fmt::format("not UTF-8 text (byte 0x{:02X})", byte));
         if (!have_header) {
           ok_ = false;
           return;
         }
-        continue;
       }
       Row r;
       r.line = line;
+      r.garbled = invalid_utf8(ln) != std::string_view::npos;
       std::size_t s = 0;
       while (true) {
         std::size_t t = ln.find('\t', s);
@@ -498,6 +504,7 @@ class Reader {
               c_ltu = t.col("LTUNITS"), c_ult = t.col("ULTIME"), c_ultu = t.col("ULTUNITS"),
               c_cap = t.col("STNCAP"), c_loc = t.col("STNFAMLOC"), c_sgrp = t.col("SETUPGRP");
     if (!t.columns_ok()) return;
+    tools_ok_ = true;
     tools_file_ = t.file();
     for (const Row& r : t.rows()) {
       model::ToolGroup g;
@@ -593,7 +600,11 @@ class Reader {
     Table t(dir_, "part.txt", diags_);
     const int c_part = t.col("PART", true), c_file = t.col("ROUTEFILE", true),
               c_route = t.col("ROUTE", true);
-    if (!t.columns_ok()) return;
+    if (!t.columns_ok()) {
+      routes_ok_ = false;
+      return;
+    }
+    parts_ok_ = true;
     NameMap<int> part_line;
     NameMap<model::RouteId> route_by_file;
     for (const Row& r : t.rows()) {
@@ -601,7 +612,10 @@ class Reader {
       bool ok = t.text(r, c_part, part);
       ok = t.text(r, c_file, file) && ok;
       ok = t.text(r, c_route, route) && ok;
-      if (!ok) continue;
+      if (!ok) {
+        if (!part.empty()) broken_part_.insert(part);
+        continue;
+      }
       if (auto it = part_line.find(part); it != part_line.end()) {
         t.error(r, c_part, fmt::format("duplicate part '{}' (first on line {})", part, it->second));
         continue;
@@ -648,12 +662,14 @@ class Reader {
     const auto st = fs::status(path, ec);
     if (st.type() == fs::file_type::not_found) {
       parts.error(part_row, c_file, fmt::format("route file '{}' not found", file));
+      routes_ok_ = false;
       route.src = {parts.file(), part_row.line};
       return route;
     }
     Table t(path, path.string(), diags_, true);
     route.src = {t.file(), 0};
     if (!t.ok()) {
+      routes_ok_ = false;
       route.src = {parts.file(), part_row.line};
       return route;
     }
@@ -668,6 +684,7 @@ class Reader {
               c_rwt = t.col("RWKTYPE"), c_pct = t.col("StepPercent"), c_cqs = t.col("STEP_CQT"),
               c_cq = t.col("CQT"), c_cqu = t.col("CQTUNITS");
     if (!t.columns_ok()) {
+      routes_ok_ = false;
       route.src = {parts.file(), part_row.line};
       return route;
     }
@@ -694,10 +711,11 @@ class Reader {
       std::string fam;
       if (t.text(r, c_fam, fam)) {
         auto it = group_id_.find(fam);
-        if (it == group_id_.end())
-          t.error(r, c_fam, fmt::format("unknown tool group '{}'", fam));
-        else
+        if (it == group_id_.end()) {
+          if (tools_ok_) t.error(r, c_fam, fmt::format("unknown tool group '{}'", fam));
+        } else {
           s.tool_group = it->second;
+        }
       }
       std::string_view per = t.str(r, c_per);
       if (per == "per_lot") {
@@ -843,7 +861,8 @@ class Reader {
       if (!cur.empty()) {
         c.from = f_.find_setup(std::string(cur));
         if (c.from == kNone) {
-          t.error(r, c_cur, fmt::format("unknown setup '{}' (no route step needs it)", cur));
+          if (routes_ok_)
+            t.error(r, c_cur, fmt::format("unknown setup '{}' (no route step needs it)", cur));
           ok = false;
         }
       }
@@ -851,7 +870,8 @@ class Reader {
       if (t.text(r, c_new, nw)) {
         c.to = f_.find_setup(nw);
         if (c.to == kNone) {
-          t.error(r, c_new, fmt::format("unknown setup '{}' (no route step needs it)", nw));
+          if (routes_ok_)
+            t.error(r, c_new, fmt::format("unknown setup '{}' (no route step needs it)", nw));
           ok = false;
         }
       } else {
@@ -880,14 +900,18 @@ class Reader {
     const int c_grp = t.col("SETUPGRP", true), c_setup = t.col("SETUP", true),
               c_min = t.col("MINRUN", true);
     if (t.columns_ok()) {
+      setup_groups_ok_ = true;
       NameMap<model::SetupGroupId> by_name;
       std::string current;
-      std::vector<int> group_line;
       for (const Row& r : t.rows()) {
         std::string_view g = t.str(r, c_grp);
         if (!g.empty()) current.assign(g);
         if (current.empty()) {
-          t.error(r, c_grp, "missing value (no setup group above to continue)");
+          // Reported once: the rows below continue the same unnamed group. Its name is unknown,
+          // so tool groups naming a setup group are not checked either.
+          if (setup_groups_ok_)
+            t.error(r, c_grp, "missing value (no setup group above to continue)");
+          setup_groups_ok_ = false;
           continue;
         }
         model::SetupGroupId gid = kNone;
@@ -916,7 +940,8 @@ class Reader {
         if (!t.text(r, c_setup, setup)) continue;
         const model::SetupId sid = f_.find_setup(setup);
         if (sid == kNone) {
-          t.error(r, c_setup, fmt::format("unknown setup '{}' (no route step needs it)", setup));
+          if (routes_ok_)
+            t.error(r, c_setup, fmt::format("unknown setup '{}' (no route step needs it)", setup));
           continue;
         }
         if (f_.setup_group_of[sid] != kNone) {
@@ -936,7 +961,7 @@ class Reader {
       model::SetupGroupId gid = kNone;
       for (std::size_t i = 0; i < f_.setup_groups.size(); ++i)
         if (f_.setup_groups[i].name == p.name) gid = static_cast<model::SetupGroupId>(i);
-      if (gid == kNone)
+      if (gid == kNone && setup_groups_ok_)
         diags_.add(tools_file_, p.line, 0, sgrp_col_name_,
                    fmt::format("unknown setup group '{}'", p.name));
       else
@@ -952,11 +977,13 @@ class Reader {
               c_fu = t.col("MTTFUNITS", true), c_rd = t.col("MTTRDIST"), c_r = t.col("MTTR", true),
               c_r2 = t.col("MTTR2"), c_ru = t.col("MTTRUNITS", true);
     if (!t.columns_ok()) return;
+    down_ok_ = true;
     NameMap<int> line_of;
     for (const Row& r : t.rows()) {
       model::DownCalendar c;
       c.src = {t.file(), r.line};
       if (!t.text(r, c_name, c.name)) continue;
+      broken_cal_.insert(c.name);  // until read completely
       if (auto it = line_of.find(c.name); it != line_of.end()) {
         t.error(r, c_name,
                 fmt::format("duplicate down calendar '{}' (first on line {})", c.name, it->second));
@@ -979,6 +1006,7 @@ class Reader {
       if (t.time_dist(r, c_rd, c_r, c_r2, c_ru, c.time_to_repair, true) != Got::Ok) ok = false;
       if (!ok) continue;
       line_of.emplace(c.name, r.line);
+      broken_cal_.erase(c.name);
       down_id_.emplace(c.name, static_cast<model::DownCalendarId>(f_.down_calendars.size()));
       f_.down_calendars.push_back(std::move(c));
     }
@@ -991,11 +1019,13 @@ class Reader {
               c_mtb = t.col("MTBPM", true), c_mtbu = t.col("MTBPMUNITS"), c_rd = t.col("MTTRDIST"),
               c_r = t.col("MTTR", true), c_r2 = t.col("MTTR2"), c_ru = t.col("MTTRUNITS", true);
     if (!t.columns_ok()) return;
+    pm_ok_ = true;
     NameMap<int> line_of;
     for (const Row& r : t.rows()) {
       model::PmCalendar c;
       c.src = {t.file(), r.line};
       if (!t.text(r, c_name, c.name)) continue;
+      broken_cal_.insert(c.name);  // until read completely
       if (auto it = line_of.find(c.name); it != line_of.end()) {
         t.error(r, c_name,
                 fmt::format("duplicate PM calendar '{}' (first on line {})", c.name, it->second));
@@ -1039,6 +1069,7 @@ class Reader {
       if (t.time_dist(r, c_rd, c_r, c_r2, c_ru, c.duration, true) != Got::Ok) ok = false;
       if (!ok) continue;
       line_of.emplace(c.name, r.line);
+      broken_cal_.erase(c.name);
       pm_id_.emplace(c.name, static_cast<model::PmCalendarId>(f_.pm_calendars.size()));
       f_.pm_calendars.push_back(std::move(c));
     }
@@ -1064,13 +1095,13 @@ class Reader {
         for (std::size_t i = 0; i < f_.tool_groups.size(); ++i)
           if (f_.tool_groups[i].area == rn) targets.push_back(static_cast<model::ToolGroupId>(i));
         if (targets.empty()) {
-          t.error(r, c_rn, fmt::format("unknown area '{}'", rn));
+          if (tools_ok_) t.error(r, c_rn, fmt::format("unknown area '{}'", rn));
           ok = false;
         }
       } else if (rt == "stnfam") {
         auto it = group_id_.find(rn);
         if (it == group_id_.end()) {
-          t.error(r, c_rn, fmt::format("unknown tool group '{}'", rn));
+          if (tools_ok_) t.error(r, c_rn, fmt::format("unknown tool group '{}'", rn));
           ok = false;
         } else {
           targets.push_back(it->second);
@@ -1082,7 +1113,8 @@ class Reader {
       if (type == "down") {
         auto it = down_id_.find(cal);
         if (it == down_id_.end()) {
-          t.error(r, c_cal, fmt::format("unknown down calendar '{}'", cal));
+          if (down_ok_ && !broken_cal_.count(cal))
+            t.error(r, c_cal, fmt::format("unknown down calendar '{}'", cal));
           continue;
         }
         model::DownAttachment a;
@@ -1096,7 +1128,8 @@ class Reader {
       } else if (type == "pm") {
         auto it = pm_id_.find(cal);
         if (it == pm_id_.end()) {
-          t.error(r, c_cal, fmt::format("unknown PM calendar '{}'", cal));
+          if (pm_ok_ && !broken_cal_.count(cal))
+            t.error(r, c_cal, fmt::format("unknown PM calendar '{}'", cal));
           continue;
         }
         model::PmAttachment a;
@@ -1145,11 +1178,13 @@ class Reader {
         lane.from = f_.find_location(from);
         lane.to = f_.find_location(to);
         if (lane.from == kNone) {
-          t.error(r, c_from, fmt::format("unknown location '{}' (no tool group is there)", from));
+          if (tools_ok_)
+            t.error(r, c_from, fmt::format("unknown location '{}' (no tool group is there)", from));
           ok = false;
         }
         if (lane.to == kNone) {
-          t.error(r, c_to, fmt::format("unknown location '{}' (no tool group is there)", to));
+          if (tools_ok_)
+            t.error(r, c_to, fmt::format("unknown location '{}' (no tool group is there)", to));
           ok = false;
         }
       }
@@ -1182,7 +1217,8 @@ class Reader {
     if (!t.text(r, c, part)) return kNone;
     auto it = product_id_.find(part);
     if (it == product_id_.end()) {
-      t.error(r, c, fmt::format("unknown part '{}'", part));
+      if (parts_ok_ && !broken_part_.count(part))
+        t.error(r, c, fmt::format("unknown part '{}'", part));
       return kNone;
     }
     return it->second;
@@ -1372,6 +1408,12 @@ class Reader {
   NameMap<model::DownCalendarId> down_id_;
   NameMap<model::PmCalendarId> pm_id_;
   std::vector<PendingSetupGroup> pending_setup_group_;
+  std::unordered_set<std::string> broken_part_;  // parts defined with problems (reported)
+  std::unordered_set<std::string> broken_cal_;   // calendars defined with problems (reported)
+  // Whether a file was read with its required columns; when not, references into it are not
+  // reported as unknown (the missing file is the one problem to fix).
+  bool tools_ok_ = false, parts_ok_ = false, routes_ok_ = true, setup_groups_ok_ = false,
+       down_ok_ = false, pm_ok_ = false;
 };
 
 }  // namespace
