@@ -1,0 +1,279 @@
+// osatsim simulate: lot-by-lot discrete-event simulation of a factory (SMT2020 directory, YAML
+// scenario or built-in name). Prints a compact table and writes DIR/summary.json (docs/results.md).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <system_error>
+
+#include "cli/command.h"
+#include "core/version.h"
+#include "engine/engine.h"
+#include "io/load.h"
+
+namespace osatsim::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct SimArgs {
+  std::string path;
+  double days = 0;
+  double warmup_days = 0;
+  std::uint64_t seed = 0;
+  std::string dispatch = "model";
+  std::string out;
+  std::int64_t max_wip = 0;
+  double time_limit = 0;
+  bool same_pm = false;
+  bool reservation = false;
+  double batch_wait_min = -1;
+};
+
+json summary_json(const engine::Summary& s) {
+  return json{{"n", s.n},     {"mean", s.mean}, {"std", s.std}, {"p5", s.p5},  {"p50", s.p50},
+              {"p90", s.p90}, {"p95", s.p95},   {"min", s.min}, {"max", s.max}};
+}
+
+json to_json(const engine::Results& r) {
+  json j;
+  j["run"] = {{"model", r.model},
+              {"days", r.days},
+              {"simulated_days", r.simulated_days},
+              {"warmup_days", r.warmup_days},
+              {"seed", r.seed},
+              {"dispatch", r.dispatch},
+              {"wall_seconds", r.wall_seconds},
+              {"events", r.events},
+              {"lot_steps", r.lot_steps},
+              {"peak_rss_mb", static_cast<double>(r.peak_rss_kb) / 1024.0},
+              {"osatsim_version", kVersion}};
+  json types = json::array();
+  for (const auto& t : r.lot_types) {
+    types.push_back({{"name", t.name},
+                     {"product", t.product},
+                     {"priority", t.priority},
+                     {"release_rate_per_day", t.release_rate_per_day},
+                     {"released", t.released},
+                     {"initial_wip", t.initial_wip},
+                     {"completed", t.completed},
+                     {"completed_total", t.completed_total},
+                     {"scrapped_total", t.scrapped_total},
+                     {"in_fab_end", t.in_fab_end},
+                     {"throughput_per_day", t.throughput_per_day},
+                     {"wafers_out", t.wafers_out},
+                     {"units_out", t.units_out},
+                     {"cycle_time_days", summary_json(t.cycle_time_days)},
+                     {"rpt_days", t.rpt_days},
+                     {"rpt_sampled_days", t.rpt_sampled_days},
+                     {"ct_factor", t.ct_factor},
+                     {"on_time_pct", t.on_time_pct},
+                     {"mean_tardiness_days", t.mean_tardiness_days},
+                     {"cqt_windows", t.cqt_windows},
+                     {"cqt_violations", t.cqt_violations}});
+  }
+  j["lot_types"] = types;
+  json groups = json::array();
+  for (const auto& g : r.tool_groups) {
+    groups.push_back({{"name", g.name},
+                      {"area", g.area},
+                      {"tools", g.tools},
+                      {"busy", g.busy},
+                      {"setup", g.setup},
+                      {"down", g.down},
+                      {"pm", g.pm},
+                      {"idle", g.idle},
+                      {"jobs", g.jobs},
+                      {"lot_starts", g.lot_starts},
+                      {"batches", g.batches},
+                      {"mean_batch_fill", g.mean_batch_fill},
+                      {"setups", g.setups},
+                      {"mean_queue_hours", g.mean_queue_hours},
+                      {"max_parallel", g.max_parallel}});
+  }
+  j["tool_groups"] = groups;
+  j["wip"] = {{"mean_lots", r.mean_wip_lots},
+              {"lots_in_fab_end", r.lots_in_fab_end},
+              {"lots_per_day", r.wip_per_day}};
+  json areas = json::array();
+  for (const auto& a : r.cqt_by_area)
+    areas.push_back({{"area", a.area}, {"windows", a.windows}, {"violations", a.violations}});
+  j["cqt"] = {{"windows", r.cqt_windows}, {"violations", r.cqt_violations}, {"by_area", areas}};
+  j["totals"] = {{"initial_wip_lots", r.initial_wip_lots}, {"lots_released", r.lots_released},
+                 {"lots_completed", r.lots_completed},     {"lots_scrapped", r.lots_scrapped},
+                 {"lots_in_fab_end", r.lots_in_fab_end},   {"rework_passes", r.rework_passes},
+                 {"skipped_steps", r.skipped_steps}};
+  if (r.packaging.present) {
+    const auto& p = r.packaging;
+    json pk;
+    json upm = json::object(), ws = json::object();
+    for (const auto& [n, v] : p.units_out_per_month) upm[n] = v;
+    for (const auto& [n, v] : p.wafer_starts) ws[n] = v;
+    pk["good_units_per_month"] = upm;
+    pk["wafer_starts"] = ws;
+    json ys = json::array();
+    for (const auto& y : p.step_yields)
+      ys.push_back({{"route", y.route},
+                    {"step", y.step},
+                    {"in", y.in},
+                    {"out", y.out},
+                    {"yield", y.in > 0 ? y.out / y.in : 1.0}});
+    pk["step_yields"] = ys;
+    json comps = json::array();
+    for (const auto& c : p.components)
+      comps.push_back({{"name", c.name},
+                       {"initial_stock", c.initial_stock},
+                       {"delivered", c.delivered},
+                       {"consumed", c.consumed},
+                       {"final_stock", c.final_stock},
+                       {"stockouts", c.stockouts},
+                       {"starved_lot_hours", c.starved_lot_hours}});
+    pk["components"] = comps;
+    pk["wafer_part_cycle_time_days"] = summary_json(p.wafer_part_ct_days);
+    pk["unit_part_cycle_time_days"] = summary_json(p.unit_part_ct_days);
+    pk["conservation"] = {
+        {"wafers_released", p.wafers_released}, {"wafers_scrapped", p.wafers_scrapped},
+        {"wafers_out", p.wafers_out},           {"wafers_transformed", p.wafers_transformed},
+        {"wafers_in_fab", p.wafers_in_fab},     {"units_created", p.units_created},
+        {"units_scrapped", p.units_scrapped},   {"units_out", p.units_out},
+        {"units_in_fab", p.units_in_fab}};
+    j["packaging"] = pk;
+  }
+  return j;
+}
+
+void print_table(const engine::Results& r) {
+  fmt::print("{} | {:.0f} days (warm-up {:.0f}) | seed {} | dispatch {} | {:.2f} s, {} events\n",
+             r.model, r.simulated_days, r.warmup_days, r.seed, r.dispatch, r.wall_seconds,
+             r.events);
+  fmt::print("{:<16} {:>5} {:>8} {:>9} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}\n", "lot type", "prio",
+             "done", "lots/day", "rel/day", "CT mean", "CT p95", "CTF", "ontime%", "CQTvio");
+  for (const auto& t : r.lot_types) {
+    fmt::print("{:<16} {:>5} {:>8} {:>9.3f} {:>8.3f} {:>8.2f} {:>8.2f} {:>6.2f} {:>7.1f} {:>6}\n",
+               t.name, t.priority, t.completed, t.throughput_per_day, t.release_rate_per_day,
+               t.cycle_time_days.mean, t.cycle_time_days.p95, t.ct_factor, t.on_time_pct,
+               t.cqt_violations);
+  }
+  std::vector<const engine::ToolGroupKpi*> g;
+  for (const auto& x : r.tool_groups) g.push_back(&x);
+  std::stable_sort(g.begin(), g.end(),
+                   [](auto* a, auto* b) { return a->busy + a->setup > b->busy + b->setup; });
+  fmt::print("\n{:<22} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9}\n", "tool group (top 10)", "tools",
+             "busy%", "setup%", "down%", "pm%", "idle%", "queue h");
+  for (std::size_t i = 0; i < g.size() && i < 10; ++i) {
+    const auto& x = *g[i];
+    fmt::print("{:<22} {:>5} {:>6.1f} {:>6.1f} {:>6.1f} {:>6.1f} {:>6.1f} {:>9.2f}\n", x.name,
+               x.tools, 100 * x.busy, 100 * x.setup, 100 * x.down, 100 * x.pm, 100 * x.idle,
+               x.mean_queue_hours);
+  }
+  fmt::print("\nWIP mean {:.1f} lots; in fab at end {}; CQT violations {} of {} windows\n",
+             r.mean_wip_lots, r.lots_in_fab_end, r.cqt_violations, r.cqt_windows);
+}
+
+int run(const SimArgs& a) {
+  bool bad = false;
+  engine::Options o;
+  o.days = a.days;
+  o.warmup_days = a.warmup_days;
+  o.seed = a.seed;
+  o.max_wip_lots = a.max_wip;
+  o.time_limit_seconds = a.time_limit;
+  o.stagger_first_pm = !a.same_pm;
+  o.super_hot_reservation = a.reservation;
+  if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
+  if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
+    std::fprintf(stderr,
+                 "simulate: --dispatch: unknown rule '%s' (model, fifo, cr, edd, spt, "
+                 "priority-fifo)\n",
+                 a.dispatch.c_str());
+    bad = true;
+  }
+  if (!(a.days > 0)) {
+    std::fprintf(stderr, "simulate: --days must be > 0\n");
+    bad = true;
+  }
+  if (!(a.warmup_days >= 0) || a.warmup_days >= a.days) {
+    std::fprintf(stderr, "simulate: --warmup-days must be >= 0 and less than --days\n");
+    bad = true;
+  }
+  if (a.max_wip < 0) {
+    std::fprintf(stderr, "simulate: --max-wip must be >= 0\n");
+    bad = true;
+  }
+  if (a.time_limit < 0) {
+    std::fprintf(stderr, "simulate: --time-limit must be >= 0\n");
+    bad = true;
+  }
+  if (bad) return kExitBadInput;
+
+  Diagnostics diags;
+  const auto factory = io::load_factory(a.path, diags);
+  if (!factory) {
+    for (const auto& d : diags.items()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    if (diags.empty()) std::fprintf(stderr, "%s: cannot load the factory\n", a.path.c_str());
+    return kExitBadInput;
+  }
+  const engine::Results r = engine::simulate(*factory, o);
+  if (r.status != engine::RunStatus::Ok) {
+    std::fprintf(stderr, "simulate: run stopped: %s\n", r.message.c_str());
+    return kExitFailure;
+  }
+  print_table(r);
+  if (!a.out.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(a.out, ec);
+    const fs::path final_path = fs::path(a.out) / "summary.json";
+    const fs::path tmp = fs::path(a.out) / ".summary.json.tmp";
+    {
+      std::ofstream os(tmp);
+      os << to_json(r).dump(2) << "\n";
+      if (!os) {
+        std::fprintf(stderr, "simulate: cannot write %s\n", tmp.c_str());
+        fs::remove(tmp, ec);
+        return kExitFailure;
+      }
+    }
+    fs::rename(tmp, final_path, ec);
+    if (ec) {
+      std::fprintf(stderr, "simulate: cannot write %s: %s\n", final_path.c_str(),
+                   ec.message().c_str());
+      fs::remove(tmp, ec);
+      return kExitFailure;
+    }
+    fmt::print("wrote {}\n", final_path.string());
+  }
+  return kExitOk;
+}
+
+Runner setup(CLI::App* app) {
+  auto a = std::make_shared<SimArgs>();
+  app->add_option("path", a->path, "SMT2020 directory, YAML scenario, or built-in scenario name")
+      ->required();
+  app->add_option("--days", a->days, "simulated days")->required();
+  app->add_option("--seed", a->seed, "random seed (default 0)");
+  app->add_option("--warmup-days", a->warmup_days, "KPIs count after this many days (default 0)");
+  app->add_option("--dispatch", a->dispatch,
+                  "dispatching: model (the tool groups' own rules), fifo, cr, edd, spt, "
+                  "priority-fifo");
+  app->add_option("--out", a->out, "directory for summary.json");
+  app->add_option("--max-wip", a->max_wip, "stop (exit 1) when more lots are in the fab");
+  app->add_option("--time-limit", a->time_limit, "stop (exit 1) after this many wall seconds");
+  app->add_flag("--same-pm", a->same_pm,
+                "first calendar PM of every tool of a group at the same instant (default: "
+                "staggered, tool k of N at FOA*k/N)");
+  app->add_flag("--super-hot-reservation", a->reservation,
+                "reserve a tool at the next step of super hot lots");
+  app->add_option("--batch-max-wait", a->batch_wait_min,
+                  "minutes a partial batch (>= min) may wait for more lots (default: model, 0)");
+  return [a] { return run(*a); };
+}
+
+const Registrar reg{"simulate", "discrete-event simulation of a factory (lot by lot)", setup, 30};
+
+}  // namespace
+}  // namespace osatsim::cli

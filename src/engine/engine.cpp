@@ -1,0 +1,1696 @@
+// The simulation kernel. See engine.h for the contract and docs/engine.md for the semantics.
+//
+// Layout: dense arrays of plain records (lots, tools, jobs, tool groups, flattened route steps);
+// one binary heap of small event records ordered by (time, class, insertion sequence); stale
+// events (of paused jobs) are skipped through a per-job version number. Lots and jobs are
+// recycled through free lists, so the steady state allocates nothing per event.
+#include "engine/engine.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "core/rng.h"
+
+namespace osatsim::engine {
+
+const char* to_string(DispatchRule r) {
+  switch (r) {
+    case DispatchRule::Model:
+      return "model";
+    case DispatchRule::Fifo:
+      return "fifo";
+    case DispatchRule::CriticalRatio:
+      return "cr";
+    case DispatchRule::EarliestDue:
+      return "edd";
+    case DispatchRule::ShortestProcessing:
+      return "spt";
+    case DispatchRule::PriorityFifo:
+      return "priority-fifo";
+  }
+  return "?";
+}
+
+bool parse_dispatch_rule(const std::string& w, DispatchRule& r) {
+  if (w == "model")
+    r = DispatchRule::Model;
+  else if (w == "fifo")
+    r = DispatchRule::Fifo;
+  else if (w == "cr")
+    r = DispatchRule::CriticalRatio;
+  else if (w == "edd")
+    r = DispatchRule::EarliestDue;
+  else if (w == "spt")
+    r = DispatchRule::ShortestProcessing;
+  else if (w == "priority-fifo")
+    r = DispatchRule::PriorityFifo;
+  else
+    return false;
+  return true;
+}
+
+namespace {
+
+using model::kNone;
+
+// Units of a lot in the given basis (wafers, sites, dies, units).
+double basis_count(model::TimeBasis b, double wafers, double units, bool is_units,
+                   const model::Product& p, model::ComponentId die_component) {
+  const double sites = is_units ? units : wafers * p.sites_per_wafer;
+  switch (b) {
+    case model::TimeBasis::PerLot:
+    case model::TimeBasis::PerBatch:
+      return 1.0;
+    case model::TimeBasis::PerWafer:
+      return wafers;
+    case model::TimeBasis::PerSite:
+    case model::TimeBasis::PerUnit:
+      return sites;
+    case model::TimeBasis::PerDie: {
+      int dies = 0;
+      for (const auto& d : p.dies)
+        if (d.component == die_component) dies += d.count;
+      return sites * dies;
+    }
+  }
+  return 1.0;
+}
+
+// Event types; the value is also the tie class at equal times (lower first).
+enum EvType : std::uint8_t {
+  kEvRepairEnd = 0,
+  kEvPmEnd,
+  kEvJobDone,
+  kEvEntryFree,
+  kEvSetupEnd,
+  kEvFailure,
+  kEvPmDue,
+  kEvArrive,
+  kEvRelease,
+  kEvSupply,
+  kEvBatchTimer,
+  kEvDay,
+  kEvEnd,
+};
+
+struct Event {
+  Ticks t;
+  std::uint64_t key;  // class << 56 | sequence
+  std::int32_t a;
+  std::int32_t b;
+  bool operator>(const Event& o) const { return t != o.t ? t > o.t : key > o.key; }
+};
+
+enum ToolState : std::uint8_t { kDown = 0, kPm, kSetup, kBusy, kIdle, kStates };
+enum Outage : std::uint8_t { kNoOutage = 0, kOutDown, kOutPm };
+
+struct StepInfo {
+  std::int32_t group = 0;
+  std::int32_t route = 0;
+  std::int32_t index = 0;
+  std::int32_t name_id = 0;
+  const model::Step* step = nullptr;
+  double sample_p = 1.0;
+  double mean_time = 0;  // mean lot time (ticks), 25-wafer view of the route's lots
+  double remaining = 0;  // mean lot time of this and every later step (ticks)
+  bool cascading = false;
+};
+
+struct Lot {
+  std::int64_t serial = 0;
+  std::int32_t stream = kNone;
+  std::int32_t product = 0;
+  std::int32_t route = 0;
+  std::int32_t step = 0;
+  std::int32_t first_step = 0;  // global StepInfo index of the route's step 0
+  std::int32_t priority = 10;
+  std::int32_t queue_pos = -1;
+  std::int64_t wafers = 0;  // wafers (before a transform: the lot's quantity)
+  std::int64_t units = 0;   // units after a transform
+  bool is_units = false;
+  bool initial = false;
+  Ticks release = 0;
+  Ticks due = 0;
+  Ticks queue_since = 0;
+  Ticks transformed_at = -1;
+  Ticks kit_short_since = -1;
+  std::int32_t cqt_exit = kNone;
+  std::int32_t cqt_area = 0;
+  Ticks cqt_open = 0;
+  Ticks cqt_limit = 0;
+  std::int32_t ded_step[4] = {kNone, kNone, kNone, kNone};
+  std::int32_t ded_tool[4] = {kNone, kNone, kNone, kNone};
+  std::int64_t qty() const { return is_units ? units : wafers; }
+  std::int32_t dedicated_tool(std::int32_t s) const {
+    for (int i = 0; i < 4; ++i)
+      if (ded_step[i] == s) return ded_tool[i];
+    return kNone;
+  }
+};
+
+struct Job {
+  std::int32_t tool = 0;
+  std::int32_t si = 0;  // global step index
+  std::uint32_t version = 0;
+  std::vector<std::int32_t> lots;
+  Ticks setup_end = 0, entry_free = 0, done = 0;
+  bool in_setup = false, occupying = false, separate_entry = false, paused = false;
+  Ticks paused_at = 0;
+  std::int32_t next_free = -1;
+};
+
+struct Tool {
+  std::int32_t group = 0;
+  std::int32_t index = 0;  // within the group
+  model::SetupId setup = kNone;
+  std::int32_t run_left = 0;
+  std::int32_t jobs_in = 0;
+  std::int32_t n_setup = 0, n_busy = 0;
+  bool entry_busy = false;
+  Outage outage = kNoOutage;
+  std::int32_t outage_att = 0;
+  std::int32_t idle_pos = -1;
+  std::int32_t reserved_for = -1;  // lot index (super hot reservation)
+  Ticks idle_since = 0;
+  Ticks acc_since = 0;
+  std::vector<std::int32_t> jobs;          // jobs inside
+  std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
+  std::vector<std::int32_t> pending_pm;    // PM attachment indices due
+  std::vector<double> pm_count;            // wafer-count PM: wafers since last PM, per attachment
+  std::vector<double> pm_threshold;
+  Ticks acc[kStates] = {0, 0, 0, 0, 0};
+};
+
+struct Group {
+  const model::ToolGroup* g = nullptr;
+  std::int32_t first_tool = 0;
+  std::vector<std::int32_t> queue;  // waiting lots (unordered; ranked at dispatch)
+  std::vector<std::int32_t> idle;   // tools able to start a job
+  bool batching = false;
+  bool lssu = false;
+  std::int32_t min_run = 0;
+  model::SetupGroupId setup_group = kNone;
+  Ticks batch_max_wait = 0;
+  bool timer_pending = false;
+  Ticks timer_at = 0;
+  std::int32_t pending_reservation = -1;  // lot waiting for a tool to be reserved
+  std::int32_t in_use = 0;                // jobs inside (pure delay check)
+  std::int32_t area = 0;
+  std::vector<model::RankCriterion> rank;
+  // KPIs
+  std::int64_t jobs = 0, batches = 0, setups = 0, lot_starts = 0;
+  double batch_fill = 0;
+  double queue_wait = 0;
+  std::int32_t max_parallel = 0;
+  bool has_kit = false;
+};
+
+struct StreamAcc {
+  std::int64_t released = 0, initial = 0, completed = 0, completed_total = 0, scrapped = 0,
+               in_fab = 0, on_time = 0, cqt_viol = 0, cqt_windows = 0;
+  double wafers_out = 0, units_out = 0, tardiness = 0;
+  std::vector<double> ct;
+};
+
+Summary summarize(std::vector<double> v) {
+  Summary s;
+  s.n = static_cast<std::int64_t>(v.size());
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = sum / v.size();
+  double ss = 0;
+  for (double x : v) ss += (x - s.mean) * (x - s.mean);
+  s.std = v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0;
+  auto pct = [&](double p) {
+    // Linear interpolation between closest ranks.
+    const double pos = p * (v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+  };
+  s.p5 = pct(0.05);
+  s.p50 = pct(0.5);
+  s.p90 = pct(0.9);
+  s.p95 = pct(0.95);
+  s.min = v.front();
+  s.max = v.back();
+  return s;
+}
+
+// Stream-id kinds (one Rng per purpose and source).
+enum RngKind : std::uint64_t {
+  kRngProc = 1,
+  kRngTransport,
+  kRngDown,
+  kRngPm,
+  kRngSample,
+  kRngRework,
+  kRngRelease,
+  kRngYield,
+  kRngTransform,
+};
+
+class Sim {
+ public:
+  Sim(const model::Factory& f, const Options& o) : f_(f), o_(o) {}
+  Results run();
+
+ private:
+  // --- setup
+  void build();
+  // --- event queue
+  void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
+    heap_.push_back(Event{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b});
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+  }
+  // --- lots
+  std::int32_t new_lot();
+  void release(std::int32_t stream);
+  void advance(std::int32_t lot, std::int32_t next_step, model::LocationId from);
+  void arrive(std::int32_t lot);
+  void finish_lot(std::int32_t lot, bool scrapped);
+  void enqueue(Group& g, std::int32_t lot);
+  void dequeue(Group& g, std::int32_t lot);
+  // --- tools
+  bool can_start(const Tool& t) const {
+    return t.outage == kNoOutage && t.pending_pm.empty() && !t.entry_busy &&
+           t.jobs_in < groups_[t.group].g->capacity && t.reserved_for < 0;
+  }
+  void refresh_idle(std::int32_t tool);
+  void touch(Tool& t);
+  bool dispatch(std::int32_t tool);
+  void try_group(std::int32_t group, std::int32_t arriving_lot);
+  void start_job(std::int32_t tool, std::int32_t si, const std::int32_t* lots, int n);
+  void schedule_job(std::int32_t job);
+  void on_setup_end(std::int32_t job);
+  void on_entry_free(std::int32_t job);
+  void on_job_done(std::int32_t job);
+  void release_entry(Job& j);
+  void complete_step(std::int32_t lot, std::int32_t tool);
+  void start_down(std::int32_t tool, std::int32_t att);
+  void start_pm(std::int32_t tool);
+  void next_outage(std::int32_t tool);
+  void pause_jobs(Tool& t);
+  void resume_jobs(Tool& t);
+  void after_tool_change(std::int32_t tool);
+  // --- helpers
+  Ticks setup_time(model::SetupId from, const model::Step& s) const {
+    if (s.setup == kNone || s.setup == from) return 0;
+    if (s.setup_time >= 0) return s.setup_time;
+    return chg_[static_cast<std::size_t>(from + 1) * n_setups_ + s.setup];
+  }
+  bool kit_ok(const Lot& l, const StepInfo& si) const;
+  void consume_kit(const Lot& l, const StepInfo& si);
+  void wip_change(int delta);
+  void account_window(Ticks from, Ticks to, double value, double& acc) const {
+    const Ticks a = std::max(from, tw_), b = std::min(to, T_);
+    if (b > a) acc += value * static_cast<double>(b - a);
+  }
+  void reserve_for(std::int32_t lot, std::int32_t group);
+
+  const model::Factory& f_;
+  const Options& o_;
+  Ticks now_ = 0, tw_ = 0, T_ = 0;
+  std::uint64_t seq_ = 0;
+  std::vector<Event> heap_;
+
+  std::vector<StepInfo> steps_;
+  std::vector<std::int32_t> route_first_;
+  std::vector<Group> groups_;
+  std::vector<Tool> tools_;
+  std::vector<Lot> lots_;
+  std::vector<std::int32_t> free_lots_;
+  std::vector<Job> jobs_;
+  std::int32_t free_job_ = -1;
+  std::vector<Ticks> chg_;
+  std::size_t n_setups_ = 0;
+  std::vector<std::int32_t> area_of_group_;
+  std::vector<std::string> areas_;
+
+  std::vector<Rng> rng_proc_, rng_sample_, rng_rework_, rng_yield_, rng_transform_;
+  std::vector<Rng> rng_transport_, rng_release_;
+  std::vector<std::vector<Rng>> rng_down_, rng_pm_;  // per tool, per attachment
+  std::vector<std::int64_t> stream_count_;
+
+  // scratch
+  struct Cand {
+    double k[4];
+    std::int64_t serial;
+    std::int32_t lot;
+  };
+  std::vector<Cand> cands_;
+  std::vector<std::int32_t> pick_;
+  std::vector<std::int32_t> tried_families_;
+  std::vector<std::int32_t> tried_tools_;
+
+  // KPIs
+  std::int64_t serial_ = 0;
+  std::int64_t lots_in_fab_ = 0;
+  Ticks wip_last_ = 0;
+  double wip_day_area_ = 0, wip_window_area_ = 0;
+  std::vector<double> wip_per_day_;
+  std::vector<StreamAcc> sacc_;
+  std::vector<CqtAreaKpi> cqt_area_;
+  std::int64_t events_ = 0, lot_steps_ = 0, rework_ = 0, skipped_ = 0;
+  std::int64_t lots_released_ = 0, lots_completed_ = 0, lots_scrapped_ = 0, initial_ = 0;
+  std::int64_t cqt_windows_ = 0, cqt_viol_ = 0;
+  // packaging
+  std::vector<double> stock_, delivered_, consumed_, starved_;
+  std::vector<std::int64_t> stockouts_;
+  std::vector<std::int64_t> supply_count_;
+  std::vector<double> step_in_, step_out_;
+  std::vector<double> units_out_product_, wafer_starts_product_;
+  std::vector<double> wafer_ct_, unit_ct_;
+  double wafers_released_ = 0, wafers_scrapped_ = 0, wafers_out_ = 0, wafers_transformed_ = 0;
+  double units_created_ = 0, units_scrapped_ = 0, units_out_ = 0;
+  bool packaging_ = false;
+  std::vector<std::int64_t> obs_serials_;
+  RunStatus status_ = RunStatus::Ok;
+  std::string message_;
+};
+
+// -----------------------------------------------------------------------------------------------
+
+void Sim::build() {
+  tw_ = days(o_.warmup_days);
+  T_ = days(o_.days);
+  const std::uint64_t seed = o_.seed;
+
+  // Setup change table.
+  n_setups_ = f_.setups.size();
+  chg_.assign((n_setups_ + 1) * std::max<std::size_t>(n_setups_, 1), 0);
+  for (std::size_t from = 0; from <= n_setups_; ++from) {
+    for (std::size_t to = 0; to < n_setups_; ++to) {
+      Ticks any = 0, exact = -1;
+      for (const auto& c : f_.setup_changes) {
+        if (c.to != static_cast<model::SetupId>(to)) continue;
+        if (c.from == kNone)
+          any = c.time;
+        else if (from > 0 && c.from == static_cast<model::SetupId>(from - 1))
+          exact = c.time;
+      }
+      chg_[from * n_setups_ + to] = exact >= 0 ? exact : any;
+    }
+  }
+
+  // Areas.
+  std::unordered_map<std::string, std::int32_t> area_ids;
+  for (const auto& g : f_.tool_groups) {
+    auto it = area_ids.try_emplace(g.area, static_cast<std::int32_t>(areas_.size()));
+    if (it.second) areas_.push_back(g.area);
+    area_of_group_.push_back(it.first->second);
+  }
+  cqt_area_.resize(areas_.size());
+  for (std::size_t i = 0; i < areas_.size(); ++i) cqt_area_[i].area = areas_[i];
+
+  // Groups and tools.
+  groups_.resize(f_.tool_groups.size());
+  for (std::size_t gi = 0; gi < f_.tool_groups.size(); ++gi) {
+    const auto& mg = f_.tool_groups[gi];
+    Group& g = groups_[gi];
+    g.g = &mg;
+    g.area = area_of_group_[gi];
+    g.first_tool = static_cast<std::int32_t>(tools_.size());
+    g.batching = mg.batch_criterion != model::BatchCriterion::None;
+    g.setup_group = mg.setup_group;
+    g.lssu = mg.lssu && mg.setup_group != kNone;
+    g.min_run = g.lssu ? f_.setup_groups[mg.setup_group].min_run : 0;
+    g.batch_max_wait = o_.batch_max_wait >= 0 ? o_.batch_max_wait : mg.batch_max_wait;
+    switch (o_.dispatch) {
+      case DispatchRule::Model:
+        g.rank = mg.ranking;
+        break;
+      case DispatchRule::Fifo:
+        g.rank = {model::RankCriterion::Fifo};
+        break;
+      case DispatchRule::CriticalRatio:
+        g.rank = {model::RankCriterion::CriticalRatio};
+        break;
+      case DispatchRule::EarliestDue:
+        g.rank = {model::RankCriterion::EarliestDue};
+        break;
+      case DispatchRule::ShortestProcessing:
+        g.rank = {model::RankCriterion::ShortestProcessing};
+        break;
+      case DispatchRule::PriorityFifo:
+        g.rank = {model::RankCriterion::HighPriority, model::RankCriterion::Fifo};
+        break;
+    }
+    if (g.rank.size() > 4) g.rank.resize(4);
+    for (int k = 0; k < mg.tools; ++k) {
+      Tool t;
+      t.group = static_cast<std::int32_t>(gi);
+      t.index = k;
+      t.pm_count.assign(mg.pms.size(), 0.0);
+      t.pm_threshold.assign(mg.pms.size(), 0.0);
+      tools_.push_back(std::move(t));
+    }
+  }
+
+  // Flattened steps.
+  std::unordered_map<std::string, std::int32_t> name_ids;
+  for (std::size_t r = 0; r < f_.routes.size(); ++r) {
+    route_first_.push_back(static_cast<std::int32_t>(steps_.size()));
+    const auto& route = f_.routes[r];
+    // Representative product (for per-site/per-die means) and lot size: first stream of a
+    // product on this route, else 25 wafers.
+    int wafers = 25;
+    const model::Product* prod = nullptr;
+    for (const auto& p : f_.products)
+      if (p.route == static_cast<model::RouteId>(r)) {
+        prod = &p;
+        break;
+      }
+    for (const auto& s : f_.streams)
+      if (s.product != kNone && f_.products[s.product].route == static_cast<model::RouteId>(r)) {
+        wafers = s.wafers_per_lot;
+        break;
+      }
+    static const model::Product kNoProduct{};
+    for (std::size_t i = 0; i < route.steps.size(); ++i) {
+      const auto& s = route.steps[i];
+      StepInfo si;
+      si.group = s.tool_group;
+      si.route = static_cast<std::int32_t>(r);
+      si.index = static_cast<std::int32_t>(i);
+      si.step = &s;
+      si.sample_p = s.sample_probability;
+      si.name_id =
+          name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
+      si.cascading =
+          f_.tool_groups[s.tool_group].capacity > 1 && s.cascade_basis != model::CascadeBasis::None;
+      si.mean_time = mean_lot_time(f_, s, wafers, prod ? *prod : kNoProduct);
+      if (!s.kit.empty()) groups_[s.tool_group].has_kit = true;
+      if (s.yield < 1.0 || s.transform_to_units || !s.kit.empty()) packaging_ = true;
+      steps_.push_back(si);
+    }
+    double rem = 0;
+    for (std::size_t i = route.steps.size(); i-- > 0;) {
+      rem += steps_[route_first_[r] + i].mean_time;
+      steps_[route_first_[r] + i].remaining = rem;
+    }
+  }
+  if (!f_.components.empty()) packaging_ = true;
+
+  // Random streams.
+  const std::size_t ns = steps_.size();
+  rng_proc_.resize(ns);
+  rng_sample_.resize(ns);
+  rng_rework_.resize(ns);
+  rng_yield_.resize(ns);
+  rng_transform_.resize(ns);
+  for (std::size_t i = 0; i < ns; ++i) {
+    rng_proc_[i] = Rng(seed, stream_id(kRngProc, i));
+    rng_sample_[i] = Rng(seed, stream_id(kRngSample, i));
+    rng_rework_[i] = Rng(seed, stream_id(kRngRework, i));
+    rng_yield_[i] = Rng(seed, stream_id(kRngYield, i));
+    rng_transform_[i] = Rng(seed, stream_id(kRngTransform, i));
+  }
+  for (std::size_t i = 0; i < f_.transport.size(); ++i)
+    rng_transport_.emplace_back(seed, stream_id(kRngTransport, i));
+  for (std::size_t i = 0; i < f_.streams.size(); ++i)
+    rng_release_.emplace_back(seed, stream_id(kRngRelease, i));
+  rng_down_.resize(tools_.size());
+  rng_pm_.resize(tools_.size());
+  for (std::size_t ti = 0; ti < tools_.size(); ++ti) {
+    const auto& mg = f_.tool_groups[tools_[ti].group];
+    for (std::size_t a = 0; a < mg.downs.size(); ++a)
+      rng_down_[ti].emplace_back(seed, stream_id(kRngDown, ti, a));
+    for (std::size_t a = 0; a < mg.pms.size(); ++a)
+      rng_pm_[ti].emplace_back(seed, stream_id(kRngPm, ti, a));
+  }
+
+  // KPI accumulators.
+  sacc_.resize(f_.streams.size());
+  stream_count_.assign(f_.streams.size(), 0);
+  const std::size_t nc = f_.components.size();
+  stock_.assign(nc, 0);
+  delivered_.assign(nc, 0);
+  consumed_.assign(nc, 0);
+  starved_.assign(nc, 0);
+  stockouts_.assign(nc, 0);
+  for (std::size_t c = 0; c < nc; ++c) stock_[c] = f_.components[c].initial_stock;
+  supply_count_.assign(f_.supplies.size(), 0);
+  step_in_.assign(ns, 0);
+  step_out_.assign(ns, 0);
+  units_out_product_.assign(f_.products.size(), 0);
+  wafer_starts_product_.assign(f_.products.size(), 0);
+  lots_.reserve(4096);
+  heap_.reserve(8192);
+}
+
+// -----------------------------------------------------------------------------------------------
+// Lots
+
+std::int32_t Sim::new_lot() {
+  std::int32_t id;
+  if (!free_lots_.empty()) {
+    id = free_lots_.back();
+    free_lots_.pop_back();
+    lots_[id] = Lot{};
+  } else {
+    id = static_cast<std::int32_t>(lots_.size());
+    lots_.emplace_back();
+  }
+  lots_[id].serial = serial_++;
+  return id;
+}
+
+void Sim::wip_change(int delta) {
+  const double n = static_cast<double>(lots_in_fab_);
+  wip_day_area_ += n * static_cast<double>(now_ - wip_last_);
+  account_window(wip_last_, now_, n, wip_window_area_);
+  wip_last_ = now_;
+  lots_in_fab_ += delta;
+}
+
+void Sim::release(std::int32_t s) {
+  const auto& st = f_.streams[s];
+  const auto& prod = f_.products[st.product];
+  for (int k = 0; k < st.lots_per_release; ++k) {
+    const std::int32_t id = new_lot();
+    Lot& l = lots_[id];
+    l.stream = s;
+    l.product = st.product;
+    l.route = prod.route;
+    l.first_step = route_first_[prod.route];
+    l.priority = st.priority;
+    l.wafers = st.wafers_per_lot;
+    l.release = now_;
+    l.due = now_ + st.due_offset;
+    ++sacc_[s].released;
+    ++sacc_[s].in_fab;
+    ++lots_released_;
+    wafers_released_ += l.wafers;
+    if (now_ >= tw_) wafer_starts_product_[st.product] += l.wafers;
+    wip_change(+1);
+    advance(id, 0, kNone);
+  }
+  ++stream_count_[s];
+  if (st.max_releases < 0 || stream_count_[s] < st.max_releases) {
+    const Ticks dt = std::max<Ticks>(1, round_ticks(st.interval.sample(rng_release_[s])));
+    push(now_ + dt, kEvRelease, s);
+  }
+  if (o_.max_wip_lots > 0 && lots_in_fab_ > o_.max_wip_lots && status_ == RunStatus::Ok) {
+    status_ = RunStatus::WipLimit;
+    message_ = "more than " + std::to_string(o_.max_wip_lots) + " lots in the fab at day " +
+               std::to_string(to_days(now_)) + " (--max-wip guard)";
+  }
+}
+
+// The lot is done with its previous step (or new); `next` is the next route step to consider.
+void Sim::advance(std::int32_t id, std::int32_t next, model::LocationId from) {
+  Lot& l = lots_[id];
+  const auto n = static_cast<std::int32_t>(f_.routes[l.route].steps.size());
+  while (next < n) {
+    const std::int32_t gi = l.first_step + next;
+    const double p = steps_[gi].sample_p;
+    if (p >= 1.0 || rng_sample_[gi].bernoulli(p)) break;
+    ++skipped_;
+    if (o_.observer) o_.observer->on_step_skipped(now_, l.serial, l.route, next);
+    ++next;
+  }
+  if (next >= n) {
+    finish_lot(id, false);
+    return;
+  }
+  l.step = next;
+  const StepInfo& si = steps_[l.first_step + next];
+  const model::LocationId to = f_.tool_groups[si.group].location;
+  Ticks mv = 0;
+  if (from != kNone && to != kNone) {
+    for (std::size_t i = 0; i < f_.transport.size(); ++i) {
+      const auto& lane = f_.transport[i];
+      if (lane.from == from && lane.to == to) {
+        mv = round_ticks(lane.time.sample(rng_transport_[i]));
+        break;
+      }
+    }
+  }
+  if (o_.super_hot_reservation && l.priority >= o_.super_hot_priority) reserve_for(id, si.group);
+  if (mv > 0) {
+    push(now_ + mv, kEvArrive, id);
+  } else {
+    arrive(id);
+  }
+}
+
+void Sim::reserve_for(std::int32_t lot, std::int32_t gi) {
+  Group& g = groups_[gi];
+  if (g.g->is_delay || g.batching) return;
+  const Lot& l = lots_[lot];
+  const std::int32_t ded = l.dedicated_tool(l.step);
+  if (ded != kNone) {
+    if (can_start(tools_[ded])) {
+      tools_[ded].reserved_for = lot;
+      refresh_idle(ded);
+    }
+    return;
+  }
+  if (!g.idle.empty()) {
+    const std::int32_t t = g.idle.back();
+    tools_[t].reserved_for = lot;
+    refresh_idle(t);
+  } else if (g.pending_reservation < 0) {
+    g.pending_reservation = lot;
+  }
+}
+
+void Sim::enqueue(Group& g, std::int32_t id) {
+  lots_[id].queue_pos = static_cast<std::int32_t>(g.queue.size());
+  g.queue.push_back(id);
+}
+
+void Sim::dequeue(Group& g, std::int32_t id) {
+  const std::int32_t pos = lots_[id].queue_pos;
+  const std::int32_t last = g.queue.back();
+  g.queue[pos] = last;
+  lots_[last].queue_pos = pos;
+  g.queue.pop_back();
+  lots_[id].queue_pos = -1;
+}
+
+void Sim::arrive(std::int32_t id) {
+  Lot& l = lots_[id];
+  const StepInfo& si = steps_[l.first_step + l.step];
+  Group& g = groups_[si.group];
+  l.queue_since = now_;
+  enqueue(g, id);
+  // A reserved tool (super hot lots) takes the lot at once.
+  for (std::int32_t t = g.first_tool, e = g.first_tool + g.g->tools;
+       o_.super_hot_reservation && t < e; ++t) {
+    if (tools_[t].reserved_for == id) {
+      tools_[t].reserved_for = -1;
+      refresh_idle(t);
+      if (can_start(tools_[t]) && dispatch(t)) return;
+      break;
+    }
+  }
+  if (g.pending_reservation == id) g.pending_reservation = -1;
+  if (g.idle.empty()) return;
+  const std::int32_t ded = l.dedicated_tool(l.step);
+  if (ded != kNone) {
+    if (tools_[ded].idle_pos >= 0) dispatch(ded);
+    return;
+  }
+  try_group(si.group, id);
+}
+
+// Offers the group's idle tools a decision, in preference order, until one starts a job.
+void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
+  Group& g = groups_[gi];
+  if (g.idle.empty() || g.queue.empty()) return;
+  const bool wake = g.g->wake_least_setup && arriving >= 0;
+  const model::Step* ast =
+      arriving >= 0 ? steps_[lots_[arriving].first_step + lots_[arriving].step].step : nullptr;
+  // Tool-specific eligibility (setup runs) means one refusal does not imply all refuse.
+  const bool all = g.lssu;
+  const int limit = all ? static_cast<int>(g.idle.size()) : 1;
+  for (int attempt = 0; attempt < limit && !g.idle.empty(); ++attempt) {
+    std::int32_t best = -1;
+    Ticks best_setup = 0, best_idle = 0;
+    if (g.g->is_delay) {
+      best = g.idle.back();
+    } else {
+      for (std::int32_t t : g.idle) {
+        const Tool& tool = tools_[t];
+        if (attempt > 0 &&
+            std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
+          continue;
+        const Ticks st = wake ? setup_time(tool.setup, *ast) : 0;
+        if (best < 0 || st < best_setup ||
+            (st == best_setup &&
+             (tool.idle_since < best_idle || (tool.idle_since == best_idle && t < best)))) {
+          best = t;
+          best_setup = st;
+          best_idle = tool.idle_since;
+        }
+      }
+    }
+    if (best < 0) return;
+    if (attempt == 0) tried_tools_.clear();
+    tried_tools_.push_back(best);
+    if (dispatch(best)) return;
+  }
+}
+
+void Sim::refresh_idle(std::int32_t ti) {
+  Tool& t = tools_[ti];
+  Group& g = groups_[t.group];
+  const bool ok = can_start(t);
+  if (ok && t.idle_pos < 0) {
+    t.idle_pos = static_cast<std::int32_t>(g.idle.size());
+    g.idle.push_back(ti);
+    t.idle_since = now_;
+    if (g.pending_reservation >= 0 && o_.super_hot_reservation) {
+      const std::int32_t lot = g.pending_reservation;
+      g.pending_reservation = -1;
+      t.reserved_for = lot;
+      refresh_idle(ti);
+    }
+  } else if (!ok && t.idle_pos >= 0) {
+    const std::int32_t last = g.idle.back();
+    g.idle[t.idle_pos] = last;
+    tools_[last].idle_pos = t.idle_pos;
+    g.idle.pop_back();
+    t.idle_pos = -1;
+  }
+}
+
+// Books the time since the last change to the tool's state (precedence of FORMAT.md §13).
+void Sim::touch(Tool& t) {
+  if (now_ > t.acc_since) {
+    ToolState s;
+    if (t.outage == kOutDown)
+      s = kDown;
+    else if (t.outage == kOutPm)
+      s = kPm;
+    else if (t.n_setup > 0)
+      s = kSetup;
+    else if (t.n_busy > 0)
+      s = kBusy;
+    else
+      s = kIdle;
+    const Ticks a = std::max(t.acc_since, tw_), b = std::min(now_, T_);
+    if (b > a) t.acc[s] += b - a;
+  }
+  t.acc_since = now_;
+}
+
+bool Sim::kit_ok(const Lot& l, const StepInfo& si) const {
+  const auto& p = f_.products[l.product];
+  for (const auto& k : si.step->kit) {
+    const double need =
+        k.quantity * basis_count(k.basis, static_cast<double>(l.wafers),
+                                 static_cast<double>(l.units), l.is_units, p, k.component);
+    if (stock_[k.component] + 1e-9 < need) return false;
+  }
+  return true;
+}
+
+void Sim::consume_kit(const Lot& l, const StepInfo& si) {
+  const auto& p = f_.products[l.product];
+  for (const auto& k : si.step->kit) {
+    const double need =
+        k.quantity * basis_count(k.basis, static_cast<double>(l.wafers),
+                                 static_cast<double>(l.units), l.is_units, p, k.component);
+    stock_[k.component] -= need;
+    consumed_[k.component] += need;
+  }
+}
+
+// The tool (able to start) picks its next job from the group's queue. Returns true if it started.
+bool Sim::dispatch(std::int32_t ti) {
+  Tool& tool = tools_[ti];
+  Group& g = groups_[tool.group];
+  if (g.queue.empty()) return false;
+  const bool run_active = g.lssu && tool.run_left > 0 && tool.setup != kNone &&
+                          f_.setup_group_of[tool.setup] == g.setup_group;
+  cands_.clear();
+  bool has_match = false;
+  const int nr = static_cast<int>(g.rank.size());
+  for (std::int32_t id : g.queue) {
+    Lot& l = lots_[id];
+    const StepInfo& si = steps_[l.first_step + l.step];
+    const std::int32_t ded = l.dedicated_tool(l.step);
+    if (ded != kNone && ded != ti) continue;
+    if (g.has_kit && !si.step->kit.empty() && !kit_ok(l, si)) {
+      if (l.kit_short_since < 0) {
+        l.kit_short_since = now_;
+        for (const auto& k : si.step->kit) ++stockouts_[k.component];
+      }
+      continue;
+    }
+    const model::Step& st = *si.step;
+    if (run_active && st.setup == tool.setup) has_match = true;
+    Cand c;
+    c.serial = l.serial;
+    c.lot = id;
+    for (int r = 0; r < nr; ++r) {
+      double v = 0;
+      switch (g.rank[r]) {
+        case model::RankCriterion::HighPriority:
+          v = -l.priority;
+          break;
+        case model::RankCriterion::LeastSetup:
+          v = static_cast<double>(setup_time(tool.setup, st));
+          break;
+        case model::RankCriterion::Fifo:
+          v = static_cast<double>(l.queue_since);
+          break;
+        case model::RankCriterion::CriticalRatio:
+          v = si.remaining > 0 ? static_cast<double>(l.due - now_) / si.remaining : 1.0;
+          break;
+        case model::RankCriterion::EarliestDue:
+          v = static_cast<double>(l.due);
+          break;
+        case model::RankCriterion::ShortestProcessing:
+          v = si.mean_time;
+          break;
+      }
+      c.k[r] = v;
+    }
+    cands_.push_back(c);
+  }
+  if (cands_.empty()) return false;
+  if (run_active && has_match) {
+    // While a setup run is unfinished, lots needing another setup are not eligible.
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < cands_.size(); ++i) {
+      const Lot& l = lots_[cands_[i].lot];
+      const model::SetupId need = steps_[l.first_step + l.step].step->setup;
+      if (need == kNone || need == tool.setup) cands_[w++] = cands_[i];
+    }
+    cands_.resize(w);
+  }
+  auto less = [nr](const Cand& a, const Cand& b) {
+    for (int r = 0; r < nr; ++r)
+      if (a.k[r] != b.k[r]) return a.k[r] < b.k[r];
+    return a.serial < b.serial;
+  };
+  if (!g.batching) {
+    const Cand* best = &cands_[0];
+    for (std::size_t i = 1; i < cands_.size(); ++i)
+      if (less(cands_[i], *best)) best = &cands_[i];
+    const std::int32_t lot = best->lot;
+    start_job(ti, lots_[lot].first_step + lots_[lot].step, &lot, 1);
+    return true;
+  }
+  // Batching: families in rank order of their best lot; the first family reaching its minimum
+  // starts, filled in rank order up to the maximum.
+  std::sort(cands_.begin(), cands_.end(), less);
+  tried_families_.clear();
+  const bool by_name = g.g->batch_criterion == model::BatchCriterion::SameStepName;
+  for (std::size_t i = 0; i < cands_.size(); ++i) {
+    const Lot& lead = lots_[cands_[i].lot];
+    const StepInfo& lsi = steps_[lead.first_step + lead.step];
+    const std::int32_t fam = by_name ? lsi.name_id : lead.first_step + lead.step;
+    if (std::find(tried_families_.begin(), tried_families_.end(), fam) != tried_families_.end())
+      continue;
+    tried_families_.push_back(fam);
+    const model::Step& st = *lsi.step;
+    auto size_of = [&](const Lot& l) -> double {
+      switch (g.g->batch_unit) {
+        case model::BatchUnit::Lot:
+          return 1.0;
+        case model::BatchUnit::Unit:
+          return static_cast<double>(l.qty());
+        case model::BatchUnit::Wafer:
+          return static_cast<double>(l.wafers);
+      }
+      return 1.0;
+    };
+    if (st.batch_max <= 0) {
+      const std::int32_t lot = cands_[i].lot;
+      start_job(ti, lead.first_step + lead.step, &lot, 1);
+      return true;
+    }
+    pick_.clear();
+    double total = 0;
+    Ticks oldest = kNever;
+    bool more_waiting = false;
+    for (std::size_t j = i; j < cands_.size(); ++j) {
+      const Lot& l = lots_[cands_[j].lot];
+      const StepInfo& s2 = steps_[l.first_step + l.step];
+      const std::int32_t f2 = by_name ? s2.name_id : l.first_step + l.step;
+      if (f2 != fam) continue;
+      const double sz = size_of(l);
+      if (total + sz > st.batch_max + 1e-9) {
+        more_waiting = true;
+        continue;
+      }
+      total += sz;
+      oldest = std::min(oldest, l.queue_since);
+      pick_.push_back(cands_[j].lot);
+    }
+    if (total + 1e-9 < st.batch_min || pick_.empty()) continue;
+    if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !more_waiting &&
+        now_ < oldest + g.batch_max_wait) {
+      const Ticks at = oldest + g.batch_max_wait;
+      if (!g.timer_pending || at < g.timer_at) {
+        g.timer_pending = true;
+        g.timer_at = at;
+        push(at, kEvBatchTimer, tool.group);
+      }
+      continue;
+    }
+    std::int32_t lots[64];
+    const int n = static_cast<int>(std::min<std::size_t>(pick_.size(), 64));
+    std::copy_n(pick_.begin(), n, lots);
+    start_job(ti, lead.first_step + lead.step, lots, n);
+    return true;
+  }
+  return false;
+}
+
+void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_ids, int n) {
+  Tool& tool = tools_[ti];
+  Group& g = groups_[tool.group];
+  const StepInfo& si = steps_[gsi];
+  const model::Step& st = *si.step;
+  const model::ToolGroup& mg = *g.g;
+  touch(tool);
+
+  std::int32_t jid;
+  if (free_job_ >= 0) {
+    jid = free_job_;
+    free_job_ = jobs_[jid].next_free;
+  } else {
+    jid = static_cast<std::int32_t>(jobs_.size());
+    jobs_.emplace_back();
+  }
+  Job& job = jobs_[jid];
+  job.tool = ti;
+  job.si = gsi;
+  job.lots.assign(lot_ids, lot_ids + n);
+  job.paused = false;
+  ++job.version;
+
+  double wafers = 0, units = 0;
+  bool is_units = false;
+  const bool in_window = now_ >= tw_;
+  for (int k = 0; k < n; ++k) {
+    Lot& l = lots_[lot_ids[k]];
+    dequeue(g, lot_ids[k]);
+    wafers += static_cast<double>(l.wafers);
+    units += static_cast<double>(l.units);
+    is_units = is_units || l.is_units;
+    if (in_window) {
+      g.queue_wait += static_cast<double>(now_ - l.queue_since);
+      ++g.lot_starts;
+    }
+    // Critical queue time: the window closes when the job starts (setup included).
+    if (l.cqt_exit == l.step) {
+      const bool viol = now_ - l.cqt_open > l.cqt_limit;
+      if (now_ >= tw_) {
+        ++cqt_windows_;
+        ++cqt_area_[l.cqt_area].windows;
+        if (l.stream >= 0) ++sacc_[l.stream].cqt_windows;
+        if (viol) {
+          ++cqt_viol_;
+          ++cqt_area_[l.cqt_area].violations;
+          if (l.stream >= 0) ++sacc_[l.stream].cqt_viol;
+        }
+      }
+      l.cqt_exit = kNone;
+    }
+    // Lot-to-lens dedication: consume a record for this step, create one for the target.
+    for (int d = 0; d < 4; ++d)
+      if (l.ded_step[d] == l.step) l.ded_step[d] = kNone;
+    if (st.dedicate_step != kNone) {
+      int slot = 0;
+      for (int d = 0; d < 4; ++d)
+        if (l.ded_step[d] == kNone || l.ded_step[d] == st.dedicate_step) {
+          slot = d;
+          break;
+        }
+      l.ded_step[slot] = st.dedicate_step;
+      l.ded_tool[slot] = ti;
+    }
+    if (!st.kit.empty()) {
+      if (l.kit_short_since >= 0) {
+        const double h = to_hours(now_ - l.kit_short_since);
+        for (const auto& kk : st.kit) starved_[kk.component] += h;
+        l.kit_short_since = -1;
+      }
+      consume_kit(l, si);
+    }
+  }
+  lot_steps_ += n;
+
+  // Setup.
+  const Ticks su = setup_time(tool.setup, st);
+  if (st.setup != kNone && st.setup != tool.setup) {
+    if (in_window) ++g.setups;
+    tool.setup = st.setup;
+    if (g.lssu && f_.setup_group_of[st.setup] == g.setup_group)
+      tool.run_left = g.min_run;
+    else
+      tool.run_left = 0;
+  }
+  if (g.lssu && st.setup != kNone && st.setup == tool.setup && tool.run_left > 0)
+    tool.run_left = std::max(0, tool.run_left - n);
+
+  // Processing time (one draw per job).
+  const model::Product& prod = f_.products[lots_[lot_ids[0]].product];
+  const double x = st.time.sample(rng_proc_[gsi]);
+  Ticks lot_view, occupied;
+  const Ticks L = mg.load_time, U = mg.unload_time;
+  double over = static_cast<double>(st.overhead);
+  if (st.overhead_per_wafer) over *= wafers;
+  if (si.cascading) {
+    const double c = static_cast<double>(st.cascade_interval);
+    if (st.cascade_basis == model::CascadeBasis::PerWafer) {
+      lot_view = L + round_ticks(x + (wafers - 1) * c + over) + U;
+      occupied = round_ticks(wafers * c);
+    } else {
+      lot_view = L + round_ticks(x + over) + U;
+      occupied = round_ticks(c);
+    }
+    occupied = std::min(occupied, lot_view);
+  } else {
+    const double cnt = basis_count(st.basis, wafers, units, is_units, prod, st.die_component);
+    lot_view = L + round_ticks(x * cnt + over) + U;
+    occupied = lot_view;
+  }
+  job.setup_end = now_ + su;
+  job.done = job.setup_end + lot_view;
+  job.entry_free = job.setup_end + occupied;
+  job.separate_entry = job.entry_free < job.done;
+  job.in_setup = su > 0;
+  job.occupying = true;
+  if (job.in_setup)
+    ++tool.n_setup;
+  else
+    ++tool.n_busy;
+  tool.entry_busy = true;
+  ++tool.jobs_in;
+  tool.jobs.push_back(jid);
+  ++g.in_use;
+  g.max_parallel = std::max(g.max_parallel, g.in_use);
+  if (in_window) {
+    ++g.jobs;
+    if (g.batching && st.batch_max > 0) {
+      ++g.batches;
+      double sz = 0;
+      for (int k = 0; k < n; ++k) {
+        const Lot& l = lots_[lot_ids[k]];
+        sz += g.g->batch_unit == model::BatchUnit::Lot    ? 1.0
+              : g.g->batch_unit == model::BatchUnit::Unit ? static_cast<double>(l.qty())
+                                                          : static_cast<double>(l.wafers);
+      }
+      g.batch_fill += sz / st.batch_max;
+    }
+  }
+
+  // Wafer-count PM: the counter advances by the job's wafers; a PM falls due after this job.
+  for (std::size_t a = 0; a < mg.pms.size(); ++a) {
+    const auto& cal = f_.pm_calendars[mg.pms[a].calendar];
+    if (cal.trigger != model::PmTrigger::WaferCount) continue;
+    tool.pm_count[a] += wafers;
+    if (tool.pm_count[a] >= tool.pm_threshold[a] &&
+        std::find(tool.pending_pm.begin(), tool.pending_pm.end(), static_cast<std::int32_t>(a)) ==
+            tool.pending_pm.end()) {
+      tool.pending_pm.push_back(static_cast<std::int32_t>(a));
+    }
+  }
+
+  if (o_.observer) {
+    obs_serials_.clear();
+    for (int k = 0; k < n; ++k) obs_serials_.push_back(lots_[lot_ids[k]].serial);
+    o_.observer->on_job_start(now_, tool.group, ti, si.route, si.index, obs_serials_);
+  }
+  refresh_idle(ti);
+  schedule_job(jid);
+}
+
+void Sim::schedule_job(std::int32_t jid) {
+  const Job& j = jobs_[jid];
+  const auto v = static_cast<std::int32_t>(j.version);
+  if (j.in_setup) push(j.setup_end, kEvSetupEnd, jid, v);
+  if (j.occupying && j.separate_entry) push(j.entry_free, kEvEntryFree, jid, v);
+  push(j.done, kEvJobDone, jid, v);
+}
+
+void Sim::on_setup_end(std::int32_t jid) {
+  Job& j = jobs_[jid];
+  Tool& t = tools_[j.tool];
+  touch(t);
+  j.in_setup = false;
+  --t.n_setup;
+  ++t.n_busy;
+}
+
+void Sim::release_entry(Job& j) {
+  j.occupying = false;
+  tools_[j.tool].entry_busy = false;
+  if (o_.observer) o_.observer->on_job_release_tool(now_, tools_[j.tool].group, j.tool);
+}
+
+void Sim::on_entry_free(std::int32_t jid) {
+  Job& j = jobs_[jid];
+  release_entry(j);
+  after_tool_change(j.tool);
+}
+
+void Sim::on_job_done(std::int32_t jid) {
+  Job& j = jobs_[jid];
+  const std::int32_t ti = j.tool;
+  Tool& t = tools_[ti];
+  touch(t);
+  if (j.occupying) release_entry(j);
+  --t.n_busy;
+  --t.jobs_in;
+  --groups_[t.group].in_use;
+  t.jobs.erase(std::find(t.jobs.begin(), t.jobs.end(), jid));
+  // Move the lots on; the job record is recycled first (its lots are copied out).
+  std::int32_t lots[64];
+  const int n = static_cast<int>(std::min<std::size_t>(j.lots.size(), 64));
+  std::copy_n(j.lots.begin(), n, lots);
+  j.next_free = free_job_;
+  free_job_ = jid;
+  ++j.version;
+  for (int k = 0; k < n; ++k) complete_step(lots[k], ti);
+  if (t.outage == kNoOutage && t.jobs_in == 0 && !t.pending_pm.empty()) {
+    start_pm(ti);
+    return;
+  }
+  after_tool_change(ti);
+}
+
+// The tool may have become able to start: list it as idle and let it choose.
+void Sim::after_tool_change(std::int32_t ti) {
+  refresh_idle(ti);
+  if (tools_[ti].idle_pos >= 0) dispatch(ti);
+}
+
+void Sim::complete_step(std::int32_t id, std::int32_t ti) {
+  Lot& l = lots_[id];
+  const std::int32_t gsi = l.first_step + l.step;
+  const StepInfo& si = steps_[gsi];
+  const model::Step& st = *si.step;
+  if (o_.observer) o_.observer->on_step_complete(now_, l.serial, l.route, l.step, ti);
+  // Yield (packaging): binomial scrap of wafers or units.
+  if (st.yield < 1.0 || st.transform_to_units) {
+    const double before = static_cast<double>(l.qty());
+    if (st.yield < 1.0) {
+      const std::int64_t keep = rng_yield_[gsi].binomial(l.qty(), st.yield);
+      const std::int64_t lost = l.qty() - keep;
+      if (l.is_units) {
+        units_scrapped_ += static_cast<double>(lost);
+        l.units = keep;
+      } else {
+        wafers_scrapped_ += static_cast<double>(lost);
+        l.wafers = keep;
+      }
+    }
+    step_in_[gsi] += before;
+    step_out_[gsi] += static_cast<double>(l.qty());
+    if (l.qty() == 0) {
+      finish_lot(id, true);
+      return;
+    }
+    if (st.transform_to_units && !l.is_units) {
+      const auto& p = f_.products[l.product];
+      const std::int64_t sites = l.wafers * p.sites_per_wafer;
+      l.units = rng_transform_[gsi].binomial(sites, p.site_yield);
+      l.is_units = true;
+      l.transformed_at = now_;
+      wafers_transformed_ += static_cast<double>(l.wafers);
+      units_created_ += static_cast<double>(l.units);
+      if (now_ >= tw_) wafer_ct_.push_back(to_days(now_ - l.release));
+      if (l.units == 0) {
+        finish_lot(id, true);
+        return;
+      }
+    }
+  }
+  // Critical queue time window opens at completion.
+  if (st.cqt_exit_step != kNone) {
+    l.cqt_exit = st.cqt_exit_step;
+    l.cqt_open = now_;
+    l.cqt_limit = st.cqt_limit;
+    l.cqt_area = area_of_group_[si.group];
+  }
+  std::int32_t next = l.step + 1;
+  if (st.rework_step != kNone && st.rework_probability > 0 &&
+      rng_rework_[gsi].bernoulli(st.rework_probability)) {
+    next = st.rework_step;
+    ++rework_;
+  }
+  advance(id, next, f_.tool_groups[si.group].location);
+}
+
+void Sim::finish_lot(std::int32_t id, bool scrapped) {
+  Lot& l = lots_[id];
+  wip_change(-1);
+  if (l.stream >= 0) {
+    StreamAcc& a = sacc_[l.stream];
+    --a.in_fab;
+    if (scrapped) {
+      ++a.scrapped;
+    } else {
+      ++a.completed_total;
+      if (now_ >= tw_) {
+        ++a.completed;
+        const double ct = to_days(now_ - l.release);
+        a.ct.push_back(ct);
+        if (now_ <= l.due)
+          ++a.on_time;
+        else
+          a.tardiness += to_days(now_ - l.due);
+        a.wafers_out += static_cast<double>(l.wafers);
+        a.units_out += static_cast<double>(l.units);
+      }
+    }
+  }
+  if (scrapped) {
+    ++lots_scrapped_;
+  } else {
+    ++lots_completed_;
+    if (l.is_units) {
+      units_out_ += static_cast<double>(l.units);
+      if (now_ >= tw_) {
+        units_out_product_[l.product] += static_cast<double>(l.units);
+        if (l.transformed_at >= 0) unit_ct_.push_back(to_days(now_ - l.transformed_at));
+      }
+    } else {
+      wafers_out_ += static_cast<double>(l.wafers);
+    }
+  }
+  if (o_.observer) o_.observer->on_lot_exit(now_, l.serial, l.stream, scrapped);
+  free_lots_.push_back(id);
+}
+
+// -----------------------------------------------------------------------------------------------
+// Outages
+
+void Sim::pause_jobs(Tool& t) {
+  for (std::int32_t jid : t.jobs) {
+    Job& j = jobs_[jid];
+    j.paused = true;
+    j.paused_at = now_;
+    ++j.version;
+  }
+}
+
+void Sim::resume_jobs(Tool& t) {
+  for (std::int32_t jid : t.jobs) {
+    Job& j = jobs_[jid];
+    if (!j.paused) continue;
+    const Ticks d = now_ - j.paused_at;
+    j.paused = false;
+    if (j.in_setup) j.setup_end += d;
+    if (j.occupying) j.entry_free += d;
+    j.done += d;
+    ++j.version;
+    schedule_job(jid);
+  }
+}
+
+void Sim::start_down(std::int32_t ti, std::int32_t att) {
+  Tool& t = tools_[ti];
+  touch(t);
+  t.outage = kOutDown;
+  t.outage_att = att;
+  pause_jobs(t);
+  refresh_idle(ti);
+  const auto& cal = f_.down_calendars[f_.tool_groups[t.group].downs[att].calendar];
+  const Ticks rep = round_ticks(cal.time_to_repair.sample(rng_down_[ti][att]));
+  if (o_.observer) o_.observer->on_outage(now_, ti, 0, true);
+  push(now_ + rep, kEvRepairEnd, ti, att);
+}
+
+void Sim::start_pm(std::int32_t ti) {
+  Tool& t = tools_[ti];
+  touch(t);
+  const std::int32_t att = t.pending_pm.front();
+  t.pending_pm.erase(t.pending_pm.begin());
+  t.outage = kOutPm;
+  t.outage_att = att;
+  refresh_idle(ti);
+  const auto& cal = f_.pm_calendars[f_.tool_groups[t.group].pms[att].calendar];
+  const Ticks dur = round_ticks(cal.duration.sample(rng_pm_[ti][att]));
+  if (o_.observer) o_.observer->on_outage(now_, ti, 1, true);
+  push(now_ + dur, kEvPmEnd, ti, att);
+}
+
+void Sim::next_outage(std::int32_t ti) {
+  Tool& t = tools_[ti];
+  if (!t.pending_fail.empty()) {
+    const std::int32_t att = t.pending_fail.front();
+    t.pending_fail.erase(t.pending_fail.begin());
+    start_down(ti, att);
+    return;
+  }
+  if (!t.pending_pm.empty() && t.jobs_in == 0) {
+    start_pm(ti);
+    return;
+  }
+  after_tool_change(ti);
+}
+
+// -----------------------------------------------------------------------------------------------
+
+Results Sim::run() {
+  const auto wall0 = std::chrono::steady_clock::now();
+  build();
+
+  // Initial WIP: queued at its step at t = 0 (after the sampling check).
+  for (const auto& il : f_.initial_wip) {
+    const std::int32_t id = new_lot();
+    Lot& l = lots_[id];
+    l.stream = il.stream;
+    l.product = il.product;
+    l.route = f_.products[il.product].route;
+    l.first_step = route_first_[l.route];
+    l.priority = il.priority;
+    l.wafers = il.wafers;
+    l.release = il.virtual_release;
+    l.due = il.due;
+    l.initial = true;
+    ++initial_;
+    if (il.stream >= 0) {
+      ++sacc_[il.stream].initial;
+      ++sacc_[il.stream].in_fab;
+    }
+    wafers_released_ += l.wafers;
+    wip_change(+1);
+    advance(id, il.step, kNone);
+  }
+  for (std::size_t s = 0; s < f_.streams.size(); ++s)
+    if (f_.streams[s].max_releases != 0)
+      push(f_.streams[s].first_release, kEvRelease, static_cast<std::int32_t>(s));
+  for (std::size_t s = 0; s < f_.supplies.size(); ++s)
+    if (f_.supplies[s].count != 0)
+      push(f_.supplies[s].first, kEvSupply, static_cast<std::int32_t>(s));
+  // Downs and PMs of every tool.
+  for (std::size_t ti = 0; ti < tools_.size(); ++ti) {
+    Tool& t = tools_[ti];
+    const auto& mg = f_.tool_groups[t.group];
+    if (mg.is_delay) continue;
+    for (std::size_t a = 0; a < mg.downs.size(); ++a) {
+      const Ticks first = round_ticks(mg.downs[a].first_occurrence.sample(rng_down_[ti][a]));
+      push(first, kEvFailure, static_cast<std::int32_t>(ti), static_cast<std::int32_t>(a));
+    }
+    for (std::size_t a = 0; a < mg.pms.size(); ++a) {
+      const auto& cal = f_.pm_calendars[mg.pms[a].calendar];
+      const double foa = mg.pms[a].first_occurrence.sample(rng_pm_[ti][a]);
+      if (cal.trigger == model::PmTrigger::Calendar) {
+        const double k = o_.stagger_first_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0;
+        push(round_ticks(foa * k), kEvPmDue, static_cast<std::int32_t>(ti),
+             static_cast<std::int32_t>(a));
+      } else {
+        t.pm_threshold[a] = foa;
+      }
+    }
+  }
+  for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi)
+    for (std::int32_t ti = groups_[gi].first_tool, e = ti + groups_[gi].g->tools; ti < e; ++ti)
+      refresh_idle(ti);
+  for (Ticks d = kTicksPerDay; d <= T_; d += kTicksPerDay) push(d, kEvDay, 0);
+  push(T_, kEvEnd, 0);
+  // Initial WIP may start at once.
+  for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
+    Group& g = groups_[gi];
+    for (std::int32_t ti = g.first_tool, e = ti + g.g->tools; ti < e && !g.queue.empty(); ++ti)
+      if (tools_[ti].idle_pos >= 0) dispatch(ti);
+  }
+
+  const double limit = o_.time_limit_seconds;
+  bool stop = status_ != RunStatus::Ok;
+  while (!heap_.empty() && !stop) {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+    const Event ev = heap_.back();
+    heap_.pop_back();
+    now_ = ev.t;
+    ++events_;
+    const auto type = static_cast<EvType>(ev.key >> 56);
+    switch (type) {
+      case kEvRelease:
+        release(ev.a);
+        break;
+      case kEvArrive:
+        arrive(ev.a);
+        break;
+      case kEvSetupEnd:
+        if (jobs_[ev.a].version == static_cast<std::uint32_t>(ev.b)) on_setup_end(ev.a);
+        break;
+      case kEvEntryFree:
+        if (jobs_[ev.a].version == static_cast<std::uint32_t>(ev.b)) on_entry_free(ev.a);
+        break;
+      case kEvJobDone:
+        if (jobs_[ev.a].version == static_cast<std::uint32_t>(ev.b)) on_job_done(ev.a);
+        break;
+      case kEvFailure: {
+        Tool& t = tools_[ev.a];
+        if (t.outage != kNoOutage)
+          t.pending_fail.push_back(ev.b);
+        else
+          start_down(ev.a, ev.b);
+        break;
+      }
+      case kEvRepairEnd: {
+        Tool& t = tools_[ev.a];
+        touch(t);
+        t.outage = kNoOutage;
+        if (o_.observer) o_.observer->on_outage(now_, ev.a, 0, false);
+        const auto& cal = f_.down_calendars[f_.tool_groups[t.group].downs[ev.b].calendar];
+        const Ticks ttf =
+            std::max<Ticks>(1, round_ticks(cal.time_to_failure.sample(rng_down_[ev.a][ev.b])));
+        push(now_ + ttf, kEvFailure, ev.a, ev.b);
+        resume_jobs(t);
+        next_outage(ev.a);
+        break;
+      }
+      case kEvPmDue: {
+        Tool& t = tools_[ev.a];
+        t.pending_pm.push_back(ev.b);
+        if (t.outage == kNoOutage && t.jobs_in == 0)
+          start_pm(ev.a);
+        else
+          refresh_idle(ev.a);
+        break;
+      }
+      case kEvPmEnd: {
+        Tool& t = tools_[ev.a];
+        touch(t);
+        t.outage = kNoOutage;
+        if (o_.observer) o_.observer->on_outage(now_, ev.a, 1, false);
+        const auto& cal = f_.pm_calendars[f_.tool_groups[t.group].pms[ev.b].calendar];
+        if (cal.trigger == model::PmTrigger::Calendar) {
+          push(now_ + std::max<Ticks>(1, round_ticks(cal.interval)), kEvPmDue, ev.a, ev.b);
+        } else {
+          t.pm_count[ev.b] = 0;
+          t.pm_threshold[ev.b] = cal.interval;
+        }
+        next_outage(ev.a);
+        break;
+      }
+      case kEvSupply: {
+        const auto& s = f_.supplies[ev.a];
+        stock_[s.component] += s.quantity;
+        delivered_[s.component] += s.quantity;
+        ++supply_count_[ev.a];
+        if ((s.count < 0 || supply_count_[ev.a] < s.count) && s.interval > 0)
+          push(now_ + s.interval, kEvSupply, ev.a);
+        for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
+          Group& g = groups_[gi];
+          if (!g.has_kit) continue;
+          for (std::size_t k = 0; k < g.idle.size() && !g.queue.empty();) {
+            const std::int32_t t = g.idle[k];
+            if (!dispatch(t)) ++k;  // a started tool leaves the idle list
+          }
+        }
+        break;
+      }
+      case kEvBatchTimer: {
+        Group& g = groups_[ev.a];
+        if (g.timer_pending && g.timer_at == now_) {
+          g.timer_pending = false;
+          for (std::size_t k = 0; k < g.idle.size() && !g.queue.empty();) {
+            if (!dispatch(g.idle[k])) ++k;
+          }
+        }
+        break;
+      }
+      case kEvDay: {
+        wip_change(0);
+        wip_per_day_.push_back(wip_day_area_ / static_cast<double>(kTicksPerDay));
+        wip_day_area_ = 0;
+        break;
+      }
+      case kEvEnd:
+        stop = true;
+        break;
+    }
+    if (limit > 0 && (events_ & 0xFFFF) == 0) {
+      const double el =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+      if (el > limit) {
+        status_ = RunStatus::TimeLimit;
+        message_ = "wall-time limit of " + std::to_string(limit) + " s reached at day " +
+                   std::to_string(to_days(now_)) + " (--time-limit guard)";
+      }
+    }
+    if (status_ != RunStatus::Ok) stop = true;
+  }
+  const Ticks end = now_;
+  wip_change(0);
+  for (Tool& t : tools_) touch(t);
+
+  // --- results
+  Results r;
+  r.status = status_;
+  r.message = message_;
+  r.model = f_.name;
+  r.days = o_.days;
+  r.warmup_days = o_.warmup_days;
+  r.simulated_days = to_days(end);
+  r.seed = o_.seed;
+  r.dispatch = to_string(o_.dispatch);
+  r.events = events_;
+  r.lot_steps = lot_steps_;
+  r.wip_per_day = wip_per_day_;
+  const double window = static_cast<double>(std::min(end, T_) - std::min(tw_, std::min(end, T_)));
+  const double window_days = window / kTicksPerDay;
+  r.mean_wip_lots = window > 0 ? wip_window_area_ / window : 0;
+  r.lots_in_fab_end = lots_in_fab_;
+  r.lots_released = lots_released_;
+  r.lots_completed = lots_completed_;
+  r.lots_scrapped = lots_scrapped_;
+  r.initial_wip_lots = initial_;
+  r.cqt_windows = cqt_windows_;
+  r.cqt_violations = cqt_viol_;
+  for (const auto& a : cqt_area_)
+    if (a.windows > 0) r.cqt_by_area.push_back(a);
+  r.rework_passes = rework_;
+  r.skipped_steps = skipped_;
+
+  for (std::size_t s = 0; s < f_.streams.size(); ++s) {
+    const auto& ms = f_.streams[s];
+    StreamAcc& a = sacc_[s];
+    LotTypeKpi k;
+    k.name = ms.name;
+    k.product = f_.products[ms.product].name;
+    k.priority = ms.priority;
+    k.release_rate_per_day = model::lots_per_day(ms);
+    k.released = a.released;
+    k.initial_wip = a.initial;
+    k.completed = a.completed;
+    k.completed_total = a.completed_total;
+    k.scrapped_total = a.scrapped;
+    k.in_fab_end = a.in_fab;
+    k.throughput_per_day = window_days > 0 ? a.completed / window_days : 0;
+    k.wafers_out = a.wafers_out;
+    k.units_out = a.units_out;
+    k.cycle_time_days = summarize(std::move(a.ct));
+    const auto& prod = f_.products[ms.product];
+    for (const auto& st : f_.routes[prod.route].steps) {
+      const double m = mean_lot_time(f_, st, ms.wafers_per_lot, prod);
+      k.rpt_days += m / kTicksPerDay;
+      k.rpt_sampled_days += m * st.sample_probability / kTicksPerDay;
+    }
+    k.ct_factor = k.rpt_days > 0 ? k.cycle_time_days.mean / k.rpt_days : 0;
+    k.on_time_pct = a.completed > 0 ? 100.0 * a.on_time / a.completed : 0;
+    k.mean_tardiness_days = a.completed > 0 ? a.tardiness / a.completed : 0;
+    k.cqt_violations = a.cqt_viol;
+    k.cqt_windows = a.cqt_windows;
+    r.lot_types.push_back(std::move(k));
+  }
+
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    const Group& g = groups_[gi];
+    ToolGroupKpi k;
+    k.name = g.g->name;
+    k.area = g.g->area;
+    k.tools = g.g->tools;
+    Ticks acc[kStates] = {0, 0, 0, 0, 0};
+    for (std::int32_t ti = g.first_tool, e = ti + g.g->tools; ti < e; ++ti)
+      for (int s = 0; s < kStates; ++s) acc[s] += tools_[ti].acc[s];
+    Ticks tot = 0;
+    for (Ticks v : acc) tot += v;
+    if (tot > 0) {
+      const double d = static_cast<double>(tot);
+      k.down = acc[kDown] / d;
+      k.pm = acc[kPm] / d;
+      k.setup = acc[kSetup] / d;
+      k.busy = acc[kBusy] / d;
+      k.idle = acc[kIdle] / d;
+    }
+    k.jobs = g.jobs;
+    k.batches = g.batches;
+    k.mean_batch_fill = g.batches > 0 ? g.batch_fill / g.batches : 0;
+    k.setups = g.setups;
+    k.lot_starts = g.lot_starts;
+    k.mean_queue_hours =
+        g.lot_starts > 0 ? g.queue_wait / static_cast<double>(g.lot_starts) / kTicksPerHour : 0;
+    k.max_parallel = g.max_parallel;
+    r.tool_groups.push_back(std::move(k));
+  }
+
+  PackagingKpi& p = r.packaging;
+  p.present = packaging_;
+  p.wafers_released = wafers_released_;
+  p.wafers_scrapped = wafers_scrapped_;
+  p.wafers_out = wafers_out_;
+  p.wafers_transformed = wafers_transformed_;
+  p.units_created = units_created_;
+  p.units_scrapped = units_scrapped_;
+  p.units_out = units_out_;
+  {
+    std::vector<char> free_mask(lots_.size(), 0);
+    for (std::int32_t id : free_lots_) free_mask[id] = 1;
+    for (std::size_t i = 0; i < lots_.size(); ++i) {
+      if (free_mask[i]) continue;
+      if (lots_[i].is_units)
+        p.units_in_fab += static_cast<double>(lots_[i].units);
+      else
+        p.wafers_in_fab += static_cast<double>(lots_[i].wafers);
+    }
+  }
+  if (packaging_) {
+    for (std::size_t pi = 0; pi < f_.products.size(); ++pi) {
+      p.units_out_per_month.emplace_back(
+          f_.products[pi].name, window_days > 0 ? units_out_product_[pi] * 30.0 / window_days : 0);
+      p.wafer_starts.emplace_back(f_.products[pi].name, wafer_starts_product_[pi]);
+    }
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      const model::Step& st = *steps_[i].step;
+      if (st.yield < 1.0 || st.transform_to_units)
+        p.step_yields.push_back(
+            StepYieldKpi{f_.routes[steps_[i].route].name, st.name, step_in_[i], step_out_[i]});
+    }
+    for (std::size_t c = 0; c < f_.components.size(); ++c) {
+      ComponentKpi ck;
+      ck.name = f_.components[c].name;
+      ck.initial_stock = f_.components[c].initial_stock;
+      ck.delivered = delivered_[c];
+      ck.consumed = consumed_[c];
+      ck.final_stock = stock_[c];
+      ck.stockouts = stockouts_[c];
+      ck.starved_lot_hours = starved_[c];
+      p.components.push_back(std::move(ck));
+    }
+    p.wafer_part_ct_days = summarize(wafer_ct_);
+    p.unit_part_ct_days = summarize(unit_ct_);
+  }
+
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) == 0) r.peak_rss_kb = ru.ru_maxrss;
+  return r;
+}
+
+}  // namespace
+
+double mean_lot_time(const model::Factory& f, const model::Step& s, int wafers,
+                     const model::Product& product) {
+  const auto& g = f.tool_groups[s.tool_group];
+  const double w = wafers;
+  double over = static_cast<double>(s.overhead);
+  if (s.overhead_per_wafer) over *= w;
+  double t = static_cast<double>(g.load_time + g.unload_time) + over;
+  if (g.capacity > 1 && s.cascade_basis == model::CascadeBasis::PerWafer) {
+    t += s.time.expected() + (w - 1) * static_cast<double>(s.cascade_interval);
+  } else if (g.capacity > 1 && s.cascade_basis == model::CascadeBasis::PerLot) {
+    t += s.time.expected();
+  } else {
+    t += s.time.expected() * basis_count(s.basis, w, 0, false, product, s.die_component);
+  }
+  return t;
+}
+
+Results simulate(const model::Factory& factory, const Options& options) {
+  Sim sim(factory, options);
+  return sim.run();
+}
+
+}  // namespace osatsim::engine

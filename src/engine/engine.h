@@ -1,0 +1,187 @@
+#pragma once
+// The discrete-event simulation engine (lot by lot) of a model::Factory.
+//
+// simulate(factory, options) runs one replication and returns its KPIs. The engine knows nothing
+// of files or the command line. Semantics follow the SMT2020 testbed (FORMAT.md, "default to
+// implement" column); every decision is recorded in docs/engine.md, the result fields in
+// docs/results.md.
+//
+// Same factory, options and seed give identical Results (wall time and memory aside).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "model/factory.h"
+
+namespace osatsim::engine {
+
+// Global override of the per-group ranking chain of the model.
+enum class DispatchRule : std::uint8_t {
+  Model,               // the tool group's own chain (SMT2020 FWLRANK)
+  Fifo,                // earliest arrival at the queue
+  CriticalRatio,       // smallest (due - now) / remaining mean processing time
+  EarliestDue,         // earliest due date
+  ShortestProcessing,  // shortest mean lot time at this step
+  PriorityFifo,        // higher priority, then FIFO
+};
+const char* to_string(DispatchRule r);
+// Parses "model", "fifo", "cr", "edd", "spt", "priority-fifo"; false for anything else.
+bool parse_dispatch_rule(const std::string& word, DispatchRule& rule);
+
+// Optional observer of the simulation, called synchronously (tests, traces). Keep it cheap.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  // A job (one lot or a batch) starts on `tool` (global tool index) at time t; `lots` holds the
+  // lot serial numbers; `occupied_until` is when the tool's entry slot frees if nothing fails.
+  virtual void on_job_start(Ticks /*t*/, int /*group*/, int /*tool*/, int /*route*/, int /*step*/,
+                            const std::vector<std::int64_t>& /*lots*/) {}
+  // The tool's entry slot is free again (end of occupation) for the job started before.
+  virtual void on_job_release_tool(Ticks /*t*/, int /*group*/, int /*tool*/) {}
+  // A lot's job at a step ends (end of unload).
+  virtual void on_step_complete(Ticks /*t*/, std::int64_t /*lot*/, int /*route*/, int /*step*/,
+                                int /*tool*/) {}
+  // A lot skipped a sampled step.
+  virtual void on_step_skipped(Ticks /*t*/, std::int64_t /*lot*/, int /*route*/, int /*step*/) {}
+  // Outage start/end on a tool (kind 0 = failure, 1 = PM).
+  virtual void on_outage(Ticks /*t*/, int /*tool*/, int /*kind*/, bool /*start*/) {}
+  // A lot left the factory (completed or scrapped).
+  virtual void on_lot_exit(Ticks /*t*/, std::int64_t /*lot*/, int /*stream*/, bool /*scrapped*/) {}
+};
+
+struct Options {
+  double days = 365.0;       // simulated horizon
+  double warmup_days = 0.0;  // KPIs count over [warmup, days]
+  std::uint64_t seed = 0;
+  DispatchRule dispatch = DispatchRule::Model;
+  std::int64_t max_wip_lots = 0;    // stop (status WipLimit) when more lots are in the fab; 0 = off
+  double time_limit_seconds = 0.0;  // stop (status TimeLimit) after this wall time; 0 = off
+  bool stagger_first_pm = true;     // tool k of N gets its first calendar PM at FOA*k/N
+  bool super_hot_reservation = false;  // reserve a tool at the next step of top-priority lots
+  int super_hot_priority = 30;         // lots with priority >= this are "super hot"
+  // Batch forming: longest wait of a partial (>= min) batch for more lots; < 0: the group's
+  // model value (ToolGroup::batch_max_wait, 0 = start at the minimum, the testbed rule).
+  Ticks batch_max_wait = -1;
+  Observer* observer = nullptr;  // not owned
+};
+
+struct Summary {  // summary statistics of a sample (days)
+  std::int64_t n = 0;
+  double mean = 0, std = 0, p5 = 0, p50 = 0, p90 = 0, p95 = 0, min = 0, max = 0;
+};
+
+struct LotTypeKpi {
+  std::string name;  // release stream name (lot type)
+  std::string product;
+  int priority = 0;
+  double release_rate_per_day = 0;   // model release rate
+  std::int64_t released = 0;         // lots released over the whole run (initial WIP excluded)
+  std::int64_t initial_wip = 0;      // initial WIP lots of this type
+  std::int64_t completed = 0;        // lots completed inside the KPI window
+  std::int64_t completed_total = 0;  // lots completed over the whole run
+  std::int64_t scrapped_total = 0;   // lots scrapped (all quantity lost) over the whole run
+  std::int64_t in_fab_end = 0;       // lots of the type in the fab at the end
+  double throughput_per_day = 0;     // completed / window days
+  double wafers_out = 0;             // wafers (or, after a transform, units) of completed lots
+  double units_out = 0;              // units of completed lots (packaging)
+  Summary cycle_time_days;
+  double rpt_days = 0;          // raw process time, every step (FORMAT.md §14 "all")
+  double rpt_sampled_days = 0;  // weighted by sampling probability (§14 "smp")
+  double ct_factor = 0;         // mean CT / rpt_days
+  double on_time_pct = 0;
+  double mean_tardiness_days = 0;   // mean over completed lots of max(0, done - due)
+  std::int64_t cqt_violations = 0;  // queue-time windows closed too late by lots of this type
+  std::int64_t cqt_windows = 0;     // windows closed (KPI window)
+};
+
+struct ToolGroupKpi {
+  std::string name;
+  std::string area;
+  int tools = 0;
+  // Shares of tool time over the KPI window, averaged over the group's tools; sum to 1.
+  double busy = 0, setup = 0, down = 0, pm = 0, idle = 0;
+  std::int64_t jobs = 0;        // jobs started in the window
+  std::int64_t batches = 0;     // batch jobs (batch groups) started in the window
+  double mean_batch_fill = 0;   // mean of batch size / batch max (batch groups)
+  std::int64_t setups = 0;      // setup changes in the window
+  double mean_queue_hours = 0;  // mean wait from queue arrival to job start, window starts
+  std::int64_t lot_starts = 0;  // lot-steps started in the window
+  int max_parallel = 0;         // pure delay groups: most lots inside at once
+};
+
+struct CqtAreaKpi {
+  std::string area;
+  std::int64_t windows = 0;
+  std::int64_t violations = 0;
+};
+
+struct ComponentKpi {
+  std::string name;
+  double initial_stock = 0;
+  double delivered = 0;
+  double consumed = 0;
+  double final_stock = 0;
+  std::int64_t stockouts = 0;    // times a lot found the kit short (first time per lot-step)
+  double starved_lot_hours = 0;  // total wait of lots for this component's kit
+};
+
+struct StepYieldKpi {
+  std::string route;
+  std::string step;
+  double in = 0;   // wafers/units entering completion
+  double out = 0;  // surviving
+};
+
+struct PackagingKpi {
+  bool present = false;  // the model has transforms, yields or kits
+  // Good units completed per product per 30-day month inside the KPI window.
+  std::vector<std::pair<std::string, double>> units_out_per_month;
+  std::vector<std::pair<std::string, double>> wafer_starts;  // wafers released per product
+  std::vector<StepYieldKpi> step_yields;                     // steps with yield < 1 or a transform
+  std::vector<ComponentKpi> components;
+  Summary wafer_part_ct_days;  // release -> transform step completion (lots transformed)
+  Summary unit_part_ct_days;   // transform completion -> lot completion
+  // Conservation (whole run).
+  double wafers_released = 0, wafers_scrapped = 0, wafers_out = 0, wafers_in_fab = 0,
+         wafers_transformed = 0;
+  double units_created = 0, units_scrapped = 0, units_out = 0, units_in_fab = 0;
+};
+
+enum class RunStatus : std::uint8_t { Ok, WipLimit, TimeLimit };
+
+struct Results {
+  RunStatus status = RunStatus::Ok;
+  std::string message;  // why a guard stopped the run
+  std::string model;
+  double days = 0, warmup_days = 0, simulated_days = 0;
+  std::uint64_t seed = 0;
+  std::string dispatch;
+  double wall_seconds = 0;
+  std::int64_t events = 0;
+  std::int64_t lot_steps = 0;    // performed lot-steps (jobs per lot) over the run
+  std::int64_t peak_rss_kb = 0;  // getrusage maximum resident set size after the run
+
+  std::vector<LotTypeKpi> lot_types;
+  std::vector<ToolGroupKpi> tool_groups;
+  std::vector<double> wip_per_day;  // time-average lots in the fab, per simulated day
+  double mean_wip_lots = 0;         // time average over the KPI window
+  std::int64_t lots_in_fab_end = 0;
+  std::int64_t lots_released = 0, lots_completed = 0, lots_scrapped = 0;  // whole run incl. WIP
+  std::int64_t initial_wip_lots = 0;
+  std::int64_t cqt_windows = 0, cqt_violations = 0;  // KPI window
+  std::vector<CqtAreaKpi> cqt_by_area;
+  std::int64_t rework_passes = 0;  // rework decisions over the run
+  std::int64_t skipped_steps = 0;  // sampled steps skipped over the run
+  PackagingKpi packaging;
+};
+
+// Runs one replication. REQUIRES: factory.validate() is empty.
+Results simulate(const model::Factory& factory, const Options& options);
+
+// Mean lot time of a step (25-wafer view of FORMAT.md §14, generalised): load + processing +
+// unload, in ticks, for a lot of `wafers` wafers of `product`.
+double mean_lot_time(const model::Factory& f, const model::Step& s, int wafers,
+                     const model::Product& product);
+
+}  // namespace osatsim::engine

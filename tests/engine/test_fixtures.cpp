@@ -1,0 +1,515 @@
+// Hand-computable fixtures: every expected value below is worked out from the semantics in
+// docs/engine.md, not taken from a run.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "engine/engine.h"
+#include "fixture.h"
+
+namespace osatsim::engine::test {
+namespace {
+
+using model::TimeBasis;
+
+Options opts(double days, Observer* obs = nullptr) {
+  Options o;
+  o.days = days;
+  o.observer = obs;
+  return o;
+}
+
+// M/D/1: Poisson arrivals (rate lambda), constant service D, one tool. Pollaczek-Khinchine:
+// Wq = lambda D^2 / (2 (1 - rho)).
+TEST(EngineFixture, SingleToolMatchesPollaczekKhinchine) {
+  Builder b;
+  const auto g = b.group("T", 1);
+  const Ticks D = hours(1);
+  const auto p = b.product("p", {step(g, D)});
+  const double rho = 0.7;
+  const double lambda_per_hour = rho;
+  b.stream("L", p, Dist::exponential(static_cast<double>(hours(1.0 / lambda_per_hour))));
+  Options o = opts(3000);
+  o.warmup_days = 100;
+  const Results r = simulate(b.f, o);
+  const double Wq = lambda_per_hour * 1.0 / (2 * (1 - rho));  // hours
+  const double ct_hours = r.lot_types[0].cycle_time_days.mean * 24;
+  EXPECT_NEAR(ct_hours, Wq + 1.0, 0.05 * (Wq + 1.0));
+  EXPECT_NEAR(r.tool_groups[0].busy, rho, 0.02);
+  EXPECT_NEAR(r.tool_groups[0].mean_queue_hours, Wq, 0.06 * Wq);
+  // Little's law: mean WIP = throughput x mean cycle time.
+  const double little = r.lot_types[0].throughput_per_day * r.lot_types[0].cycle_time_days.mean;
+  EXPECT_NEAR(r.mean_wip_lots, little, 0.03 * little);
+}
+
+// Two lots at once on a cascading tool (per-wafer interval c): the first occupies the entry for
+// W c, its lot view is L + X + (W-1) c + U; the second enters after W c.
+TEST(EngineFixture, CascadingPerWafer) {
+  Builder b;
+  const auto g = b.group("C", 1, minutes(1), minutes(1));
+  b.f.tool_groups[g].capacity = 2;
+  model::Step s = step(g, minutes(4), TimeBasis::PerWafer);
+  s.cascade_basis = model::CascadeBasis::PerWafer;
+  s.cascade_interval = minutes(3);
+  const auto p = b.product("p", {s});
+  const auto st = b.stream("L", p, Dist::constant(static_cast<double>(days(1000))), 0);
+  b.wip("a", st);
+  b.wip("b", st);
+  Recorder rec;
+  simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.starts.size(), 2u);
+  EXPECT_EQ(rec.starts[0].t, 0);
+  EXPECT_EQ(rec.starts[1].t, 25 * minutes(3));
+  ASSERT_EQ(rec.done.size(), 2u);
+  EXPECT_EQ(rec.done[0].t, minutes(1 + 4 + 24 * 3 + 1));
+  EXPECT_EQ(rec.done[1].t, 25 * minutes(3) + minutes(1 + 4 + 24 * 3 + 1));
+  EXPECT_EQ(rec.max_inside, 1);  // entry slots never overlap
+}
+
+// Per-lot cascading (BatchInterval c): occupied c, lot view L + X + U.
+TEST(EngineFixture, CascadingPerLot) {
+  Builder b;
+  const auto g = b.group("C", 1, minutes(1), minutes(1));
+  b.f.tool_groups[g].capacity = 2;
+  model::Step s = step(g, minutes(50));
+  s.cascade_basis = model::CascadeBasis::PerLot;
+  s.cascade_interval = minutes(40);
+  const auto p = b.product("p", {s});
+  const auto st = b.stream("L", p, Dist::constant(static_cast<double>(days(1000))), 0);
+  for (int i = 0; i < 3; ++i) b.wip(fmt::format("w{}", i), st);
+  Recorder rec;
+  simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.starts.size(), 3u);
+  EXPECT_EQ(rec.starts[1].t, minutes(40));
+  EXPECT_EQ(rec.starts[2].t, minutes(80));
+  EXPECT_EQ(rec.done[0].t, minutes(52));
+  EXPECT_EQ(rec.done[2].t, minutes(132));
+}
+
+// A furnace: min 75 / max 100 wafers (3 to 4 lots), one lot per hour, batch time 3.5 h.
+TEST(EngineFixture, BatchStartsAtMinimumAndFillsToMaximum) {
+  Builder b;
+  const auto g = b.group("F", 1);
+  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
+  model::Step s = step(g, minutes(210), TimeBasis::PerBatch);
+  s.batch_min = 75;
+  s.batch_max = 100;
+  const auto p = b.product("p", {s});
+  b.stream("L", p, Dist::constant(static_cast<double>(hours(1))), 40);
+  Recorder rec;
+  const Results r = simulate(b.f, opts(3, &rec));
+  ASSERT_GE(rec.starts.size(), 3u);
+  // Lots arrive at 0, 1, 2 h: the third reaches the minimum.
+  EXPECT_EQ(rec.starts[0].t, hours(2));
+  EXPECT_EQ(rec.starts[0].lots.size(), 3u);
+  // At 5.5 h lots 3, 4, 5 (arrived 3, 4, 5 h) wait: a batch of 3 again.
+  EXPECT_EQ(rec.starts[1].t, minutes(330));
+  EXPECT_EQ(rec.starts[1].lots.size(), 3u);
+  // At 9 h lots 6, 7, 8 wait and lot 9 arrives at the same instant (completion first), so 3.
+  for (const auto& s2 : rec.starts) {
+    EXPECT_GE(s2.lots.size(), 3u);
+    EXPECT_LE(s2.lots.size(), 4u);
+  }
+  EXPECT_GT(r.tool_groups[0].batches, 0);
+}
+
+// Batches never mix route steps (crit_sameroutestep), even of the same step name.
+TEST(EngineFixture, BatchCompatibilitySameRouteStep) {
+  Builder b;
+  const auto g = b.group("F", 2);
+  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
+  model::Step s = step(g, minutes(100), TimeBasis::PerBatch);
+  s.batch_min = 50;
+  s.batch_max = 100;
+  s.name = "furnace";
+  const auto p1 = b.product("p1", {s});
+  const auto p2 = b.product("p2", {s});
+  b.stream("L1", p1, Dist::exponential(static_cast<double>(minutes(50))));
+  b.stream("L2", p2, Dist::exponential(static_cast<double>(minutes(50))));
+  Recorder rec;
+  simulate(b.f, opts(20, &rec));
+  ASSERT_FALSE(rec.starts.empty());
+  for (const auto& s2 : rec.starts) {
+    EXPECT_GE(s2.lots.size(), 2u);
+    EXPECT_LE(s2.lots.size(), 4u);
+  }
+  // Same step name: mixing allowed; the route of a job is that of its first lot, so check by
+  // counting that some jobs hold lots of both products.
+  Builder c = b;
+  c.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameStepName;
+  Recorder rec2;
+  simulate(c.f, opts(20, &rec2));
+  // Under SameRouteStep, lots of one job share a product: serials of the two streams are
+  // interleaved, so verify via step completions of each job's lots.
+  std::map<std::int64_t, int> route_of;
+  for (const auto& d : rec.done) route_of[d.lot] = d.route;
+  for (const auto& s2 : rec.starts)
+    for (auto lot : s2.lots)
+      if (route_of.count(lot)) {  // (lots still running at the end are not in the map)
+        EXPECT_EQ(route_of[lot], s2.route);
+      }
+  std::map<std::int64_t, int> route2;
+  for (const auto& d : rec2.done) route2[d.lot] = d.route;
+  int mixed = 0;
+  for (const auto& s2 : rec2.starts) {
+    bool m = false;
+    for (auto lot : s2.lots) m = m || (route2.count(lot) && route2[lot] != s2.route);
+    mixed += m;
+  }
+  EXPECT_GT(mixed, 0);
+}
+
+// Setup avoidance: lots A, B, A, B waiting at t = 0; rank [setup, FIFO]; 10 min per change.
+TEST(EngineFixture, SetupSequenceAvoidsChanges) {
+  Builder b;
+  const auto g = b.group("S", 1);
+  b.f.tool_groups[g].ranking = {model::RankCriterion::LeastSetup, model::RankCriterion::Fifo};
+  const auto A = b.f.intern_setup("A");
+  const auto B = b.f.intern_setup("B");
+  b.f.setup_changes.push_back({model::kNone, A, minutes(10), {}});
+  b.f.setup_changes.push_back({model::kNone, B, minutes(10), {}});
+  model::Step sa = step(g, hours(1));
+  sa.setup = A;
+  model::Step sb = step(g, hours(1));
+  sb.setup = B;
+  const auto pa = b.product("pa", {sa});
+  const auto pb = b.product("pb", {sb});
+  const auto la = b.stream("A", pa, Dist::constant(static_cast<double>(days(100))), 0);
+  const auto lb = b.stream("B", pb, Dist::constant(static_cast<double>(days(100))), 0);
+  b.wip("a0", la);
+  b.wip("b1", lb);
+  b.wip("a2", la);
+  b.wip("b3", lb);
+  Recorder rec;
+  const Results r = simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.done.size(), 4u);
+  EXPECT_EQ(rec.done[0].lot, 0);
+  EXPECT_EQ(rec.done[0].t, minutes(70));
+  EXPECT_EQ(rec.done[1].lot, 2);
+  EXPECT_EQ(rec.done[1].t, minutes(130));
+  EXPECT_EQ(rec.done[2].lot, 1);
+  EXPECT_EQ(rec.done[2].t, minutes(200));
+  EXPECT_EQ(rec.done[3].lot, 3);
+  EXPECT_EQ(rec.done[3].t, minutes(260));
+  EXPECT_EQ(r.tool_groups[0].setups, 2);
+  EXPECT_NEAR(r.tool_groups[0].setup, 20.0 / 1440, 1e-9);
+}
+
+// The state survives a step without setup: A, (none), A costs one setup only.
+TEST(EngineFixture, SetupStateKeptAfterPlainStep) {
+  Builder b;
+  const auto g = b.group("S", 1);
+  const auto A = b.f.intern_setup("A");
+  b.f.setup_changes.push_back({model::kNone, A, minutes(10), {}});
+  model::Step sa = step(g, hours(1));
+  sa.setup = A;
+  model::Step plain = step(g, hours(1));
+  const auto p = b.product("p", {sa, plain, sa});
+  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+  b.wip("a", s);
+  Recorder rec;
+  const Results r = simulate(b.f, opts(1, &rec));
+  EXPECT_EQ(r.tool_groups[0].setups, 1);
+  ASSERT_EQ(rec.done.size(), 3u);
+  EXPECT_EQ(rec.done[2].t, minutes(10 + 180));
+}
+
+// rule_LSSU with MINRUN 2: queue A0, B1, B2, A3 (FIFO ranking). After the change to A the tool
+// must run 2 lots of A while one waits, so A3 jumps the B lots.
+TEST(EngineFixture, MinRunKeepsSetupWhileLotsForItWait) {
+  Builder b;
+  const auto g = b.group("I", 1);
+  const auto A = b.f.intern_setup("A");
+  const auto B = b.f.intern_setup("B");
+  b.f.setup_changes.push_back({model::kNone, A, minutes(30), {}});
+  b.f.setup_changes.push_back({model::kNone, B, minutes(30), {}});
+  b.f.setup_groups.push_back({"Gas", {A, B}, 2, {}});
+  b.f.setup_group_of = {0, 0};
+  b.f.tool_groups[g].lssu = true;
+  b.f.tool_groups[g].setup_group = 0;
+  model::Step sa = step(g, hours(1));
+  sa.setup = A;
+  model::Step sb = step(g, hours(1));
+  sb.setup = B;
+  const auto pa = b.product("pa", {sa});
+  const auto pb = b.product("pb", {sb});
+  const auto la = b.stream("A", pa, Dist::constant(static_cast<double>(days(100))), 0);
+  const auto lb = b.stream("B", pb, Dist::constant(static_cast<double>(days(100))), 0);
+  b.wip("a0", la);
+  b.wip("b1", lb);
+  b.wip("b2", lb);
+  b.wip("a3", la);
+  Recorder rec;
+  const Results r = simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.done.size(), 4u);
+  EXPECT_EQ(rec.done[0].lot, 0);
+  EXPECT_EQ(rec.done[1].lot, 3);
+  EXPECT_EQ(rec.done[2].lot, 1);
+  EXPECT_EQ(rec.done[3].lot, 2);
+  EXPECT_EQ(r.tool_groups[0].setups, 2);
+  // Without the run rule, FIFO gives 0, 1, 2, 3 and three changes.
+  b.f.tool_groups[g].lssu = false;
+  Recorder rec2;
+  const Results r2 = simulate(b.f, opts(1, &rec2));
+  EXPECT_EQ(rec2.done[1].lot, 1);
+  EXPECT_EQ(r2.tool_groups[0].setups, 3);
+}
+
+// A failure pauses the running job; a PM falls due meanwhile and waits for the job's end.
+// Lot A: 10 h from 0; failure at 2 h, repaired at 3 h -> done at 11 h. PM due at 5 h waits,
+// runs 11-13 h; lot B then runs 13-23 h.
+TEST(EngineFixture, BreakdownPausesJobAndPmWaitsForIt) {
+  Builder b;
+  const auto g = b.group("T", 1);
+  b.f.down_calendars.push_back({"brk",
+                                model::FailureClock::Calendar,
+                                Dist::constant(static_cast<double>(hours(100))),
+                                Dist::constant(static_cast<double>(hours(1))),
+                                {}});
+  b.f.tool_groups[g].downs.push_back({0, Dist::constant(static_cast<double>(hours(2))), {}});
+  b.f.pm_calendars.push_back({"pm",
+                              model::PmTrigger::Calendar,
+                              static_cast<double>(hours(1000)),
+                              Dist::constant(static_cast<double>(hours(2))),
+                              {}});
+  b.f.tool_groups[g].pms.push_back({0, Dist::constant(static_cast<double>(hours(5))), {}});
+  const auto p = b.product("p", {step(g, hours(10))});
+  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+  b.wip("a", s);
+  b.wip("b", s);
+  Recorder rec;
+  const Results r = simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.done.size(), 2u);
+  EXPECT_EQ(rec.done[0].t, hours(11));
+  EXPECT_EQ(rec.starts[1].t, hours(13));
+  EXPECT_EQ(rec.done[1].t, hours(23));
+  const auto& k = r.tool_groups[0];
+  EXPECT_NEAR(k.down, 1.0 / 24, 1e-9);
+  EXPECT_NEAR(k.pm, 2.0 / 24, 1e-9);
+  EXPECT_NEAR(k.busy, 20.0 / 24, 1e-9);
+  EXPECT_NEAR(k.idle, 1.0 / 24, 1e-9);
+}
+
+// A failure that falls due during a PM waits for its end (outages never overlap).
+TEST(EngineFixture, FailureDuringPmIsQueued) {
+  Builder b;
+  const auto g = b.group("T", 1);
+  b.f.down_calendars.push_back({"brk",
+                                model::FailureClock::Calendar,
+                                Dist::constant(static_cast<double>(hours(100))),
+                                Dist::constant(static_cast<double>(hours(3))),
+                                {}});
+  b.f.tool_groups[g].downs.push_back({0, Dist::constant(static_cast<double>(hours(2))), {}});
+  b.f.pm_calendars.push_back({"pm",
+                              model::PmTrigger::Calendar,
+                              static_cast<double>(hours(1000)),
+                              Dist::constant(static_cast<double>(hours(4))),
+                              {}});
+  b.f.tool_groups[g].pms.push_back({0, Dist::constant(static_cast<double>(hours(1))), {}});
+  const auto p = b.product("p", {step(g, hours(1))});
+  b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+  const Results r = simulate(b.f, opts(1));
+  // PM 1-5 h, failure due at 2 h starts at 5 h, repair 3 h -> down 5-8 h.
+  EXPECT_NEAR(r.tool_groups[0].pm, 4.0 / 24, 1e-9);
+  EXPECT_NEAR(r.tool_groups[0].down, 3.0 / 24, 1e-9);
+}
+
+// Wafer-count PM every 100 wafers (4 lots of 25): after job 4 and job 8.
+TEST(EngineFixture, WaferCountPmAfterCrossingJob) {
+  Builder b;
+  const auto g = b.group("T", 1);
+  b.f.pm_calendars.push_back({"pmw",
+                              model::PmTrigger::WaferCount,
+                              100.0,
+                              Dist::constant(static_cast<double>(hours(2))),
+                              {}});
+  b.f.tool_groups[g].pms.push_back({0, Dist::constant(100.0), {}});
+  const auto p = b.product("p", {step(g, hours(1))});
+  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+  for (int i = 0; i < 9; ++i) b.wip(fmt::format("w{}", i), s);
+  Recorder rec;
+  const Results r = simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.starts.size(), 9u);
+  EXPECT_EQ(rec.starts[3].t, hours(3));
+  EXPECT_EQ(rec.starts[4].t, hours(6));  // PM 4-6 h
+  EXPECT_EQ(rec.starts[7].t, hours(9));
+  EXPECT_EQ(rec.starts[8].t, hours(12));  // PM 10-12 h
+  EXPECT_NEAR(r.tool_groups[0].pm, 4.0 / 24, 1e-9);
+}
+
+// Rework at the second step with p = 0.3 back to the first: visits of step 2 per lot = 1/(1-p).
+TEST(EngineFixture, ReworkLoopExpectedVisits) {
+  Builder b;
+  const auto g1 = b.group("A", 1);
+  const auto g2 = b.group("B", 1);
+  model::Step s2 = step(g2, minutes(1));
+  s2.rework_step = 0;
+  s2.rework_probability = 0.3;
+  const auto p = b.product("p", {step(g1, minutes(1)), s2});
+  b.stream("L", p, Dist::constant(static_cast<double>(minutes(10))));
+  Recorder rec;
+  const Results r = simulate(b.f, opts(200, &rec));
+  std::int64_t visits = 0;
+  for (const auto& d : rec.done) visits += d.step == 1;
+  const double per_lot = static_cast<double>(visits) / static_cast<double>(rec.exits.size());
+  EXPECT_NEAR(per_lot, 1.0 / 0.7, 0.02);
+  // Every completion of the last step either sends the lot back or lets it leave.
+  EXPECT_EQ(r.rework_passes + static_cast<std::int64_t>(rec.exits.size()), visits);
+}
+
+// Critical queue time: window from the end of step 0 to the start of step 2, limit 30 min.
+TEST(EngineFixture, QueueTimeViolationCounted) {
+  Builder b;
+  const auto g = b.group("A", 1);
+  const auto g2 = b.group("B", 1);
+  const auto g3 = b.group("C", 1);
+  model::Step s0 = step(g, minutes(1));
+  s0.cqt_exit_step = 2;
+  s0.cqt_limit = minutes(30);
+  const auto slow = b.product("slow", {s0, step(g2, minutes(40)), step(g3, minutes(1))});
+  const auto fast = b.product("fast", {s0, step(g2, minutes(20)), step(g3, minutes(1))});
+  const auto ls = b.stream("slow", slow, Dist::constant(static_cast<double>(days(100))), 1);
+  const auto lf = b.stream("fast", fast, Dist::constant(static_cast<double>(days(100))), 1);
+  (void)ls;
+  (void)lf;
+  // The slow lot is released first (stream order at t = 0), takes A 0-1 min, B 1-41 min; the
+  // fast lot takes A 1-2, B 41-61: its wait at B (39 min) breaks its window too.
+  const Results r = simulate(b.f, opts(1));
+  EXPECT_EQ(r.lot_types[0].cqt_windows, 1);
+  EXPECT_EQ(r.lot_types[0].cqt_violations, 1);
+  EXPECT_EQ(r.lot_types[1].cqt_windows, 1);
+  EXPECT_EQ(r.lot_types[1].cqt_violations, 1);
+  EXPECT_EQ(r.cqt_violations, 2);
+  // With two B tools nobody waits: only the slow lot (40 min) violates.
+  b.f.tool_groups[g2].tools = 2;
+  const Results r2 = simulate(b.f, opts(1));
+  EXPECT_EQ(r2.lot_types[0].cqt_violations, 1);
+  EXPECT_EQ(r2.lot_types[1].cqt_violations, 0);
+}
+
+// Sampling: a step performed with p = 0.25 is skipped by 75 % of lots, without a tool.
+TEST(EngineFixture, SamplingSkipsStep) {
+  Builder b;
+  const auto g = b.group("A", 1);
+  const auto m = b.group("Met", 1);
+  model::Step sm = step(m, minutes(1));
+  sm.sample_probability = 0.25;
+  const auto p = b.product("p", {step(g, minutes(1)), sm});
+  b.stream("L", p, Dist::constant(static_cast<double>(minutes(10))));
+  Recorder rec;
+  const Results r = simulate(b.f, opts(100, &rec));
+  const double lots = static_cast<double>(rec.exits.size());
+  std::int64_t met = 0;
+  for (const auto& s : rec.starts) met += s.group == m;
+  EXPECT_NEAR(static_cast<double>(r.skipped_steps) / lots, 0.75, 0.02);
+  // Lots still inside at the end account for a difference of at most a couple.
+  EXPECT_NEAR(static_cast<double>(met + r.skipped_steps), lots, 2.0);
+}
+
+// Lot-to-lens dedication: step 2 runs on the tool that ran step 0.
+TEST(EngineFixture, DedicationSendsLotBackToItsTool) {
+  Builder b;
+  const auto g = b.group("Scanner", 3);
+  const auto o = b.group("Other", 2);
+  model::Step s0 = step(g, minutes(30));
+  s0.dedicate_step = 2;
+  const auto p = b.product("p", {s0, step(o, minutes(20)), step(g, minutes(30))});
+  b.stream("L", p, Dist::exponential(static_cast<double>(minutes(25))));
+  Recorder rec;
+  simulate(b.f, opts(30, &rec));
+  std::map<std::int64_t, int> tool0;
+  int checked = 0;
+  for (const auto& d : rec.done) {
+    if (d.step == 0) tool0[d.lot] = d.tool;
+    if (d.step == 2) {
+      EXPECT_EQ(d.tool, tool0.at(d.lot));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+  // The tools are all used.
+  std::map<int, int> used;
+  for (const auto& d : rec.done) ++used[d.tool];
+  EXPECT_EQ(used.size(), 3u + 2u);
+}
+
+// Transport: one lane Fab->Fab of 10 min; none before the first step, none after the last.
+TEST(EngineFixture, TransportBetweenSteps) {
+  Builder b;
+  const auto g = b.group("A", 1);
+  b.f.transport.push_back({0, 0, Dist::constant(static_cast<double>(minutes(10))), {}});
+  const auto p = b.product("p", {step(g, minutes(5)), step(g, minutes(5))});
+  b.stream("L", p, Dist::constant(static_cast<double>(days(10))), 1);
+  Recorder rec;
+  simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.exits.size(), 1u);
+  EXPECT_EQ(rec.starts[0].t, 0);
+  EXPECT_EQ(rec.starts[1].t, minutes(15));
+  EXPECT_EQ(rec.exits[0].first, minutes(20));
+}
+
+// A pure delay group: every lot waits its time in parallel.
+TEST(EngineFixture, DelayGroupRunsInParallel) {
+  Builder b;
+  const auto d = b.group("Delay", 400);
+  b.f.tool_groups[d].is_delay = true;
+  const auto p = b.product("p", {step(d, hours(2))});
+  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(10))), 0);
+  for (int i = 0; i < 50; ++i) b.wip(fmt::format("w{}", i), s);
+  Recorder rec;
+  const Results r = simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.exits.size(), 50u);
+  for (const auto& e : rec.exits) EXPECT_EQ(e.first, hours(2));
+  EXPECT_EQ(r.tool_groups[0].max_parallel, 50);
+}
+
+// Priority: a hot lot arriving later overtakes waiting regular lots.
+TEST(EngineFixture, HotLotFirst) {
+  Builder b;
+  const auto g = b.group("A", 1);
+  b.f.tool_groups[g].ranking = {model::RankCriterion::HighPriority, model::RankCriterion::Fifo};
+  const auto p = b.product("p", {step(g, hours(1))});
+  const auto reg = b.stream("Lot", p, Dist::constant(static_cast<double>(days(10))), 0);
+  const auto hot = b.stream("Hot", p, Dist::constant(static_cast<double>(minutes(30))), 1, 20);
+  (void)hot;
+  for (int i = 0; i < 3; ++i) b.wip(fmt::format("w{}", i), reg);
+  Recorder rec;
+  simulate(b.f, opts(1, &rec));
+  ASSERT_EQ(rec.done.size(), 4u);
+  // WIP lot 0 starts at t = 0 before the release event; the hot lot (serial 3, released at
+  // t = 0) then overtakes the waiting WIP lots 1 and 2.
+  EXPECT_EQ(rec.done[0].lot, 0);
+  EXPECT_EQ(rec.done[1].lot, 3);
+  EXPECT_EQ(rec.done[2].lot, 1);
+}
+
+// Super hot reservation: B is busy with regular lots (60 min each, from t = 0); the super hot
+// lot finishes A at 55 min and needs 10 min to move to B. Without a reservation B takes another
+// regular lot at 60 min and the super hot lot waits until 120; with it, B is held from 60 min.
+TEST(EngineFixture, SuperHotReservationHoldsTool) {
+  Builder b;
+  const auto a = b.group("A", 1);
+  const auto bb = b.group("B", 1);
+  b.f.tool_groups[bb].ranking = {model::RankCriterion::HighPriority, model::RankCriterion::Fifo};
+  b.f.transport.push_back({0, 0, Dist::constant(static_cast<double>(minutes(10))), {}});
+  const auto p = b.product("p", {step(a, minutes(55)), step(bb, minutes(60))});
+  const auto reg = b.stream("Lot", p, Dist::constant(static_cast<double>(days(10))), 0);
+  b.stream("Super", p, Dist::constant(static_cast<double>(days(10))), 1, 30);
+  for (int i = 0; i < 5; ++i) b.wip(fmt::format("w{}", i), reg, 1);
+  for (bool reserve : {false, true}) {
+    Recorder rec;
+    Options o = opts(1, &rec);
+    o.super_hot_reservation = reserve;
+    simulate(b.f, o);
+    Ticks start = -1;
+    for (const auto& s : rec.starts)
+      if (s.group == bb && s.lots[0] == 5) start = s.t;
+    EXPECT_EQ(start, reserve ? minutes(65) : minutes(120)) << reserve;
+  }
+}
+
+}  // namespace
+}  // namespace osatsim::engine::test
