@@ -183,6 +183,10 @@ int run(const Options& o) {
           "({:g} mm wafer, {:g} mm edge exclusion)",
           site_w, site_h, 2.0 * wafer.usable_radius_mm(), o.wafer, o.edge));
   }
+  if (site_w > 0 && site_h > 0 && problems.empty()) {
+    for (const auto& p : pk::check_geometry(wafer, site_w, site_h))
+      problems.push_back("--site: " + p);
+  }
   const auto mode = pk::parse_packing_mode(o.packing);
   if (!mode)
     problems.push_back(fmt::format("--packing: '{}' is not grid, staggered or best", o.packing));
@@ -263,8 +267,8 @@ int run(const Options& o) {
       }
     }
   }
-  if (!std::isfinite(o.ramp_months) || o.ramp_months < 0)
-    problems.push_back("--ramp-months: must be >= 0");
+  if (!std::isfinite(o.ramp_months) || o.ramp_months < 0 || o.ramp_months > 240)
+    problems.push_back("--ramp-months: must be between 0 and 240");
   if (!in_unit(o.ramp_start)) problems.push_back("--ramp-start: must be in (0, 1]");
   const auto shape = pk::parse_ramp_shape(o.ramp_shape);
   if (!shape)

@@ -236,16 +236,21 @@ json summarize(const Factory& f) {
                       {"tools", wpm_tools}}}};
 
   // Transport.
+  auto location = [&f](model::LocationId id) {
+    return id >= 0 && id < static_cast<int>(f.locations.size()) ? f.locations[id].name
+                                                                : std::string("?");
+  };
   json lanes = json::array();
   for (const auto& l : f.transport) {
-    lanes.push_back({{"from", f.locations[l.from].name},
-                     {"to", f.locations[l.to].name},
+    lanes.push_back({{"from", location(l.from)},
+                     {"to", location(l.to)},
                      {"time_min", l.time.scaled(1.0 / kTicksPerMinute).to_string()},
                      {"mean_min", to_minutes(static_cast<Ticks>(l.time.expected()))}});
   }
   std::vector<std::string> locs;
   for (const auto& l : f.locations) locs.push_back(l.name);
   j["transport"] = {{"locations", locs}, {"lanes", lanes}};
+  j["components"] = {{"count", f.components.size()}, {"supplies", f.supplies.size()}};
   return j;
 }
 
@@ -328,6 +333,9 @@ std::string text_summary(const json& j) {
                      e["calendars"].get<int>(), e["attach_rows"].get<int>(),
                      e["tool_groups"].get<int>(), e["tools"].get<int>()));
   }
+  if (j["components"]["count"].get<int>() > 0)
+    line(fmt::format("components: {} ({} supplies)", j["components"]["count"].get<int>(),
+                     j["components"]["supplies"].get<int>()));
   line(fmt::format("transport lanes: {}", j["transport"]["lanes"].size()));
   for (const auto& l : j["transport"]["lanes"])
     line(fmt::format("  {} -> {}: {} min", l["from"].get<std::string>(), l["to"].get<std::string>(),

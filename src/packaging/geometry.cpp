@@ -1,6 +1,8 @@
 #include "packaging/geometry.h"
 
+#include <fmt/format.h>
 #include <algorithm>
+
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -314,6 +316,16 @@ std::vector<std::string> check_geometry(const WaferSpec& wafer, double site_w_mm
   if (!finite_pos(site_h_mm)) problems.push_back("site height must be > 0 mm");
   if (problems.empty() && wafer.usable_radius_mm() <= 0)
     problems.push_back("edge exclusion leaves no usable wafer area");
+  if (problems.empty()) {
+    const double r = wafer.usable_radius_mm();
+    const double cells =
+        std::numbers::pi * r * r / ((site_w_mm + wafer.street_mm) * (site_h_mm + wafer.street_mm));
+    if (cells > kMaxSites)
+      problems.push_back(fmt::format(
+          "site of {:g} x {:g} mm is too small for explicit packing: about {:.0f} sites, more "
+          "than the limit of {:.0f}",
+          site_w_mm, site_h_mm, cells, kMaxSites));
+  }
   return problems;
 }
 

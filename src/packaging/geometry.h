@@ -54,6 +54,10 @@ struct Packing {
   bool staggered_rotated = false;
 };
 
+// Largest number of sites (usable area / pitch area) pack_sites accepts; the exact grid search
+// grows like sites^1.5 (about 2 s at 140,000 sites, see docs/performance.md).
+inline constexpr double kMaxSites = 200000.0;
+
 // Problems with a wafer/site pair ("site width must be > 0", ...); empty when fine. A site that
 // is valid but too large for the usable circle is not a problem here: it simply packs 0.
 std::vector<std::string> check_geometry(const WaferSpec& wafer, double site_w_mm, double site_h_mm);

@@ -182,6 +182,8 @@ TEST(CmdPackage, BadOptionsExit2AndWriteNothing) {
   expect_bad({"--site", "52x54.5", "--d0", "-1"}, "--d0");
   expect_bad({"--site", "52x54.5", "--packing", "hex"}, "--packing");
   expect_bad({"--site", "52x54.5", "--wafer", "abc"}, "--wafer");
+  expect_bad({"--site", "0.1x0.1"}, "too small for explicit packing");
+  expect_bad({"--site", "52x54.5", "--ramp-months", "1e9"}, "--ramp-months");
   expect_bad({}, "--site");
 }
 

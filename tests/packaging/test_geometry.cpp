@@ -216,6 +216,8 @@ TEST(Geometry, TrivialCases) {
   EXPECT_FALSE(check_geometry(wafer300(), 0, 10).empty());
   EXPECT_FALSE(check_geometry(WaferSpec{300, 3, -0.1}, 10, 10).empty());
   EXPECT_TRUE(check_geometry(wafer300(), 52, 54.5).empty());
+  EXPECT_FALSE(check_geometry(wafer300(), 0.1, 0.1).empty());  // ~750,000 sites with the street
+  EXPECT_EQ(sites_per_wafer(wafer300(), 0.1, 0.1), 0);
 }
 
 TEST(Geometry, LayoutIsCentredAndReproducible) {
