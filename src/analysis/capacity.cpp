@@ -43,7 +43,7 @@ struct Visit {
   const Step* step_ptr = nullptr;
   double fk = 0.0;               // share of the group's setup-relevant jobs in this setup state
   double min_run_cap = 1.0;      // 1 / MINRUN under rule LSSU
-  double idle_match = 1.0;       // P(no idle tool already in this state), wake-least-setup
+  int state_idx = -1;            // index of the setup state in GroupBase::state_f
   double setup_hours = 0.0;      // expected setup time given a change (0: never a setup)
   int batch_key = -1;            // compatibility class of batch steps
   double transport = 0.0;        // expected move time into this performed visit (hours)
@@ -75,6 +75,7 @@ struct GroupBase {
   std::vector<Outage> busy_clock;    // busy-clock failures (freq per busy hour)
   std::vector<int> priorities;       // distinct, descending
   std::vector<int> visit_ids;        // visits with a possible setup
+  std::vector<double> state_f;       // job shares of the setup states (setup-relevant jobs)
 };
 
 struct Model {
@@ -86,6 +87,12 @@ struct Model {
   std::vector<double> stream_ca2;      // release SCV
   std::vector<double> stream_wafers;
 };
+
+// P(wait) of an m-server station at utilisation u (the Sakasegawa factor); m >= 1, may be
+// fractional.
+double wait_probability(double u, double m) {
+  return std::pow(std::clamp(u, 0.0, 1.0), std::sqrt(2.0 * (std::max(1.0, m) + 1.0)) - 1.0);
+}
 
 double lots_per_batch(const Step& s, const ToolGroup& g, double wafers, BatchSizeRule rule) {
   double lo = s.batch_min, hi = s.batch_max;
@@ -252,9 +259,17 @@ Model build(const Factory& f, const CapacityOptions& opt) {
     mix[v.group][v.setup] += v.rate / v.k;
     mix_total[v.group] += v.rate / v.k;
   }
+  std::vector<std::map<model::SetupId, int>> state_index(ng);
+  for (std::size_t g = 0; g < ng; ++g) {
+    for (const auto& [state, r] : mix[g]) {
+      state_index[g][state] = static_cast<int>(m.groups[g].state_f.size());
+      m.groups[g].state_f.push_back(r / mix_total[g]);
+    }
+  }
   for (auto& v : m.visits) {
     if (v.setup == kNone || mix_total[v.group] <= 0) continue;
     const auto& gm = mix[v.group];
+    v.state_idx = state_index[v.group].at(v.setup);
     v.fk = gm.at(v.setup) / mix_total[v.group];
     const ToolGroup& g = f.tool_groups[v.group];
     if (g.lssu && v.setup < static_cast<int>(f.setup_group_of.size()) &&
@@ -276,7 +291,6 @@ Model build(const Factory& f, const CapacityOptions& opt) {
     }
     if (expected <= 0 || v.fk >= 1.0) continue;
     v.setup_hours = expected;
-    if (g.wake_least_setup) v.idle_match = std::pow(1.0 - v.fk, std::max(1, g.tools) - 1);
     m.groups[v.group].has_setups = true;
     m.groups[v.group].visit_ids.push_back(static_cast<int>(&v - m.visits.data()));
   }
@@ -428,8 +442,8 @@ GroupCapacity fill_group(const Factory& f, const Model& m, const GroupDyn& d,
                                      : (r.required_hours_per_day > 0 ? kInfinity : 0.0);
   // BUSY as a simulator books it: a cascading tool stays busy until its last job's lot leaves,
   // so the tail beyond the occupancy counts unless the next job starts (probability ~ u).
-  const double u = std::min(std::max(r.utilisation, 0.0), 1.0);
-  r.state_share = total > 0 ? (r.required_hours_per_day + s * gb.tail * (1.0 - u)) / total
+  const double pw = wait_probability(r.utilisation, std::max(1, tg.tools));
+  r.state_share = total > 0 ? (r.required_hours_per_day + s * gb.tail * (1.0 - pw)) / total
                             : r.utilisation_of_total;
   const double per_scale = gb.busy + d.setup + d.load_down + gb.load_pm;
   r.max_scale = per_scale > 0 ? cap / per_scale : kInfinity;
@@ -475,18 +489,41 @@ void effective(const Factory& f, const Model& m, const GroupDyn& d, std::size_t 
 }
 
 // Setup-change probability of visit v given its group's state (docs/capacity.md §1.4).
-double setup_probability(const Model& m, const Visit& v, double pw, double lq) {
-  if (v.setup_hours <= 0) return 0.0;
-  double p = 1.0 - v.fk;  // random sequence
-  if (m.groups[v.group].avoid_setups) {
-    p *= (1.0 - pw) * v.idle_match + pw / (1.0 + std::max(lq, 0.0) * v.fk);
+// Setup-change probabilities of group g's setup visits at utilisation u (docs/capacity.md §1.4),
+// written to sp (indexed by visit). Returns the implied setup hours per day at scale s.
+double setup_probabilities(const Factory& f, const Model& m, std::size_t g, double u, double s,
+                           std::vector<double>& sp) {
+  const GroupBase& gb = m.groups[g];
+  const ToolGroup& tg = f.tool_groups[g];
+  const double mt = std::max(1, tg.tools);
+  const double pw = wait_probability(u, mt);
+  // Per state j: P(no lot of j waiting when a tool in state j frees), from a sub-station of
+  // m f_j tools at the same utilisation; T = sum_j f_j E_j / (1 - f_j).
+  thread_local std::vector<double> e;
+  e.assign(gb.state_f.size(), 0.0);
+  double t = 0.0;
+  for (std::size_t j = 0; j < gb.state_f.size(); ++j) {
+    const double fj = gb.state_f[j];
+    e[j] = 1.0 - wait_probability(u, mt * fj);
+    if (fj < 1.0) t += fj * e[j] / (1.0 - fj);
   }
-  return std::min(p, v.min_run_cap);
-}
-
-// P(wait) of an m-server station at utilisation u (the Sakasegawa factor).
-double wait_probability(double u, int m) {
-  return std::pow(std::clamp(u, 0.0, 1.0), std::sqrt(2.0 * (std::max(1, m) + 1.0)) - 1.0);
+  double hours = 0.0;
+  for (int i : gb.visit_ids) {
+    const Visit& v = m.visits[i];
+    double p;
+    if (!gb.avoid_setups) {
+      p = 1.0 - v.fk;  // random sequence
+    } else {
+      const double idle =
+          tg.wake_least_setup ? std::pow(1.0 - v.fk, std::max(1.0, mt * (1.0 - u))) : 1.0 - v.fk;
+      const double own = v.fk < 1.0 ? v.fk * e[v.state_idx] / (1.0 - v.fk) : 0.0;
+      p = (1.0 - pw) * idle + pw * std::max(0.0, t - own);
+    }
+    p = std::clamp(std::min(p, v.min_run_cap), 0.0, 1.0);
+    sp[i] = p;
+    hours += s * v.rate / v.k * p * v.setup_hours;
+  }
+  return hours;
 }
 
 struct Solution {
@@ -504,8 +541,8 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
   auto& st = sol.st;
   st.resize(ng);
   sol.sp.assign(m.visits.size(), 0.0);
-  for (std::size_t i = 0; i < m.visits.size(); ++i) {
-    sol.sp[i] = setup_probability(m, m.visits[i], 0.0, 0.0);
+  for (std::size_t g = 0; g < ng; ++g) {
+    if (m.groups[g].has_setups) setup_probabilities(f, m, g, 0.0, s, sol.sp);
   }
   std::vector<double> lot_rate(ng, 0.0);  // lots/hour
   for (std::size_t g = 0; g < ng; ++g) {
@@ -584,49 +621,35 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
         st[g].ca2 = ca2;
       }
     }
-    if (any_setups) {
-      // Setup frequencies consistent with the group's own utilisation and queue: for a candidate
-      // utilisation u, Lq(u) = ra Wq(u) with te = u m / ra; the setups implied by (u, Lq(u))
-      // give u'(u), which falls as u grows. Bisection for u'(u) = u.
+    if (any_setups && iter < 3) {
+      // Setup frequencies consistent with the group's own utilisation: the setups implied at a
+      // candidate utilisation u give u'(u), which falls as u grows (setup-avoiding dispatch);
+      // bisection for u'(u) = u. Repeated while busy-clock outages may still move.
       for (std::size_t g = 0; g < ng; ++g) {
         const GroupBase& gb = m.groups[g];
         if (!gb.has_setups || !gb.avoid_setups || gb.jobs <= 0) continue;
-        const ToolGroup& tg = f.tool_groups[g];
-        const int mt = std::max(1, tg.tools);
-        const double ra = s * gb.jobs / kHoursPerDay;
         const GroupCapacity c0 = fill_group(f, m, sol.dyn[g], opt, g, s);
         const double avail_h = c0.available_hours_per_day;
         const double busy_h = s * gb.busy;
-        if (avail_h <= 0 || ra <= 0) continue;
-        auto implied = [&](double u, bool commit) {
-          const double te = u * mt / ra;
-          const double wq =
-              u < 1.0 ? queueing::wq_ggm(st[g].ca2 / st[g].kbar, st[g].ce2, u, mt, te) : kInfinity;
-          const double lq = std::isfinite(wq) ? s * gb.lot_visits / kHoursPerDay * wq : 1e12;
-          double setup_h = 0.0;
-          const double pw = wait_probability(u, mt);
-          for (int i : gb.visit_ids) {
-            const Visit& v = m.visits[i];
-            const double p = setup_probability(m, v, pw, lq);
-            setup_h += s * v.rate / v.k * p * v.setup_hours;
-            if (commit) {
-              delta = std::max(delta, std::abs(p - sol.sp[i]));
-              sol.sp[i] = p;
-            }
-          }
-          return (busy_h + setup_h) / avail_h;
+        if (avail_h <= 0) continue;
+        std::vector<double> before(gb.visit_ids.size());
+        for (std::size_t k = 0; k < before.size(); ++k) before[k] = sol.sp[gb.visit_ids[k]];
+        auto implied = [&](double u) {
+          return (busy_h + setup_probabilities(f, m, g, u, s, sol.sp)) / avail_h;
         };
-        double lo = busy_h / avail_h, hi = std::max(lo, implied(lo, false));
+        double lo = busy_h / avail_h;
         if (lo < 1.0) {
-          hi = std::min(hi, 1.0);
-          for (int it = 0; it < 50 && hi - lo > 1e-11; ++it) {
+          double hi = std::min(1.0, std::max(lo, implied(lo)));
+          for (int it = 0; it < 40 && hi - lo > 1e-10; ++it) {
             const double mid = 0.5 * (lo + hi);
-            (implied(mid, false) > mid ? lo : hi) = mid;
+            (implied(mid) > mid ? lo : hi) = mid;
           }
-          implied(0.5 * (lo + hi), true);
+          implied(0.5 * (lo + hi));
         } else {
-          implied(lo, true);
+          implied(1.0);
         }
+        for (std::size_t k = 0; k < before.size(); ++k)
+          delta = std::max(delta, std::abs(before[k] - sol.sp[gb.visit_ids[k]]));
       }
     }
     if (delta < 1e-9) break;

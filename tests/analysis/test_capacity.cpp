@@ -372,13 +372,14 @@ TEST(Capacity, SetupAvoidingDispatchNeedsFewerSetups) {
   fab.stream(0.5);     // 6 jobs/h of 0.1 h: u = 0.6 + setups
   auto r = fab.run();  // the default ranking has rank_RSETUP
   const auto& gc = r.groups[0];
-  // Self-consistent fixed point (docs/capacity.md §1.4), m = 1: P(wait) = u, Lq = ra Wq,
-  // p = (1 - f) ((1 - u) + u / (1 + Lq f)) with f = 1/3.
-  const double u = gc.utilisation, lq = 6.0 * gc.wq_hours, f = 1.0 / 3.0;
-  const double p = (1 - f) * ((1 - u) + u / (1 + lq * f));
+  // Self-consistent fixed point (docs/capacity.md §1.4), m = 1, three states of f = 1/3:
+  // P(wait) = u; each state's sub-queue is empty with probability 1 - u, so
+  // p = (1 - u)(1 - f) + u (1 - u), and u = (14.4 + 144 p 0.25) / 24.
+  const double u = gc.utilisation;
+  const double p = (1 - u) * (2.0 / 3.0) + u * (1 - u);
   EXPECT_NEAR(gc.setup_hours_per_day, 144 * p * 0.25, 1e-6);
-  EXPECT_LT(p, 1 - f);
-  EXPECT_NEAR(gc.required_hours_per_day, 144 * 0.1 + 144 * p * 0.25, 1e-6);
+  EXPECT_NEAR(u, (14.4 + 144 * p * 0.25) / 24.0, 1e-6);
+  EXPECT_LT(p, 2.0 / 3.0);  // fewer than a random sequence
 }
 
 TEST(Capacity, PriorityClassesConserveTheMeanWait) {
