@@ -480,6 +480,7 @@ class ScenarioReader {
   std::vector<std::vector<YAML::Node>> step_nodes_;  // per route, per step
   std::vector<std::pair<int, int>> group_batch_;     // per group: default min, max
   std::vector<bool> group_batch_given_;
+  std::vector<bool> group_batch_bad_;  // the group's batching had problems (no follow-on errors)
   std::vector<bool> product_ok_;
   std::vector<YAML::Node> product_sites_node_;
 };
@@ -659,6 +660,7 @@ void ScenarioReader::read(const YAML::Node& root) {
     read_setup_group(sgroup_nodes[i], static_cast<int>(i));
   group_batch_.assign(group_nodes_.size(), {0, 0});
   group_batch_given_.assign(group_nodes_.size(), false);
+  group_batch_bad_.assign(group_nodes_.size(), false);
   // Tool groups may add inline calendars, so iterate by the count registered in pass 1.
   for (std::size_t i = 0; i < group_nodes_.size(); ++i)
     read_tool_group(group_nodes_[i], static_cast<int>(i));
@@ -914,6 +916,7 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
     g.setup_group = setup_groups_.resolve(r_, *n, m.sub("setup_group"), "setup group");
 
   if (const YAML::Node* b = m.get("batching")) {
+    const std::size_t errors_before = r_.errors();
     Map bm(r_, *b, m.sub("batching"), {"criterion", "unit", "min", "max", "max_wait"});
     if (bm.ok()) {
       if (const YAML::Node* n = bm.get("criterion")) {
@@ -946,6 +949,7 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
       if (const YAML::Node* n = bm.get("max_wait"))
         r_.duration(*n, bm.sub("max_wait"), g.batch_max_wait);
     }
+    group_batch_bad_[id] = r_.errors() != errors_before;
   }
 
   if (const YAML::Node* d = m.get("dispatch"); d && r_.list(*d, m.sub("dispatch"))) {
@@ -1251,7 +1255,7 @@ void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, mode
                fmt::format("batch minimum {} exceeds maximum {}", s.batch_min, s.batch_max));
     }
   }
-  if (batching) {
+  if (batching && !group_batch_bad_[gid]) {
     const auto [dmin, dmax] = group_batch_[gid];
     if (s.batch_min == 0) s.batch_min = dmin;
     if (s.batch_max == 0) s.batch_max = dmax;
@@ -1477,6 +1481,7 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
              "site dimensions need the packaging module, which this build lacks; give "
              "'sites_per_wafer'");
 #endif
+    good = good && dims && p.sites_per_wafer > 0;
   } else {
     for (const char* k : {"wafer", "edge_exclusion", "street"}) {
       if (m.has(k)) r_.err(*m.get(k), m.sub(k), "only with 'site' (site dimensions)");
