@@ -32,12 +32,12 @@ model::Factory scaled(const model::Factory& f, double scale) {
 
 struct GroupRow {
   std::string name;
-  double sim = 0, cap = 0;          // BUSY + SETUP share of total time
+  double sim = 0, cap = 0;            // BUSY + SETUP share of total time
   double sim_util = 0, cap_util = 0;  // of available time
 };
 
 struct Comparison {
-  std::vector<GroupRow> rows;  // by simulated share, highest first
+  std::vector<GroupRow> rows;     // by simulated share, highest first
   double sim_ct = 0, cap_ct = 0;  // lot-weighted mean cycle time (days) of completed lots
   std::string cap_bottleneck, sim_bottleneck;
   double sim_util_of_cap_bottleneck = 0, sim_max_util = 0;
@@ -95,8 +95,7 @@ Comparison compare(const model::Factory& f, double scale, double days, double wa
   }
   c.table += fmt::format(
       "bottleneck: static {} (simulated {:.1f}% of available time); simulated {} ({:.1f}%)\n",
-      c.cap_bottleneck, 100 * c.sim_util_of_cap_bottleneck, c.sim_bottleneck,
-      100 * c.sim_max_util);
+      c.cap_bottleneck, 100 * c.sim_util_of_cap_bottleneck, c.sim_bottleneck, 100 * c.sim_max_util);
   c.table += fmt::format("mean cycle time of completed lots: simulated {:.2f} d, static {:.2f} d\n",
                          c.sim_ct, c.cap_ct);
   return c;
@@ -149,8 +148,16 @@ TEST(VsSimCurves, FiveLoadLevels) {
                   100 * std::max_element(c.rows.begin(), c.rows.end(),
                                          [](const GroupRow& a, const GroupRow& b) {
                                            return a.cap_util < b.cap_util;
-                                         })->cap_util,
+                                         })
+                            ->cap_util,
                   within(c, 0.03));
+      std::printf("       simulated bottleneck %s; beyond 3 points:", c.sim_bottleneck.c_str());
+      for (std::size_t i = 0; i < c.rows.size() && i < 20; ++i) {
+        const auto& r = c.rows[i];
+        if (std::abs(r.cap - r.sim) > 0.03)
+          std::printf(" %s %.1f/%.1f", r.name.c_str(), 100 * r.sim, 100 * r.cap);
+      }
+      std::printf("\n");
       std::fflush(stdout);
     }
   }
