@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "io/scenario.h"
 #include "io/smt2020.h"
 
 namespace osatsim::io {
@@ -28,12 +29,21 @@ bool looks_like_scenario_name(const std::string& s) {
   return true;
 }
 
-// YAML scenario files and built-in scenarios. The scenario reader (branch `scenario`) replaces
-// exactly this function.
+// YAML scenario files (docs/scenario.md) and built-in scenarios ("default", ...).
 std::shared_ptr<model::Factory> load_scenario_or_builtin(const std::string& path,
                                                          Diagnostics& diags) {
-  diags.add(path, 0, "YAML scenarios are not supported by this build");
-  return nullptr;
+  if (has_yaml_extension(fs::path(path))) return read_scenario_file(path, diags);
+  const std::string_view text = builtin_scenario_text(path);
+  if (text.empty()) {
+    std::string names;
+    for (const auto& n : builtin_scenario_names()) names += (names.empty() ? "" : ", ") + n;
+    diags.add(path, 0,
+              fmt::format("not found: no such file or directory, and no built-in scenario of that "
+                          "name (built in: {})",
+                          names));
+    return nullptr;
+  }
+  return read_scenario_text(text, fmt::format("builtin:{}", path), diags);
 }
 
 }  // namespace

@@ -134,6 +134,7 @@ enum class TimeBasis : std::uint8_t {
   PerBatch,  // once per batch, whatever its size
   PerSite,   // per interposer / module site on the lot's wafers (wafers x sites per wafer)
   PerDie,    // per die placement: sites x dies per package of the step's die component
+             // (units x dies per package once the lot counts units)
   PerUnit,   // per unit (after the wafer-to-unit transform)
 };
 
@@ -155,6 +156,7 @@ struct Step {
   Dist time;            // ticks per basis unit
   Ticks overhead = 0;   // fixed per job on top of time x quantity (packaging "+ 5 min/wafer")
   bool overhead_per_wafer = false;  // overhead counted per wafer of the lot instead of per job
+                                    // (per unit once the lot counts units)
   ComponentId die_component = kNone;  // PerDie: which component's placements are timed
 
   // Batching (only on groups with a batch criterion); sizes in the group's batch unit.
@@ -189,6 +191,12 @@ struct Step {
   std::vector<KitItem> kit;     // consumed when the job starts; no kit, no start
 
   SourceRef src;
+
+  // Transform steps only: after the transform the unit lot is split into the fewest lots of at
+  // most this many units, sizes as equal as possible (differing by at most one); 0 = the lot
+  // stays whole. Assembly lots sized for trays / burn-in boards. The child lots keep the stream,
+  // priority, release time and due date of their parent.
+  int split_units = 0;
 };
 
 struct Route {
@@ -214,6 +222,9 @@ struct Product {
   double site_yield = 1.0;
   std::vector<DieCount> dies;
   SourceRef src;
+  // The lots of this product count units from their release (no wafers, no transform step), e.g.
+  // a CPO cell fed with finished ASIC packages; its streams' wafers_per_lot is then units per lot.
+  bool starts_as_units = false;
 };
 
 // A lot type: lots released periodically. Its name is the KPI key (SMT2020 order-line name).

@@ -1,0 +1,787 @@
+#include "analysis/capacity.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <tuple>
+
+#include "analysis/queueing.h"
+
+namespace osatsim::analysis {
+namespace {
+
+using model::Factory;
+using model::kNone;
+using model::Step;
+using model::TimeBasis;
+using model::ToolGroup;
+
+constexpr double kHoursPerDay = 24.0;
+
+double hours_of(double ticks) {
+  return ticks / static_cast<double>(kTicksPerHour);
+}
+
+// A performed visit of one lot type (stream) to one route step.
+struct Visit {
+  model::StreamId stream = kNone;
+  int step = 0;
+  model::ToolGroupId group = kNone;
+  int priority = 10;
+  int prio_idx = 0;       // index of the priority class at the group
+  double per_lot = 0.0;   // performed visits per released lot (sampling x rework)
+  double rate = 0.0;      // performed lot visits per day at scale 1
+  double k = 1.0;         // lots per job (batch size in lots; 1 otherwise)
+  double occ = 0.0;       // tool occupancy per lot visit (hours), batch time / k on batch steps
+  double job = 0.0;       // mean time of one job (hours): occupancy, or the batch time
+  double job_var = 0.0;   // its variance (hours^2)
+  double lot_time = 0.0;  // the lot's own time at the step without setup (hours)
+  double sample = 1.0;    // sampling probability (for the raw process time)
+  double pieces = 0.0;    // pieces processed per lot visit (wafer-count PM)
+  model::SetupId setup = kNone;
+  const Step* step_ptr = nullptr;
+  double fk = 0.0;               // share of the group's setup-relevant jobs in this setup state
+  double min_run_cap = 1.0;      // 1 / MINRUN under rule LSSU
+  double idle_match = 1.0;       // P(no idle tool already in this state), wake-least-setup
+  double setup_hours = 0.0;      // expected setup time given a change (0: never a setup)
+  int batch_key = -1;            // compatibility class of batch steps
+  double transport = 0.0;        // expected move time into this performed visit (hours)
+  int up_begin = 0, up_end = 0;  // upstream flows in Model::ups
+};
+
+// The flow into a visit from the previous performed step (visit index) or from the release (-1).
+struct Up {
+  int from = -1;
+  double weight = 0.0;  // share of the visit's arrivals coming this way
+};
+
+struct Outage {
+  double freq = 0.0;  // per tool-hour of calendar time
+  double mean = 0.0;  // hours
+  double m2 = 0.0;    // E[r^2]
+};
+
+struct GroupBase {
+  double lot_visits = 0.0, jobs = 0.0, pieces = 0.0;  // per day at scale 1
+  double busy = 0.0;                                  // occupancy hours per day at scale 1
+  double tail = 0.0;  // cascading: lot time beyond the occupancy, hours per day at scale 1
+  double cal_down = 0.0, cal_pm = 0.0;  // shares of calendar time
+  double stretch = 1.0;  // failures interrupt a running job: its duration grows by MTTR / MTTF
+  double load_pm = 0.0;  // wafer-count PM hours per day at scale 1
+  bool has_setups = false, avoid_setups = false;
+  std::vector<Outage> cal_outages;   // calendar-clock outages (freq per tool-hour)
+  std::vector<Outage> load_outages;  // wafer-count PM (freq per day at scale 1, group total)
+  std::vector<Outage> busy_clock;    // busy-clock failures (freq per busy hour)
+  std::vector<int> priorities;       // distinct, descending
+  std::vector<int> visit_ids;        // visits with a possible setup
+};
+
+struct Model {
+  std::vector<Visit> visits;
+  std::vector<Up> ups;
+  std::vector<GroupBase> groups;
+  std::vector<double> batch_key_rate;  // lots/day at scale 1 per compatibility class
+  std::vector<double> stream_lots;     // lots/day at scale 1
+  std::vector<double> stream_ca2;      // release SCV
+  std::vector<double> stream_wafers;
+};
+
+double lots_per_batch(const Step& s, const ToolGroup& g, double wafers, BatchSizeRule rule) {
+  double lo = s.batch_min, hi = s.batch_max;
+  if (hi <= 0) hi = std::max(lo, 1.0);
+  if (lo <= 0) lo = hi;
+  double size = rule == BatchSizeRule::Min ? lo : rule == BatchSizeRule::Max ? hi : 0.5 * (lo + hi);
+  if (g.batch_unit != model::BatchUnit::Lot) size = size / std::max(wafers, 1e-9);
+  return std::max(1.0, size);
+}
+
+Model build(const Factory& f, const CapacityOptions& opt) {
+  Model m;
+  m.groups.resize(f.tool_groups.size());
+  // Expected transport time between locations.
+  const auto nl = f.locations.size();
+  std::vector<double> move(nl * nl, 0.0);
+  for (const auto& lane : f.transport) {
+    if (lane.from >= 0 && lane.to >= 0 && static_cast<size_t>(lane.from) < nl &&
+        static_cast<size_t>(lane.to) < nl)
+      move[lane.from * nl + lane.to] = hours_of(lane.time.expected());
+  }
+  auto move_time = [&](model::ToolGroupId a, model::ToolGroupId b) {
+    const auto la = f.tool_groups[a].location, lb = f.tool_groups[b].location;
+    if (la == kNone || lb == kNone) return 0.0;
+    return move[la * nl + lb];
+  };
+  std::map<std::tuple<int, int, std::string>, int> batch_keys;
+
+  for (std::size_t si = 0; si < f.streams.size(); ++si) {
+    const auto& st = f.streams[si];
+    const auto& prod = f.products[st.product];
+    const auto& route = f.routes[prod.route];
+    const int n = static_cast<int>(route.steps.size());
+    const double lpd = model::lots_per_day(st);
+    m.stream_lots.push_back(lpd);
+    m.stream_ca2.push_back(st.interval.scv());
+    m.stream_wafers.push_back(lpd * st.wafers_per_lot);
+
+    // Rework: a loop k..s with probability p (times the sampling of s, since a skipped step does
+    // not trigger rework) multiplies the visits of k..s by 1 / (1 - p).
+    std::vector<double> visits(n, 1.0);
+    for (int s = 0; s < n; ++s) {
+      const Step& sp = route.steps[s];
+      if (sp.rework_step == kNone || sp.rework_probability <= 0) continue;
+      const double p = std::min(sp.rework_probability * sp.sample_probability, 0.999999);
+      for (int j = sp.rework_step; j <= s; ++j) visits[j] /= (1.0 - p);
+    }
+
+    double wafers = st.wafers_per_lot;  // expected pieces (wafers, then units)
+    double wafers_at_transform = wafers;
+    bool units = false;
+    const int first_visit = static_cast<int>(m.visits.size());
+    for (int j = 0; j < n; ++j) {
+      const Step& sp = route.steps[j];
+      const ToolGroup& g = f.tool_groups[sp.tool_group];
+      Visit v;
+      v.stream = static_cast<model::StreamId>(si);
+      v.step = j;
+      v.group = sp.tool_group;
+      v.priority = st.priority;
+      v.sample = sp.sample_probability;
+      v.per_lot = visits[j] * sp.sample_probability;
+      v.rate = lpd * v.per_lot;
+      v.step_ptr = &sp;
+      v.setup = sp.setup;
+
+      // Quantity of the step's time basis.
+      const double spw = std::max(prod.sites_per_wafer, 0);
+      double dpp = 0.0;
+      for (const auto& dc : prod.dies) {
+        if (sp.die_component == kNone || dc.component == sp.die_component) dpp += dc.count;
+      }
+      const double sites = units ? wafers : wafers * spw;
+      double qty = 1.0;
+      switch (sp.basis) {
+        case TimeBasis::PerLot:
+          qty = 1.0;
+          break;
+        case TimeBasis::PerWafer:
+          qty = units ? wafers_at_transform : wafers;
+          break;
+        case TimeBasis::PerBatch:
+          qty = 1.0;
+          break;
+        case TimeBasis::PerSite:
+          qty = sites;
+          break;
+        case TimeBasis::PerDie:
+          qty = sites * dpp;
+          break;
+        case TimeBasis::PerUnit:
+          qty = sites;
+          break;
+      }
+      const double x = hours_of(sp.time.expected());
+      const double x_scv = sp.time.scv();
+      const double lu = hours_of(static_cast<double>(g.load_time + g.unload_time));
+      const double over = hours_of(static_cast<double>(sp.overhead)) *
+                          (sp.overhead_per_wafer ? (units ? wafers_at_transform : wafers) : 1.0);
+      const double c = hours_of(static_cast<double>(sp.cascade_interval));
+      v.pieces = wafers;
+      if (sp.basis == TimeBasis::PerBatch) {
+        v.k = lots_per_batch(sp, g, wafers, opt.batch_size);
+        v.job = lu + x + over;
+        v.job_var = x * x * x_scv;
+        v.lot_time = v.job;
+        v.occ = v.job / v.k;
+        std::tuple<int, int, std::string> key{-1, -1, sp.name};
+        if (g.batch_criterion != model::BatchCriterion::SameStepName)
+          key = {prod.route, j, std::string()};
+        auto [it, fresh] = batch_keys.emplace(key, static_cast<int>(batch_keys.size()));
+        if (fresh) m.batch_key_rate.push_back(0.0);
+        v.batch_key = it->second;
+        m.batch_key_rate[v.batch_key] += v.rate;
+      } else if (g.capacity > 1 && sp.cascade_basis != model::CascadeBasis::None && c > 0) {
+        // Cascading: the tool takes the next job after W c (per wafer) or c (per lot).
+        const bool per_wafer = sp.cascade_basis == model::CascadeBasis::PerWafer;
+        const double w = units ? wafers_at_transform : wafers;
+        v.occ = per_wafer ? w * c : c;
+        v.job = v.occ;
+        v.job_var = 0.0;
+        v.lot_time = lu + over + x + (per_wafer ? (w - 1.0) * c : 0.0);
+      } else {
+        const double proc = x * qty;
+        v.lot_time = lu + over + proc;
+        // A tool holding several jobs without a cascading interval: capacity parallel slots.
+        v.occ = v.lot_time / std::max(1, g.capacity);
+        v.job = v.occ;
+        v.job_var = proc * proc * x_scv / (std::max(1, g.capacity) * std::max(1, g.capacity));
+      }
+
+      // Upstream: the previous performed step i with probability p_i prod(1 - p_k), i < k < j.
+      v.up_begin = static_cast<int>(m.ups.size());
+      double skip = 1.0;
+      for (int i = j - 1; i >= 0 && skip > 1e-12; --i) {
+        const double pi = route.steps[i].sample_probability;
+        const double w = skip * pi;
+        if (w > 0) {
+          m.ups.push_back(Up{first_visit + i, w});
+          if (opt.transport) v.transport += w * move_time(route.steps[i].tool_group, sp.tool_group);
+        }
+        skip *= (1.0 - pi);
+      }
+      if (skip > 1e-12) m.ups.push_back(Up{-1 - static_cast<int>(si), skip});
+      v.up_end = static_cast<int>(m.ups.size());
+
+      m.visits.push_back(v);
+      // Quantities after the step (yield applies when the step is performed).
+      wafers *= 1.0 - sp.sample_probability * (1.0 - sp.yield);
+      if (sp.transform_to_units && !units) {
+        units = true;
+        wafers_at_transform = wafers;
+        wafers = wafers * spw * prod.site_yield;
+      }
+    }
+  }
+
+  // Setup frequency per visit from the mix of setup states at its group (docs/capacity.md §1.4).
+  const auto ng = f.tool_groups.size();
+  std::vector<std::map<model::SetupId, double>> mix(ng);
+  std::vector<double> mix_total(ng, 0.0);
+  for (const auto& v : m.visits) {
+    if (v.setup == kNone && opt.setup_state == SetupStateRule::Keep) continue;
+    mix[v.group][v.setup] += v.rate / v.k;
+    mix_total[v.group] += v.rate / v.k;
+  }
+  for (auto& v : m.visits) {
+    if (v.setup == kNone || mix_total[v.group] <= 0) continue;
+    const auto& gm = mix[v.group];
+    v.fk = gm.at(v.setup) / mix_total[v.group];
+    const ToolGroup& g = f.tool_groups[v.group];
+    if (g.lssu && v.setup < static_cast<int>(f.setup_group_of.size()) &&
+        f.setup_group_of[v.setup] != kNone) {
+      const int run = f.setup_groups[f.setup_group_of[v.setup]].min_run;
+      if (run > 1) v.min_run_cap = 1.0 / run;
+    }
+    double expected = 0.0;
+    if (v.step_ptr->setup_time >= 0) {
+      expected = hours_of(static_cast<double>(v.step_ptr->setup_time));
+    } else {
+      double wsum = 0.0;
+      for (const auto& [from, r] : gm) {
+        if (from == v.setup) continue;
+        expected += r * hours_of(static_cast<double>(f.setup_time(from, *v.step_ptr)));
+        wsum += r;
+      }
+      expected = wsum > 0 ? expected / wsum : 0.0;
+    }
+    if (expected <= 0 || v.fk >= 1.0) continue;
+    v.setup_hours = expected;
+    if (g.wake_least_setup) v.idle_match = std::pow(1.0 - v.fk, std::max(1, g.tools) - 1);
+    m.groups[v.group].has_setups = true;
+    m.groups[v.group].visit_ids.push_back(static_cast<int>(&v - m.visits.data()));
+  }
+
+  // Priority classes per group (descending) and each visit's class index.
+  std::vector<std::map<int, int, std::greater<int>>> classes(ng);
+  for (const auto& v : m.visits) classes[v.group][v.priority] = 0;
+  for (std::size_t g = 0; g < ng; ++g) {
+    int k = 0;
+    for (auto& [prio, idx] : classes[g]) {
+      idx = k++;
+      m.groups[g].priorities.push_back(prio);
+    }
+  }
+  for (auto& v : m.visits) v.prio_idx = classes[v.group].at(v.priority);
+
+  // Load-independent group aggregates at scale 1.
+  for (const auto& v : m.visits) {
+    GroupBase& gb = m.groups[v.group];
+    gb.lot_visits += v.rate;
+    gb.jobs += v.rate / v.k;
+    gb.pieces += v.rate * v.pieces;
+    gb.busy += v.rate * v.occ;
+    gb.tail += v.rate / v.k * std::max(0.0, v.lot_time - v.job);
+  }
+  for (std::size_t g = 0; g < ng; ++g) {
+    GroupBase& gb = m.groups[g];
+    const ToolGroup& tg = f.tool_groups[g];
+    gb.avoid_setups = std::find(tg.ranking.begin(), tg.ranking.end(),
+                                model::RankCriterion::LeastSetup) != tg.ranking.end();
+    if (tg.is_delay) continue;
+    for (const auto& a : tg.downs) {
+      const auto& dc = f.down_calendars[a.calendar];
+      const double mttf = hours_of(dc.time_to_failure.expected());
+      const double mttr = hours_of(dc.time_to_repair.expected());
+      const double r2 = mttr * mttr * (1.0 + dc.time_to_repair.scv());
+      if (mttf <= 0) continue;
+      gb.stretch += mttr / mttf;
+      if (dc.clock == model::FailureClock::Calendar) {
+        gb.cal_down += mttr / (mttf + mttr);
+        gb.cal_outages.push_back(Outage{1.0 / (mttf + mttr), mttr, r2});
+      } else {
+        // Busy clock: one failure per MTTF of busy (and setup) time.
+        gb.busy_clock.push_back(Outage{1.0 / mttf, mttr, r2});
+      }
+    }
+    for (const auto& a : tg.pms) {
+      const auto& pc = f.pm_calendars[a.calendar];
+      const double dur = hours_of(pc.duration.expected());
+      const double r2 = dur * dur * (1.0 + pc.duration.scv());
+      if (pc.interval <= 0) continue;
+      if (pc.trigger == model::PmTrigger::Calendar) {
+        const double iv = hours_of(pc.interval);
+        // Interval counted from the end of one PM to the start of the next.
+        gb.cal_pm += dur / (iv + dur);
+        gb.cal_outages.push_back(Outage{1.0 / (iv + dur), dur, r2});
+      } else {
+        const double per_day = gb.pieces / pc.interval;
+        gb.load_pm += per_day * dur;
+        gb.load_outages.push_back(Outage{per_day, dur, r2});
+      }
+    }
+  }
+  return m;
+}
+
+// Group aggregates that depend on the setup probabilities `sp` (one per visit).
+struct GroupDyn {
+  double setup = 0.0;      // hours/day at scale 1
+  double load_down = 0.0;  // busy-clock failure hours/day at scale 1
+  double t0 = 0.0, c02 = 0.0;
+  std::vector<double> busy_by_priority;  // GroupBase::priorities order
+};
+
+std::vector<GroupDyn> aggregate(const Model& m, const std::vector<double>& sp) {
+  const auto ng = m.groups.size();
+  std::vector<GroupDyn> d(ng);
+  std::vector<double> m1(ng, 0.0), m2(ng, 0.0);
+  for (std::size_t g = 0; g < ng; ++g)
+    d[g].busy_by_priority.assign(m.groups[g].priorities.size(), 0);
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    const Visit& v = m.visits[i];
+    const double jobs = v.rate / v.k;
+    const double su = sp[i] * v.setup_hours;
+    d[v.group].setup += jobs * su;
+    m1[v.group] += jobs * (v.job + su);
+    m2[v.group] += jobs * (v.job_var + v.job * v.job + 2.0 * v.job * su +
+                           sp[i] * v.setup_hours * v.setup_hours);
+    d[v.group].busy_by_priority[v.prio_idx] += v.rate * v.occ + jobs * su;
+  }
+  for (std::size_t g = 0; g < ng; ++g) {
+    const GroupBase& gb = m.groups[g];
+    GroupDyn& x = d[g];
+    if (gb.jobs > 0) {
+      x.t0 = m1[g] / gb.jobs;
+      const double e2 = m2[g] / gb.jobs;
+      x.c02 = x.t0 > 0 ? std::max(0.0, e2 / (x.t0 * x.t0) - 1.0) : 0.0;
+    }
+    for (const auto& o : gb.busy_clock) x.load_down += (gb.busy + x.setup) * o.freq * o.mean;
+  }
+  return d;
+}
+
+// Group-level state at one scale.
+struct GroupState {
+  double util = 0.0;  // of available time
+  double avail = 1.0;
+  double te = 0.0, ce2 = 0.0;
+  double kbar = 1.0;
+  double ca2 = 1.0;  // lot arrivals
+  double wq = 0.0;   // hours (batch queue for batch groups)
+  bool stable = true;
+};
+
+GroupCapacity fill_group(const Factory& f, const Model& m, const GroupDyn& d,
+                         const CapacityOptions& opt, std::size_t g, double s) {
+  const ToolGroup& tg = f.tool_groups[g];
+  const GroupBase& gb = m.groups[g];
+  GroupCapacity r;
+  r.id = static_cast<model::ToolGroupId>(g);
+  r.name = tg.name;
+  r.area = tg.area;
+  r.tools = tg.tools;
+  r.is_delay = tg.is_delay;
+  r.lot_visits_per_day = s * gb.lot_visits;
+  r.jobs_per_day = s * gb.jobs;
+  r.wafers_per_day = s * gb.pieces;
+  r.busy_hours_per_day = s * gb.busy;
+  r.setup_hours_per_day = s * d.setup;
+  r.required_hours_per_day = r.busy_hours_per_day + r.setup_hours_per_day;
+  r.required_hours_per_period = r.required_hours_per_day * opt.period_days;
+  const double total = tg.tools * kHoursPerDay;
+  const double cal_avail = std::max(0.0, 1.0 - gb.cal_down - gb.cal_pm);
+  const double cap = total * cal_avail;  // hours/day for work and load-driven outages
+  const double load_out = s * (d.load_down + gb.load_pm);
+  r.down_share = total > 0 ? gb.cal_down + s * d.load_down / total : gb.cal_down;
+  r.pm_share = total > 0 ? gb.cal_pm + s * gb.load_pm / total : gb.cal_pm;
+  r.availability = std::max(0.0, 1.0 - r.down_share - r.pm_share);
+  r.available_hours_per_day = std::max(0.0, cap - load_out);
+  r.available_hours_per_period = r.available_hours_per_day * opt.period_days;
+  if (r.required_hours_per_day <= 0) {
+    r.utilisation = 0.0;
+  } else {
+    r.utilisation = r.available_hours_per_day > 0
+                        ? r.required_hours_per_day / r.available_hours_per_day
+                        : kInfinity;
+  }
+  r.utilisation_of_total = total > 0 ? r.required_hours_per_day / total
+                                     : (r.required_hours_per_day > 0 ? kInfinity : 0.0);
+  // BUSY as a simulator books it: a cascading tool stays busy until its last job's lot leaves,
+  // so the tail beyond the occupancy counts unless the next job starts (probability ~ u).
+  const double u = std::min(std::max(r.utilisation, 0.0), 1.0);
+  r.state_share = total > 0 ? (r.required_hours_per_day + s * gb.tail * (1.0 - u)) / total
+                            : r.utilisation_of_total;
+  const double per_scale = gb.busy + d.setup + d.load_down + gb.load_pm;
+  r.max_scale = per_scale > 0 ? cap / per_scale : kInfinity;
+  if (cal_avail > 0) {
+    r.tools_needed =
+        (r.required_hours_per_day / opt.target_utilisation + load_out) / (kHoursPerDay * cal_avail);
+  } else {
+    r.tools_needed = r.required_hours_per_day > 0 ? kInfinity : 0.0;
+  }
+  r.tools_needed_int =
+      std::isfinite(r.tools_needed) ? static_cast<int>(std::ceil(r.tools_needed - 1e-9)) : -1;
+  r.t0 = d.t0;
+  r.c02 = d.c02;
+  return r;
+}
+
+// Effective time (availability, outages) of group g.
+void effective(const Factory& f, const Model& m, const GroupDyn& d, std::size_t g, double s,
+               GroupState& x) {
+  const GroupBase& gb = m.groups[g];
+  const ToolGroup& tg = f.tool_groups[g];
+  if (gb.jobs <= 0 || tg.is_delay) {
+    x.te = d.t0;
+    x.ce2 = d.c02;
+    return;
+  }
+  // Outage mix: frequency-weighted mean and second moment of outage durations.
+  double fsum = 0.0, f1 = 0.0, f2 = 0.0;
+  auto add = [&](double freq, const Outage& o) {
+    fsum += freq;
+    f1 += freq * o.mean;
+    f2 += freq * o.m2;
+  };
+  for (const auto& o : gb.cal_outages) add(o.freq, o);
+  const double per_tool_hour = tg.tools > 0 ? s / (tg.tools * kHoursPerDay) : 0.0;
+  for (const auto& o : gb.load_outages) add(o.freq * per_tool_hour, o);
+  for (const auto& o : gb.busy_clock) add((gb.busy + d.setup) * o.freq * per_tool_hour, o);
+  const double mr = fsum > 0 ? f1 / fsum : 0.0;
+  const double cr2 = mr > 0 ? std::max(0.0, (f2 / fsum) / (mr * mr) - 1.0) : 0.0;
+  const auto e = queueing::effective_time(d.t0, d.c02, x.avail, mr, cr2);
+  x.te = e.te;
+  x.ce2 = e.ce2;
+}
+
+// Setup-change probability of visit v given its group's state (docs/capacity.md §1.4).
+double setup_probability(const Model& m, const Visit& v, double pw, double lq) {
+  if (v.setup_hours <= 0) return 0.0;
+  double p = 1.0 - v.fk;  // random sequence
+  if (m.groups[v.group].avoid_setups) {
+    p *= (1.0 - pw) * v.idle_match + pw / (1.0 + std::max(lq, 0.0) * v.fk);
+  }
+  return std::min(p, v.min_run_cap);
+}
+
+// P(wait) of an m-server station at utilisation u (the Sakasegawa factor).
+double wait_probability(double u, int m) {
+  return std::pow(std::clamp(u, 0.0, 1.0), std::sqrt(2.0 * (std::max(1, m) + 1.0)) - 1.0);
+}
+
+struct Solution {
+  std::vector<GroupState> st;
+  std::vector<GroupDyn> dyn;
+  std::vector<double> sp;
+};
+
+// Queueing state of every group at scale s: one fixed point of the linking equations and of the
+// load-dependent setup frequencies.
+Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, double s,
+               std::vector<GroupCapacity>* out) {
+  const auto ng = f.tool_groups.size();
+  Solution sol;
+  auto& st = sol.st;
+  st.resize(ng);
+  sol.sp.assign(m.visits.size(), 0.0);
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    sol.sp[i] = setup_probability(m, m.visits[i], 0.0, 0.0);
+  }
+  std::vector<double> lot_rate(ng, 0.0);  // lots/hour
+  for (std::size_t g = 0; g < ng; ++g) {
+    const GroupBase& gb = m.groups[g];
+    lot_rate[g] = s * gb.lot_visits / kHoursPerDay;
+    st[g].kbar = gb.jobs > 0 ? gb.lot_visits / gb.jobs : 1.0;
+  }
+  bool any_setups = false;
+  for (const auto& gb : m.groups) any_setups = any_setups || (gb.has_setups && gb.avoid_setups);
+
+  auto departure = [&](std::size_t g) {
+    const GroupState& x = st[g];
+    const ToolGroup& tg = f.tool_groups[g];
+    if (tg.is_delay) return x.ca2;
+    const double u = std::min(x.util, 1.0);
+    const double cdj = queueing::departure_scv(x.ca2 / x.kbar, x.ce2, u, std::max(1, tg.tools));
+    return x.kbar > 1.0 ? x.kbar * (1.0 + cdj) - 1.0 : cdj;
+  };
+  auto queue_wait = [&](std::size_t g) {
+    GroupState& x = st[g];
+    const ToolGroup& tg = f.tool_groups[g];
+    if (tg.is_delay || m.groups[g].jobs <= 0) return 0.0;
+    if (!x.stable) return kInfinity;
+    return queueing::wq_ggm(x.ca2 / x.kbar, x.ce2, x.util, std::max(1, tg.tools), x.te);
+  };
+  auto update_groups = [&]() {
+    sol.dyn = aggregate(m, sol.sp);
+    for (std::size_t g = 0; g < ng; ++g) {
+      const GroupCapacity c = fill_group(f, m, sol.dyn[g], opt, g, s);
+      GroupState& x = st[g];
+      x.util = c.utilisation;
+      x.avail = c.availability;
+      x.stable = !(m.groups[g].jobs > 0 && !(c.utilisation < 1.0));
+      effective(f, m, sol.dyn[g], g, s, x);
+    }
+  };
+
+  std::vector<double> sr(ng), src2(ng), sq(ng), cd(ng);
+  const bool linking = opt.arrivals == ArrivalRule::Linking;
+  for (int iter = 0; iter < 300; ++iter) {
+    update_groups();
+    double delta = 0.0;
+    if (linking) {
+      for (std::size_t g = 0; g < ng; ++g) cd[g] = departure(g);
+      std::fill(sr.begin(), sr.end(), 0.0);
+      std::fill(src2.begin(), src2.end(), 0.0);
+      std::fill(sq.begin(), sq.end(), 0.0);
+      for (const auto& v : m.visits) {
+        const double vr = s * v.rate / kHoursPerDay;
+        for (int u = v.up_begin; u < v.up_end; ++u) {
+          const Up& up = m.ups[u];
+          const double r = vr * up.weight;
+          double c2;
+          if (up.from >= 0) {
+            const auto gfrom = m.visits[up.from].group;
+            const double p = lot_rate[gfrom] > 0 ? std::min(1.0, r / lot_rate[gfrom]) : 1.0;
+            c2 = queueing::split_scv(cd[gfrom], p);
+          } else {
+            const int si = -1 - up.from;
+            const double rel = s * m.stream_lots[si] / kHoursPerDay;
+            c2 = queueing::split_scv(m.stream_ca2[si], rel > 0 ? std::min(1.0, r / rel) : 1.0);
+          }
+          sr[v.group] += r;
+          src2[v.group] += r * c2;
+          sq[v.group] += r * r;
+        }
+      }
+      for (std::size_t g = 0; g < ng; ++g) {
+        if (sr[g] <= 0) continue;
+        const double mix = src2[g] / sr[g];
+        const double nu = sr[g] * sr[g] / sq[g];
+        const double uu = std::clamp(st[g].util, 0.0, 1.0);
+        const double w = 1.0 / (1.0 + 4.0 * (1.0 - uu) * (1.0 - uu) * (nu - 1.0));
+        const double ca2 = w * mix + 1.0 - w;
+        delta = std::max(delta, std::abs(ca2 - st[g].ca2));
+        st[g].ca2 = ca2;
+      }
+    }
+    if (any_setups) {
+      // Setup frequencies consistent with the group's own utilisation and queue: for a candidate
+      // utilisation u, Lq(u) = ra Wq(u) with te = u m / ra; the setups implied by (u, Lq(u))
+      // give u'(u), which falls as u grows. Bisection for u'(u) = u.
+      for (std::size_t g = 0; g < ng; ++g) {
+        const GroupBase& gb = m.groups[g];
+        if (!gb.has_setups || !gb.avoid_setups || gb.jobs <= 0) continue;
+        const ToolGroup& tg = f.tool_groups[g];
+        const int mt = std::max(1, tg.tools);
+        const double ra = s * gb.jobs / kHoursPerDay;
+        const GroupCapacity c0 = fill_group(f, m, sol.dyn[g], opt, g, s);
+        const double avail_h = c0.available_hours_per_day;
+        const double busy_h = s * gb.busy;
+        if (avail_h <= 0 || ra <= 0) continue;
+        auto implied = [&](double u, bool commit) {
+          const double te = u * mt / ra;
+          const double wq =
+              u < 1.0 ? queueing::wq_ggm(st[g].ca2 / st[g].kbar, st[g].ce2, u, mt, te) : kInfinity;
+          const double lq = std::isfinite(wq) ? s * gb.lot_visits / kHoursPerDay * wq : 1e12;
+          double setup_h = 0.0;
+          const double pw = wait_probability(u, mt);
+          for (int i : gb.visit_ids) {
+            const Visit& v = m.visits[i];
+            const double p = setup_probability(m, v, pw, lq);
+            setup_h += s * v.rate / v.k * p * v.setup_hours;
+            if (commit) {
+              delta = std::max(delta, std::abs(p - sol.sp[i]));
+              sol.sp[i] = p;
+            }
+          }
+          return (busy_h + setup_h) / avail_h;
+        };
+        double lo = busy_h / avail_h, hi = std::max(lo, implied(lo, false));
+        if (lo < 1.0) {
+          hi = std::min(hi, 1.0);
+          for (int it = 0; it < 50 && hi - lo > 1e-11; ++it) {
+            const double mid = 0.5 * (lo + hi);
+            (implied(mid, false) > mid ? lo : hi) = mid;
+          }
+          implied(0.5 * (lo + hi), true);
+        } else {
+          implied(lo, true);
+        }
+      }
+    }
+    if (delta < 1e-9) break;
+  }
+  update_groups();
+  for (std::size_t g = 0; g < ng; ++g) {
+    st[g].wq = queue_wait(g);
+    if (out) {
+      GroupCapacity c = fill_group(f, m, sol.dyn[g], opt, g, s);
+      c.te = st[g].te;
+      c.ce2 = st[g].ce2;
+      c.ca2 = st[g].ca2 / st[g].kbar;
+      c.wq_hours = st[g].wq;
+      out->push_back(std::move(c));
+    }
+  }
+  return sol;
+}
+
+CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt, double s,
+                    std::vector<GroupCapacity>* groups, Solution* keep = nullptr) {
+  Solution sol = solve(f, m, opt, s, groups);
+  const auto& st = sol.st;
+  CurvePoint p;
+  p.scale = s;
+  for (std::size_t g = 0; g < st.size(); ++g) {
+    if (m.groups[g].jobs > 0) p.max_utilisation = std::max(p.max_utilisation, st[g].util);
+  }
+  const auto ns = f.streams.size();
+  std::vector<StreamCycleTime> cts(ns);
+  for (std::size_t i = 0; i < ns; ++i) {
+    cts[i].id = static_cast<model::StreamId>(i);
+    cts[i].name = f.streams[i].name;
+    cts[i].priority = f.streams[i].priority;
+    cts[i].lots_per_day = s * m.stream_lots[i];
+    cts[i].cycle_time_days = 0.0;
+    p.lots_per_day += cts[i].lots_per_day;
+    p.wafers_per_day += s * m.stream_wafers[i];
+  }
+  // Per-group, per-priority waits.
+  std::vector<std::vector<double>> wait(f.tool_groups.size());
+  for (std::size_t g = 0; g < f.tool_groups.size(); ++g) {
+    const GroupBase& gb = m.groups[g];
+    const GroupState& x = st[g];
+    auto& w = wait[g];
+    w.assign(gb.priorities.size(), x.wq);
+    if (!opt.priorities || x.kbar > 1.0 || gb.priorities.size() < 2 || !std::isfinite(x.wq)) {
+      continue;
+    }
+    const auto& bp = sol.dyn[g].busy_by_priority;
+    double total = 0.0;
+    for (double b : bp) total += b;
+    double higher = 0.0;
+    for (std::size_t k = 0; k < gb.priorities.size(); ++k) {
+      const double incl = higher + (total > 0 ? x.util * bp[k] / total : 0.0);
+      w[k] = queueing::priority_wait(x.wq, x.util, higher, incl);
+      higher = incl;
+    }
+  }
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    const Visit& v = m.visits[i];
+    StreamCycleTime& c = cts[v.stream];
+    const GroupBase& gb = m.groups[v.group];
+    double q = wait[v.group][v.prio_idx];
+    if (v.batch_key >= 0) {
+      q += queueing::wait_to_batch(v.k, s * m.batch_key_rate[v.batch_key] / kHoursPerDay);
+    }
+    c.queue_days += v.per_lot * q / kHoursPerDay;
+    c.transport_days += v.per_lot * v.transport / kHoursPerDay;
+    c.raw_process_days += v.sample * v.lot_time / kHoursPerDay;
+    c.cycle_time_days += v.per_lot *
+                         (q + sol.sp[i] * v.setup_hours + v.lot_time * gb.stretch + v.transport) /
+                         kHoursPerDay;
+  }
+  double wsum = 0.0, ct = 0.0, ff = 0.0;
+  for (auto& c : cts) {
+    if (!std::isfinite(c.cycle_time_days)) c.cycle_time_days = kInfinity;
+    c.cycle_time_factor =
+        c.raw_process_days > 0 ? c.cycle_time_days / c.raw_process_days : kInfinity;
+    wsum += c.lots_per_day;
+    ct += c.lots_per_day * c.cycle_time_days;
+    ff += c.lots_per_day * c.cycle_time_factor;
+  }
+  p.mean_cycle_time_days = wsum > 0 ? ct / wsum : kInfinity;
+  p.mean_cycle_time_factor = wsum > 0 ? ff / wsum : kInfinity;
+  p.streams = std::move(cts);
+  if (keep) *keep = std::move(sol);
+  return p;
+}
+
+}  // namespace
+
+CurvePoint evaluate_at_scale(const Factory& f, const CapacityOptions& opt, double scale,
+                             std::vector<GroupCapacity>* groups) {
+  const Model m = build(f, opt);
+  return evaluate(f, m, opt, scale, groups);
+}
+
+CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
+  CapacityResult r;
+  r.factory = f.name;
+  r.options = opt;
+  const Model m = build(f, opt);
+  for (std::size_t i = 0; i < m.stream_lots.size(); ++i) {
+    r.nominal_lots_per_day += m.stream_lots[i];
+    r.nominal_wafers_per_day += m.stream_wafers[i];
+  }
+  Solution sol;
+  r.nominal = evaluate(f, m, opt, opt.scale, &r.groups, &sol);
+
+  // Maximum and target start rates with the setup frequencies of the nominal load.
+  for (const auto& g : r.groups) {
+    if (g.required_hours_per_day <= 0) continue;
+    r.ranking.push_back(g.id);
+    if (g.max_scale < r.max_scale) r.max_scale = g.max_scale;
+    // Scale at which this group reaches the target: s (B+S) = target (cap - s O).
+    const GroupBase& gb = m.groups[g.id];
+    const GroupDyn& d = sol.dyn[g.id];
+    const double cap =
+        f.tool_groups[g.id].tools * kHoursPerDay * std::max(0.0, 1.0 - gb.cal_down - gb.cal_pm);
+    const double denom = gb.busy + d.setup + opt.target_utilisation * (d.load_down + gb.load_pm);
+    const double ts = denom > 0 ? opt.target_utilisation * cap / denom : kInfinity;
+    r.target_scale = std::min(r.target_scale, ts);
+  }
+  std::stable_sort(r.ranking.begin(), r.ranking.end(), [&](auto a, auto b) {
+    return r.groups[a].utilisation > r.groups[b].utilisation;
+  });
+  if (!r.ranking.empty()) r.bottleneck = r.ranking.front();
+  if (std::isfinite(r.max_scale) && r.max_scale > 0) {
+    r.nominal.level = opt.scale / r.max_scale;
+    for (double level : opt.curve) {
+      CurvePoint p = evaluate(f, m, opt, level * r.max_scale, nullptr);
+      p.level = level;
+      r.curve.push_back(std::move(p));
+    }
+  }
+  return r;
+}
+
+const char* to_string(BatchSizeRule r) {
+  switch (r) {
+    case BatchSizeRule::Min:
+      return "min";
+    case BatchSizeRule::MeanMinMax:
+      return "mean";
+    case BatchSizeRule::Max:
+      return "max";
+  }
+  return "?";
+}
+const char* to_string(SetupStateRule r) {
+  return r == SetupStateRule::Keep ? "keep" : "reset";
+}
+const char* to_string(ArrivalRule r) {
+  return r == ArrivalRule::Linking ? "linking" : "poisson";
+}
+
+}  // namespace osatsim::analysis

@@ -1,0 +1,179 @@
+#include "analysis/report.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace osatsim::analysis {
+namespace {
+
+using nlohmann::json;
+
+json num(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
+
+std::string fnum(double v, int prec) {
+  if (!std::isfinite(v)) return "inf";
+  return fmt::format("{:.{}f}", v, prec);
+}
+std::string pct(double v) {
+  if (!std::isfinite(v)) return "inf";
+  return fmt::format("{:.1f}%", 100.0 * v);
+}
+
+json point_json(const CurvePoint& p) {
+  json j;
+  j["level"] = num(p.level);
+  j["scale"] = num(p.scale);
+  j["max_utilisation"] = num(p.max_utilisation);
+  j["lots_per_day"] = num(p.lots_per_day);
+  j["wafers_per_day"] = num(p.wafers_per_day);
+  j["mean_cycle_time_days"] = num(p.mean_cycle_time_days);
+  j["mean_cycle_time_factor"] = num(p.mean_cycle_time_factor);
+  json ss = json::array();
+  for (const auto& s : p.streams) {
+    ss.push_back({{"name", s.name},
+                  {"priority", s.priority},
+                  {"lots_per_day", num(s.lots_per_day)},
+                  {"raw_process_days", num(s.raw_process_days)},
+                  {"cycle_time_days", num(s.cycle_time_days)},
+                  {"queue_days", num(s.queue_days)},
+                  {"transport_days", num(s.transport_days)},
+                  {"cycle_time_factor", num(s.cycle_time_factor)}});
+  }
+  j["streams"] = std::move(ss);
+  return j;
+}
+
+}  // namespace
+
+std::string to_json_text(const CapacityResult& r) {
+  json j;
+  j["factory"] = r.factory;
+  const auto& o = r.options;
+  j["options"] = {{"scale", o.scale},
+                  {"target_utilisation", o.target_utilisation},
+                  {"period_days", o.period_days},
+                  {"batch_size", to_string(o.batch_size)},
+                  {"setup_state", to_string(o.setup_state)},
+                  {"arrivals", to_string(o.arrivals)},
+                  {"priorities", o.priorities},
+                  {"transport", o.transport},
+                  {"curve", o.curve}};
+  j["nominal_lots_per_day"] = num(r.nominal_lots_per_day);
+  j["nominal_wafers_per_day"] = num(r.nominal_wafers_per_day);
+  j["max_scale"] = num(r.max_scale);
+  j["max_lots_per_day"] = num(r.max_scale * r.nominal_lots_per_day);
+  j["max_wafers_per_day"] = num(r.max_scale * r.nominal_wafers_per_day);
+  j["target_scale"] = num(r.target_scale);
+  j["target_lots_per_day"] = num(r.target_scale * r.nominal_lots_per_day);
+  j["bottleneck"] = r.bottleneck >= 0 ? json(r.groups[r.bottleneck].name) : json(nullptr);
+  json groups = json::array();
+  for (const auto& g : r.groups) {
+    groups.push_back({{"name", g.name},
+                      {"area", g.area},
+                      {"tools", g.tools},
+                      {"is_delay", g.is_delay},
+                      {"lot_visits_per_day", num(g.lot_visits_per_day)},
+                      {"jobs_per_day", num(g.jobs_per_day)},
+                      {"wafers_per_day", num(g.wafers_per_day)},
+                      {"busy_hours_per_day", num(g.busy_hours_per_day)},
+                      {"setup_hours_per_day", num(g.setup_hours_per_day)},
+                      {"required_hours_per_day", num(g.required_hours_per_day)},
+                      {"required_hours_per_period", num(g.required_hours_per_period)},
+                      {"down_share", num(g.down_share)},
+                      {"pm_share", num(g.pm_share)},
+                      {"availability", num(g.availability)},
+                      {"available_hours_per_day", num(g.available_hours_per_day)},
+                      {"available_hours_per_period", num(g.available_hours_per_period)},
+                      {"utilisation", num(g.utilisation)},
+                      {"utilisation_of_total", num(g.utilisation_of_total)},
+                      {"state_share", num(g.state_share)},
+                      {"tools_needed", num(g.tools_needed)},
+                      {"tools_needed_int", g.tools_needed_int},
+                      {"max_scale", num(g.max_scale)},
+                      {"t0_hours", num(g.t0)},
+                      {"c02", num(g.c02)},
+                      {"te_hours", num(g.te)},
+                      {"ce2", num(g.ce2)},
+                      {"ca2", num(g.ca2)},
+                      {"wq_hours", num(g.wq_hours)}});
+  }
+  j["groups"] = std::move(groups);
+  json ranking = json::array();
+  for (auto id : r.ranking) ranking.push_back(r.groups[id].name);
+  j["ranking"] = std::move(ranking);
+  j["nominal"] = point_json(r.nominal);
+  json curve = json::array();
+  for (const auto& p : r.curve) curve.push_back(point_json(p));
+  j["curve"] = std::move(curve);
+  return j.dump(2) + "\n";
+}
+
+std::string format_table(const CapacityResult& r, int top) {
+  std::string s;
+  const auto& o = r.options;
+  s += fmt::format("Capacity of {}: {:.2f} lots/day ({:.0f} wafers/day) at scale {:g}\n", r.factory,
+                   o.scale * r.nominal_lots_per_day, o.scale * r.nominal_wafers_per_day, o.scale);
+  s += fmt::format(
+      "assumptions: batch size {}, setup state {}, arrivals {}, priorities {}, period {:g} "
+      "days\n\n",
+      to_string(o.batch_size), to_string(o.setup_state), to_string(o.arrivals),
+      o.priorities ? "on" : "off", o.period_days);
+  s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n",
+                   std::min<int>(top, r.ranking.size()), r.ranking.size());
+  s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9} {:>9} {:>7} {:>7} {:>7} {:>8} {:>7}\n", "rank",
+                   "tool group", "area", "tools", "req h/d", "req h/per", "avail", "util", "of tot",
+                   "need@tgt", "max x");
+  int rank = 0;
+  for (auto id : r.ranking) {
+    if (rank >= top) break;
+    const auto& g = r.groups[id];
+    ++rank;
+    s += fmt::format(
+        "{:<4} {:<22} {:<12} {:>5} {:>9.1f} {:>9.0f} {:>7} {:>7} {:>7} {:>8} {:>7}\n", rank, g.name,
+        g.area, g.tools, g.required_hours_per_day, g.required_hours_per_period, pct(g.availability),
+        pct(g.utilisation), pct(g.utilisation_of_total),
+        g.tools_needed_int >= 0 ? fmt::format("{} ({:.2f})", g.tools_needed_int, g.tools_needed)
+                                : std::string("inf"),
+        fnum(g.max_scale, 3));
+  }
+  s += "\n";
+  if (r.bottleneck >= 0) {
+    s += fmt::format("Maximum start rate: scale {} = {} lots/day ({} wafers/day), bottleneck {}\n",
+                     fnum(r.max_scale, 4), fnum(r.max_scale * r.nominal_lots_per_day, 2),
+                     fnum(r.max_scale * r.nominal_wafers_per_day, 0), r.groups[r.bottleneck].name);
+    s += fmt::format("Start rate at {:.0f}% target utilisation: scale {} = {} lots/day\n\n",
+                     100.0 * o.target_utilisation, fnum(r.target_scale, 4),
+                     fnum(r.target_scale * r.nominal_lots_per_day, 2));
+  } else {
+    s += "No loaded tool group: the release plan is empty.\n\n";
+  }
+  s += fmt::format("Cycle time per lot type at scale {:g} (most loaded group at {})\n", o.scale,
+                   pct(r.nominal.max_utilisation));
+  s += fmt::format("{:<18} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}\n", "lot type", "prio",
+                   "lots/d", "RPT d", "queue d", "move d", "CT d", "CT/RPT");
+  for (const auto& c : r.nominal.streams) {
+    s += fmt::format("{:<18} {:>5} {:>9.3f} {:>9.2f} {:>9} {:>9.2f} {:>9} {:>7}\n", c.name,
+                     c.priority, c.lots_per_day, c.raw_process_days, fnum(c.queue_days, 2),
+                     c.transport_days, fnum(c.cycle_time_days, 2), fnum(c.cycle_time_factor, 2));
+  }
+  s += fmt::format("{:<18} {:>5} {:>9.3f} {:>9} {:>9} {:>9} {:>9} {:>7}\n\n", "all (lot-weighted)",
+                   "", r.nominal.lots_per_day, "", "", "", fnum(r.nominal.mean_cycle_time_days, 2),
+                   fnum(r.nominal.mean_cycle_time_factor, 2));
+  if (!r.curve.empty()) {
+    s += "Operating curve (start rate as a fraction of the maximum)\n";
+    s += fmt::format("{:>6} {:>8} {:>9} {:>10} {:>9} {:>9} {:>7}\n", "level", "scale", "lots/d",
+                     "wafers/d", "max util", "CT d", "CT/RPT");
+    for (const auto& p : r.curve) {
+      s += fmt::format("{:>6} {:>8.4f} {:>9.2f} {:>10.0f} {:>9} {:>9} {:>7}\n", pct(p.level),
+                       p.scale, p.lots_per_day, p.wafers_per_day, pct(p.max_utilisation),
+                       fnum(p.mean_cycle_time_days, 2), fnum(p.mean_cycle_time_factor, 2));
+    }
+  }
+  return s;
+}
+
+}  // namespace osatsim::analysis

@@ -1,0 +1,188 @@
+// osatsim capacity PATH: static capacity (load per tool group, bottlenecks, maximum start rate)
+// and queueing operating curves of a factory (docs/capacity.md).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "analysis/capacity.h"
+#include "analysis/report.h"
+#include "cli/command.h"
+#include "io/load.h"
+
+namespace osatsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes `text` to `path` through a temporary file in the same directory and a rename.
+bool write_atomically(const std::string& path, const std::string& text, std::string& why) {
+  const fs::path target(path);
+  const fs::path tmp =
+      target.parent_path() / (target.filename().string() + fmt::format(".tmp.{}", ::getpid()));
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      why = "cannot create " + tmp.string();
+      return false;
+    }
+    out << text;
+    out.flush();
+    if (!out) {
+      why = "cannot write " + tmp.string();
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    why = fmt::format("cannot rename {} to {}: {}", tmp.string(), path, ec.message());
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+// "0.5,0.7,0.9" -> levels in (0, 1); false with a message on a bad list.
+bool parse_curve(const std::string& text, std::vector<double>& out, std::string& why) {
+  out.clear();
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    while (used < item.size() && std::isspace(static_cast<unsigned char>(item[used]))) ++used;
+    if (used == 0 || used != item.size() || !(v > 0.0 && v < 1.0)) {
+      why = fmt::format("--curve: '{}' is not a level in (0, 1)", item);
+      return false;
+    }
+    out.push_back(v);
+  }
+  if (out.empty()) {
+    why = "--curve: empty list";
+    return false;
+  }
+  return true;
+}
+
+struct Options {
+  std::string path;
+  std::string json_file;
+  std::string curve = "0.5,0.7,0.8,0.9,0.95";
+  std::string batch = "mean";
+  std::string setup_state = "keep";
+  std::string arrivals = "linking";
+  double target = 0.85;
+  double scale = 1.0;
+  double period_days = 30.0;
+  int top = 15;
+  bool no_priorities = false;
+  bool no_transport = false;
+  bool timing = false;
+};
+
+Runner setup(CLI::App* app) {
+  auto opt = std::make_shared<Options>();
+  app->add_option("path", opt->path,
+                  "SMT2020 model directory, .yaml scenario file or built-in scenario name")
+      ->required();
+  app->add_option("--json", opt->json_file, "also write the full result as JSON to this file");
+  app->add_option("--target-util", opt->target,
+                  "target utilisation for tools needed and the target start rate (default 0.85)")
+      ->check(CLI::Range(0.01, 1.0));
+  app->add_option("--scale", opt->scale, "load multiplier on every release stream (default 1)")
+      ->check(CLI::Range(1e-6, 1e6));
+  app->add_option("--curve", opt->curve,
+                  "operating-curve levels: start rate as a fraction of the maximum "
+                  "(default 0.5,0.7,0.8,0.9,0.95)");
+  app->add_option("--period-days", opt->period_days, "reporting period in days (default 30)")
+      ->check(CLI::Range(1e-3, 1e5));
+  app->add_option("--top", opt->top, "bottlenecks shown in the table (default 15)")
+      ->check(CLI::Range(1, 100000));
+  app->add_option("--batch-size", opt->batch, "lots per batch: min, mean (default) or max")
+      ->check(CLI::IsMember({"min", "mean", "max"}));
+  app->add_option("--setup-state", opt->setup_state,
+                  "tool setup state after a step without setup: keep (default) or reset")
+      ->check(CLI::IsMember({"keep", "reset"}));
+  app->add_option("--arrivals", opt->arrivals,
+                  "arrival variability: linking (default, propagated) or poisson")
+      ->check(CLI::IsMember({"linking", "poisson"}));
+  app->add_flag("--no-priorities", opt->no_priorities, "one FCFS wait for every lot type");
+  app->add_flag("--no-transport", opt->no_transport, "leave transport times out of cycle times");
+  app->add_flag("--timing", opt->timing, "print load and analysis wall times to stderr");
+  return [opt]() {
+    analysis::CapacityOptions o;
+    std::string why;
+    if (!parse_curve(opt->curve, o.curve, why)) {
+      std::fprintf(stderr, "%s\n", why.c_str());
+      return kExitBadInput;
+    }
+    o.scale = opt->scale;
+    o.target_utilisation = opt->target;
+    o.period_days = opt->period_days;
+    o.batch_size = opt->batch == "min"   ? analysis::BatchSizeRule::Min
+                   : opt->batch == "max" ? analysis::BatchSizeRule::Max
+                                         : analysis::BatchSizeRule::MeanMinMax;
+    o.setup_state = opt->setup_state == "reset" ? analysis::SetupStateRule::Reset
+                                                : analysis::SetupStateRule::Keep;
+    o.arrivals = opt->arrivals == "poisson" ? analysis::ArrivalRule::Poisson
+                                            : analysis::ArrivalRule::Linking;
+    o.priorities = !opt->no_priorities;
+    o.transport = !opt->no_transport;
+
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    const std::clock_t c0 = std::clock();
+    Diagnostics diags;
+    auto factory = io::load_factory(opt->path, diags);
+    const auto t1 = Clock::now();
+    const std::clock_t c1 = std::clock();
+    if (!factory) {
+      for (const auto& d : diags.items()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+      if (diags.empty()) std::fprintf(stderr, "%s: cannot load\n", opt->path.c_str());
+      return kExitBadInput;
+    }
+    const analysis::CapacityResult r = analysis::analyse(*factory, o);
+    const auto t2 = Clock::now();
+    const std::clock_t c2 = std::clock();
+    if (opt->timing) {
+      const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+      const auto cpu = [](std::clock_t a, std::clock_t b) {
+        return 1000.0 * static_cast<double>(b - a) / CLOCKS_PER_SEC;
+      };
+      std::fprintf(stderr,
+                   "timing: load %.1f ms wall (%.1f ms CPU), analysis %.1f ms wall (%.1f ms CPU)\n",
+                   ms(t1 - t0), cpu(c0, c1), ms(t2 - t1), cpu(c1, c2));
+    }
+    if (!opt->json_file.empty()) {
+      if (!write_atomically(opt->json_file, analysis::to_json_text(r), why)) {
+        std::fprintf(stderr, "%s: %s\n", opt->json_file.c_str(), why.c_str());
+        return kExitFailure;
+      }
+    }
+    const std::string text = analysis::format_table(r, opt->top);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+  };
+}
+
+const Registrar reg{
+    "capacity", "static capacity, bottlenecks, maximum start rate and operating curves", setup, 20};
+
+}  // namespace
+}  // namespace osatsim::cli
