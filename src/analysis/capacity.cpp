@@ -29,10 +29,11 @@ struct Visit {
   int step = 0;
   model::ToolGroupId group = kNone;
   int priority = 10;
-  int prio_idx = 0;       // index of the priority class at the group
-  double per_lot = 0.0;   // performed visits per released lot (sampling x rework)
-  double rate = 0.0;      // performed lot visits per day at scale 1
-  double k = 1.0;         // lots per job (batch size in lots; 1 otherwise)
+  int prio_idx = 0;      // index of the priority class at the group
+  double per_lot = 0.0;  // performed visits per released lot (sampling x rework)
+  double rate = 0.0;     // performed lot visits per day at scale 1
+  double k = 1.0;        // lots per job (batch size in lots; 1 otherwise) by the fixed rules
+  double kmin = 1.0, kmax = 1.0;  // batch limits in lots (batch steps)
   double occ = 0.0;       // tool occupancy per lot visit (hours), batch time / k on batch steps
   double job = 0.0;       // mean time of one job (hours): occupancy, or the batch time
   double job_var = 0.0;   // its variance (hours^2)
@@ -43,7 +44,7 @@ struct Visit {
   const Step* step_ptr = nullptr;
   double fk = 0.0;               // share of the group's setup-relevant jobs in this setup state
   double min_run_cap = 1.0;      // 1 / MINRUN under rule LSSU
-  double idle_match = 1.0;       // P(no idle tool already in this state), wake-least-setup
+  int state_idx = -1;            // index of the setup state in GroupBase::state_f
   double setup_hours = 0.0;      // expected setup time given a change (0: never a setup)
   int batch_key = -1;            // compatibility class of batch steps
   double transport = 0.0;        // expected move time into this performed visit (hours)
@@ -75,6 +76,9 @@ struct GroupBase {
   std::vector<Outage> busy_clock;    // busy-clock failures (freq per busy hour)
   std::vector<int> priorities;       // distinct, descending
   std::vector<int> visit_ids;        // visits with a possible setup
+  std::vector<double> state_f;       // job shares of the setup states (setup-relevant jobs)
+  std::vector<int> batch_visits;     // visits of batch steps
+  std::vector<int> single_visits;    // the other visits (groups with batch steps only)
 };
 
 struct Model {
@@ -87,10 +91,17 @@ struct Model {
   std::vector<double> stream_wafers;
 };
 
+// P(wait) of an m-server station at utilisation u (the Sakasegawa factor); m >= 1, may be
+// fractional.
+double wait_probability(double u, double m) {
+  return std::pow(std::clamp(u, 0.0, 1.0), std::sqrt(2.0 * (std::max(1.0, m) + 1.0)) - 1.0);
+}
+
 double lots_per_batch(const Step& s, const ToolGroup& g, double wafers, BatchSizeRule rule) {
   double lo = s.batch_min, hi = s.batch_max;
   if (hi <= 0) hi = std::max(lo, 1.0);
   if (lo <= 0) lo = hi;
+  // Auto starts from the mean; the load-dependent size is solved later (§1.2).
   double size = rule == BatchSizeRule::Min ? lo : rule == BatchSizeRule::Max ? hi : 0.5 * (lo + hi);
   if (g.batch_unit != model::BatchUnit::Lot) size = size / std::max(wafers, 1e-9);
   return std::max(1.0, size);
@@ -189,6 +200,8 @@ Model build(const Factory& f, const CapacityOptions& opt) {
       v.pieces = wafers;
       if (sp.basis == TimeBasis::PerBatch) {
         v.k = lots_per_batch(sp, g, wafers, opt.batch_size);
+        v.kmin = lots_per_batch(sp, g, wafers, BatchSizeRule::Min);
+        v.kmax = lots_per_batch(sp, g, wafers, BatchSizeRule::Max);
         v.job = lu + x + over;
         v.job_var = x * x * x_scv;
         v.lot_time = v.job;
@@ -252,9 +265,17 @@ Model build(const Factory& f, const CapacityOptions& opt) {
     mix[v.group][v.setup] += v.rate / v.k;
     mix_total[v.group] += v.rate / v.k;
   }
+  std::vector<std::map<model::SetupId, int>> state_index(ng);
+  for (std::size_t g = 0; g < ng; ++g) {
+    for (const auto& [state, r] : mix[g]) {
+      state_index[g][state] = static_cast<int>(m.groups[g].state_f.size());
+      m.groups[g].state_f.push_back(r / mix_total[g]);
+    }
+  }
   for (auto& v : m.visits) {
     if (v.setup == kNone || mix_total[v.group] <= 0) continue;
     const auto& gm = mix[v.group];
+    v.state_idx = state_index[v.group].at(v.setup);
     v.fk = gm.at(v.setup) / mix_total[v.group];
     const ToolGroup& g = f.tool_groups[v.group];
     if (g.lssu && v.setup < static_cast<int>(f.setup_group_of.size()) &&
@@ -276,7 +297,6 @@ Model build(const Factory& f, const CapacityOptions& opt) {
     }
     if (expected <= 0 || v.fk >= 1.0) continue;
     v.setup_hours = expected;
-    if (g.wake_least_setup) v.idle_match = std::pow(1.0 - v.fk, std::max(1, g.tools) - 1);
     m.groups[v.group].has_setups = true;
     m.groups[v.group].visit_ids.push_back(static_cast<int>(&v - m.visits.data()));
   }
@@ -292,6 +312,14 @@ Model build(const Factory& f, const CapacityOptions& opt) {
     }
   }
   for (auto& v : m.visits) v.prio_idx = classes[v.group].at(v.priority);
+
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    if (m.visits[i].batch_key >= 0) m.groups[m.visits[i].group].batch_visits.push_back(int(i));
+  }
+  for (std::size_t i = 0; i < m.visits.size(); ++i) {
+    auto& gb = m.groups[m.visits[i].group];
+    if (!gb.batch_visits.empty() && m.visits[i].batch_key < 0) gb.single_visits.push_back(int(i));
+  }
 
   // Load-independent group aggregates at scale 1.
   for (const auto& v : m.visits) {
@@ -345,13 +373,17 @@ Model build(const Factory& f, const CapacityOptions& opt) {
 
 // Group aggregates that depend on the setup probabilities `sp` (one per visit).
 struct GroupDyn {
+  double jobs = 0.0;       // jobs/day at scale 1 (batches count once)
+  double busy = 0.0;       // occupancy hours/day at scale 1
+  double tail = 0.0;       // cascading lot time beyond the occupancy, hours/day at scale 1
   double setup = 0.0;      // hours/day at scale 1
   double load_down = 0.0;  // busy-clock failure hours/day at scale 1
   double t0 = 0.0, c02 = 0.0;
   std::vector<double> busy_by_priority;  // GroupBase::priorities order
 };
 
-std::vector<GroupDyn> aggregate(const Model& m, const std::vector<double>& sp) {
+std::vector<GroupDyn> aggregate(const Model& m, const std::vector<double>& sp,
+                                const std::vector<double>& kv) {
   const auto ng = m.groups.size();
   std::vector<GroupDyn> d(ng);
   std::vector<double> m1(ng, 0.0), m2(ng, 0.0);
@@ -359,23 +391,26 @@ std::vector<GroupDyn> aggregate(const Model& m, const std::vector<double>& sp) {
     d[g].busy_by_priority.assign(m.groups[g].priorities.size(), 0);
   for (std::size_t i = 0; i < m.visits.size(); ++i) {
     const Visit& v = m.visits[i];
-    const double jobs = v.rate / v.k;
+    const double jobs = v.rate / kv[i];
     const double su = sp[i] * v.setup_hours;
+    d[v.group].jobs += jobs;
+    d[v.group].busy += jobs * v.job;
+    d[v.group].tail += jobs * std::max(0.0, v.lot_time - v.job);
     d[v.group].setup += jobs * su;
     m1[v.group] += jobs * (v.job + su);
     m2[v.group] += jobs * (v.job_var + v.job * v.job + 2.0 * v.job * su +
                            sp[i] * v.setup_hours * v.setup_hours);
-    d[v.group].busy_by_priority[v.prio_idx] += v.rate * v.occ + jobs * su;
+    d[v.group].busy_by_priority[v.prio_idx] += jobs * (v.job + su);
   }
   for (std::size_t g = 0; g < ng; ++g) {
     const GroupBase& gb = m.groups[g];
     GroupDyn& x = d[g];
-    if (gb.jobs > 0) {
-      x.t0 = m1[g] / gb.jobs;
-      const double e2 = m2[g] / gb.jobs;
+    if (x.jobs > 0) {
+      x.t0 = m1[g] / x.jobs;
+      const double e2 = m2[g] / x.jobs;
       x.c02 = x.t0 > 0 ? std::max(0.0, e2 / (x.t0 * x.t0) - 1.0) : 0.0;
     }
-    for (const auto& o : gb.busy_clock) x.load_down += (gb.busy + x.setup) * o.freq * o.mean;
+    for (const auto& o : gb.busy_clock) x.load_down += (x.busy + x.setup) * o.freq * o.mean;
   }
   return d;
 }
@@ -402,9 +437,9 @@ GroupCapacity fill_group(const Factory& f, const Model& m, const GroupDyn& d,
   r.tools = tg.tools;
   r.is_delay = tg.is_delay;
   r.lot_visits_per_day = s * gb.lot_visits;
-  r.jobs_per_day = s * gb.jobs;
+  r.jobs_per_day = s * d.jobs;
   r.wafers_per_day = s * gb.pieces;
-  r.busy_hours_per_day = s * gb.busy;
+  r.busy_hours_per_day = s * d.busy;
   r.setup_hours_per_day = s * d.setup;
   r.required_hours_per_day = r.busy_hours_per_day + r.setup_hours_per_day;
   r.required_hours_per_period = r.required_hours_per_day * opt.period_days;
@@ -428,10 +463,10 @@ GroupCapacity fill_group(const Factory& f, const Model& m, const GroupDyn& d,
                                      : (r.required_hours_per_day > 0 ? kInfinity : 0.0);
   // BUSY as a simulator books it: a cascading tool stays busy until its last job's lot leaves,
   // so the tail beyond the occupancy counts unless the next job starts (probability ~ u).
-  const double u = std::min(std::max(r.utilisation, 0.0), 1.0);
-  r.state_share = total > 0 ? (r.required_hours_per_day + s * gb.tail * (1.0 - u)) / total
+  const double pw = wait_probability(r.utilisation, std::max(1, tg.tools));
+  r.state_share = total > 0 ? (r.required_hours_per_day + s * d.tail * (1.0 - pw)) / total
                             : r.utilisation_of_total;
-  const double per_scale = gb.busy + d.setup + d.load_down + gb.load_pm;
+  const double per_scale = d.busy + d.setup + d.load_down + gb.load_pm;
   r.max_scale = per_scale > 0 ? cap / per_scale : kInfinity;
   if (cal_avail > 0) {
     r.tools_needed =
@@ -451,7 +486,7 @@ void effective(const Factory& f, const Model& m, const GroupDyn& d, std::size_t 
                GroupState& x) {
   const GroupBase& gb = m.groups[g];
   const ToolGroup& tg = f.tool_groups[g];
-  if (gb.jobs <= 0 || tg.is_delay) {
+  if (d.jobs <= 0 || tg.is_delay) {
     x.te = d.t0;
     x.ce2 = d.c02;
     return;
@@ -466,7 +501,7 @@ void effective(const Factory& f, const Model& m, const GroupDyn& d, std::size_t 
   for (const auto& o : gb.cal_outages) add(o.freq, o);
   const double per_tool_hour = tg.tools > 0 ? s / (tg.tools * kHoursPerDay) : 0.0;
   for (const auto& o : gb.load_outages) add(o.freq * per_tool_hour, o);
-  for (const auto& o : gb.busy_clock) add((gb.busy + d.setup) * o.freq * per_tool_hour, o);
+  for (const auto& o : gb.busy_clock) add((d.busy + d.setup) * o.freq * per_tool_hour, o);
   const double mr = fsum > 0 ? f1 / fsum : 0.0;
   const double cr2 = mr > 0 ? std::max(0.0, (f2 / fsum) / (mr * mr) - 1.0) : 0.0;
   const auto e = queueing::effective_time(d.t0, d.c02, x.avail, mr, cr2);
@@ -475,25 +510,63 @@ void effective(const Factory& f, const Model& m, const GroupDyn& d, std::size_t 
 }
 
 // Setup-change probability of visit v given its group's state (docs/capacity.md §1.4).
-double setup_probability(const Model& m, const Visit& v, double pw, double lq) {
-  if (v.setup_hours <= 0) return 0.0;
-  double p = 1.0 - v.fk;  // random sequence
-  if (m.groups[v.group].avoid_setups) {
-    p *= (1.0 - pw) * v.idle_match + pw / (1.0 + std::max(lq, 0.0) * v.fk);
+// Setup-change probabilities of group g's setup visits at utilisation u (docs/capacity.md §1.4),
+// written to sp (indexed by visit). Returns the implied setup hours per day at scale s.
+double setup_probabilities(const Factory& f, const Model& m, std::size_t g, double u, double s,
+                           const std::vector<double>& kv, std::vector<double>& sp) {
+  const GroupBase& gb = m.groups[g];
+  const ToolGroup& tg = f.tool_groups[g];
+  const double mt = std::max(1, tg.tools);
+  const double pw = wait_probability(u, mt);
+  // Per state j: P(no lot of j waiting when a tool in state j frees), from a sub-station of
+  // m f_j tools at the same utilisation; T = sum_j f_j E_j / (1 - f_j).
+  thread_local std::vector<double> e;
+  e.assign(gb.state_f.size(), 0.0);
+  double t = 0.0;
+  for (std::size_t j = 0; j < gb.state_f.size(); ++j) {
+    const double fj = gb.state_f[j];
+    e[j] = 1.0 - wait_probability(u, mt * fj);
+    if (fj < 1.0) t += fj * e[j] / (1.0 - fj);
   }
-  return std::min(p, v.min_run_cap);
-}
-
-// P(wait) of an m-server station at utilisation u (the Sakasegawa factor).
-double wait_probability(double u, int m) {
-  return std::pow(std::clamp(u, 0.0, 1.0), std::sqrt(2.0 * (std::max(1, m) + 1.0)) - 1.0);
+  double hours = 0.0;
+  for (int i : gb.visit_ids) {
+    const Visit& v = m.visits[i];
+    double p;
+    if (!gb.avoid_setups) {
+      p = 1.0 - v.fk;  // random sequence
+    } else {
+      const double idle =
+          tg.wake_least_setup ? std::pow(1.0 - v.fk, std::max(1.0, mt * (1.0 - u))) : 1.0 - v.fk;
+      const double own = v.fk < 1.0 ? v.fk * e[v.state_idx] / (1.0 - v.fk) : 0.0;
+      p = (1.0 - pw) * idle + pw * std::max(0.0, t - own);
+    }
+    p = std::clamp(std::min(p, v.min_run_cap), 0.0, 1.0);
+    sp[i] = p;
+    hours += s * v.rate / kv[i] * p * v.setup_hours;
+  }
+  return hours;
 }
 
 struct Solution {
   std::vector<GroupState> st;
   std::vector<GroupDyn> dyn;
-  std::vector<double> sp;
+  std::vector<double> sp;  // setup-change probability per visit
+  std::vector<double> k;   // lots per job per visit
 };
+
+// E[min(N, c)] for N geometric on {0, 1, ...} with mean a (Poisson arrivals during an
+// exponential wait of mean a / rate), c >= 0: sum_{n=1..c} P(N >= n), P(N >= n) = (a/(1+a))^n.
+double expected_capped_geometric(double a, double c) {
+  if (a <= 0 || c <= 0) return 0.0;
+  const double q = a / (1.0 + a);
+  double sum = 0.0, pn = 1.0;
+  int n = 1;
+  for (; n <= c; ++n) {
+    pn *= q;
+    sum += pn;
+  }
+  return sum + (c - (n - 1)) * pn * q;  // fractional remainder of c
+}
 
 // Queueing state of every group at scale s: one fixed point of the linking equations and of the
 // load-dependent setup frequencies.
@@ -504,8 +577,15 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
   auto& st = sol.st;
   st.resize(ng);
   sol.sp.assign(m.visits.size(), 0.0);
+  sol.k.resize(m.visits.size());
+  bool any_batches = false;
   for (std::size_t i = 0; i < m.visits.size(); ++i) {
-    sol.sp[i] = setup_probability(m, m.visits[i], 0.0, 0.0);
+    sol.k[i] = m.visits[i].k;
+    any_batches = any_batches || m.visits[i].batch_key >= 0;
+  }
+  const bool auto_batch = any_batches && opt.batch_size == BatchSizeRule::Auto;
+  for (std::size_t g = 0; g < ng; ++g) {
+    if (m.groups[g].has_setups) setup_probabilities(f, m, g, 0.0, s, sol.k, sol.sp);
   }
   std::vector<double> lot_rate(ng, 0.0);  // lots/hour
   for (std::size_t g = 0; g < ng; ++g) {
@@ -532,10 +612,11 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
     return queueing::wq_ggm(x.ca2 / x.kbar, x.ce2, x.util, std::max(1, tg.tools), x.te);
   };
   auto update_groups = [&]() {
-    sol.dyn = aggregate(m, sol.sp);
+    sol.dyn = aggregate(m, sol.sp, sol.k);
     for (std::size_t g = 0; g < ng; ++g) {
       const GroupCapacity c = fill_group(f, m, sol.dyn[g], opt, g, s);
       GroupState& x = st[g];
+      x.kbar = sol.dyn[g].jobs > 0 ? m.groups[g].lot_visits / sol.dyn[g].jobs : 1.0;
       x.util = c.utilisation;
       x.avail = c.availability;
       x.stable = !(m.groups[g].jobs > 0 && !(c.utilisation < 1.0));
@@ -584,49 +665,92 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
         st[g].ca2 = ca2;
       }
     }
-    if (any_setups) {
-      // Setup frequencies consistent with the group's own utilisation and queue: for a candidate
-      // utilisation u, Lq(u) = ra Wq(u) with te = u m / ra; the setups implied by (u, Lq(u))
-      // give u'(u), which falls as u grows. Bisection for u'(u) = u.
+    if (any_setups && iter < 3) {
+      // Setup frequencies consistent with the group's own utilisation: the setups implied at a
+      // candidate utilisation u give u'(u), which falls as u grows (setup-avoiding dispatch);
+      // bisection for u'(u) = u. Repeated while busy-clock outages may still move.
       for (std::size_t g = 0; g < ng; ++g) {
         const GroupBase& gb = m.groups[g];
         if (!gb.has_setups || !gb.avoid_setups || gb.jobs <= 0) continue;
-        const ToolGroup& tg = f.tool_groups[g];
-        const int mt = std::max(1, tg.tools);
-        const double ra = s * gb.jobs / kHoursPerDay;
         const GroupCapacity c0 = fill_group(f, m, sol.dyn[g], opt, g, s);
         const double avail_h = c0.available_hours_per_day;
-        const double busy_h = s * gb.busy;
-        if (avail_h <= 0 || ra <= 0) continue;
-        auto implied = [&](double u, bool commit) {
-          const double te = u * mt / ra;
+        const double busy_h = s * sol.dyn[g].busy;
+        if (avail_h <= 0) continue;
+        std::vector<double> before(gb.visit_ids.size());
+        for (std::size_t k = 0; k < before.size(); ++k) before[k] = sol.sp[gb.visit_ids[k]];
+        auto implied = [&](double u) {
+          return (busy_h + setup_probabilities(f, m, g, u, s, sol.k, sol.sp)) / avail_h;
+        };
+        double lo = busy_h / avail_h;
+        if (lo < 1.0) {
+          double hi = std::min(1.0, std::max(lo, implied(lo)));
+          for (int it = 0; it < 40 && hi - lo > 1e-10; ++it) {
+            const double mid = 0.5 * (lo + hi);
+            (implied(mid) > mid ? lo : hi) = mid;
+          }
+          implied(0.5 * (lo + hi));
+        } else {
+          implied(1.0);
+        }
+        for (std::size_t k = 0; k < before.size(); ++k)
+          delta = std::max(delta, std::abs(before[k] - sol.sp[gb.visit_ids[k]]));
+      }
+    }
+    if (auto_batch) {
+      // Load-dependent batch size: a batch starts with BATCHMN lots; lots of its class arriving
+      // while it waits for a tool join it, up to BATCHMX: k = kmin + E[min(Poisson(r_k Wq),
+      // kmax - kmin)]. Bigger batches lower the load, so u'(u) falls with u: bisection.
+      for (std::size_t g = 0; g < ng; ++g) {
+        const GroupBase& gb = m.groups[g];
+        if (gb.batch_visits.empty()) continue;
+        const GroupDyn& d = sol.dyn[g];
+        const GroupCapacity c0 = fill_group(f, m, d, opt, g, s);
+        const double avail_h = c0.available_hours_per_day;
+        if (avail_h <= 0 || d.jobs <= 0) continue;
+        const int mt = std::max(1, f.tool_groups[g].tools);
+        const double te = st[g].te;
+        // Work per lot visit that does not depend on the batch size (single-lot steps).
+        double fixed_h = 0.0;
+        for (int i : gb.single_visits) {
+          const Visit& v = m.visits[i];
+          fixed_h += s * v.rate * (v.job + sol.sp[i] * v.setup_hours);
+        }
+        std::vector<double> before(gb.batch_visits.size());
+        for (std::size_t j = 0; j < before.size(); ++j) before[j] = sol.k[gb.batch_visits[j]];
+        auto implied = [&](double u) {
           const double wq =
               u < 1.0 ? queueing::wq_ggm(st[g].ca2 / st[g].kbar, st[g].ce2, u, mt, te) : kInfinity;
-          const double lq = std::isfinite(wq) ? s * gb.lot_visits / kHoursPerDay * wq : 1e12;
-          double setup_h = 0.0;
+          // Lots join only when the batch waits (probability P(wait)), for a wait of mean
+          // Wq / P(wait), taken as exponential (M/M/m conditional wait).
           const double pw = wait_probability(u, mt);
-          for (int i : gb.visit_ids) {
+          double h = fixed_h;
+          for (int i : gb.batch_visits) {
             const Visit& v = m.visits[i];
-            const double p = setup_probability(m, v, pw, lq);
-            setup_h += s * v.rate / v.k * p * v.setup_hours;
-            if (commit) {
-              delta = std::max(delta, std::abs(p - sol.sp[i]));
-              sol.sp[i] = p;
-            }
+            const double rk = s * m.batch_key_rate[v.batch_key] / kHoursPerDay;
+            const double extra = !std::isfinite(wq) ? v.kmax - v.kmin
+                                 : pw > 0
+                                     ? pw * expected_capped_geometric(rk * wq / pw, v.kmax - v.kmin)
+                                     : 0.0;
+            sol.k[i] = v.kmin + extra;
+            h += s * v.rate / sol.k[i] * (v.job + sol.sp[i] * v.setup_hours);
           }
-          return (busy_h + setup_h) / avail_h;
+          return h / avail_h;
         };
-        double lo = busy_h / avail_h, hi = std::max(lo, implied(lo, false));
+        double lo = implied(0.0);  // minimum batches: the highest load
+        double hi = lo;
+        lo = implied(1.0);  // full batches: the lowest load
         if (lo < 1.0) {
           hi = std::min(hi, 1.0);
-          for (int it = 0; it < 50 && hi - lo > 1e-11; ++it) {
+          for (int it = 0; it < 40 && hi - lo > 1e-10; ++it) {
             const double mid = 0.5 * (lo + hi);
-            (implied(mid, false) > mid ? lo : hi) = mid;
+            (implied(mid) > mid ? lo : hi) = mid;
           }
-          implied(0.5 * (lo + hi), true);
+          implied(0.5 * (lo + hi));
         } else {
-          implied(lo, true);
+          implied(1.0);
         }
+        for (std::size_t j = 0; j < before.size(); ++j)
+          delta = std::max(delta, std::abs(before[j] - sol.k[gb.batch_visits[j]]));
       }
     }
     if (delta < 1e-9) break;
@@ -692,7 +816,16 @@ CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt
     const GroupBase& gb = m.groups[v.group];
     double q = wait[v.group][v.prio_idx];
     if (v.batch_key >= 0) {
-      q += queueing::wait_to_batch(v.k, s * m.batch_key_rate[v.batch_key] / kHoursPerDay);
+      const double rk = s * m.batch_key_rate[v.batch_key] / kHoursPerDay;
+      const double k = sol.k[i];
+      if (opt.batch_size == BatchSizeRule::Auto && std::isfinite(q)) {
+        // The first kmin lots form the batch and wait in queue; the lots that join while it
+        // waits wait half of that on average.
+        const double wtbt = queueing::wait_to_batch(v.kmin, rk);
+        q = (v.kmin * (wtbt + q) + (k - v.kmin) * 0.5 * q) / k;
+      } else {
+        q += queueing::wait_to_batch(k, rk);
+      }
     }
     c.queue_days += v.per_lot * q / kHoursPerDay;
     c.transport_days += v.per_lot * v.transport / kHoursPerDay;
@@ -768,6 +901,8 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
 
 const char* to_string(BatchSizeRule r) {
   switch (r) {
+    case BatchSizeRule::Auto:
+      return "auto";
     case BatchSizeRule::Min:
       return "min";
     case BatchSizeRule::MeanMinMax:

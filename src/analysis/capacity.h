@@ -19,8 +19,9 @@ namespace osatsim::analysis {
 
 // How many lots a batch holds on average (batch steps, BATCHMN/BATCHMX in the group's unit).
 enum class BatchSizeRule : unsigned char {
+  Auto,        // load-dependent: BATCHMN plus the lots that join while the batch waits (default)
   Min,         // batches start as soon as the minimum is reached (light load)
-  MeanMinMax,  // mean of minimum and maximum (the default)
+  MeanMinMax,  // mean of minimum and maximum
   Max,         // full batches (heavy load, or PySCFabSim's full-batch rule)
 };
 
@@ -40,7 +41,7 @@ struct CapacityOptions {
   double scale = 1.0;                // load multiplier on every release stream (the nominal point)
   double target_utilisation = 0.85;  // for tools needed and the target start rate
   double period_days = 30.0;         // the reporting period besides one day
-  BatchSizeRule batch_size = BatchSizeRule::MeanMinMax;
+  BatchSizeRule batch_size = BatchSizeRule::Auto;
   SetupStateRule setup_state = SetupStateRule::Keep;
   ArrivalRule arrivals = ArrivalRule::Linking;
   bool priorities = true;  // per-priority waits (non-preemptive priority correction)

@@ -84,7 +84,7 @@ struct Options {
   std::string path;
   std::string json_file;
   std::string curve = "0.5,0.7,0.8,0.9,0.95";
-  std::string batch = "mean";
+  std::string batch = "auto";
   std::string setup_state = "keep";
   std::string arrivals = "linking";
   double target = 0.85;
@@ -114,8 +114,9 @@ Runner setup(CLI::App* app) {
       ->check(CLI::Range(1e-3, 1e5));
   app->add_option("--top", opt->top, "bottlenecks shown in the table (default 15)")
       ->check(CLI::Range(1, 100000));
-  app->add_option("--batch-size", opt->batch, "lots per batch: min, mean (default) or max")
-      ->check(CLI::IsMember({"min", "mean", "max"}));
+  app->add_option("--batch-size", opt->batch,
+                  "lots per batch: auto (default, load-dependent), min, mean or max")
+      ->check(CLI::IsMember({"auto", "min", "mean", "max"}));
   app->add_option("--setup-state", opt->setup_state,
                   "tool setup state after a step without setup: keep (default) or reset")
       ->check(CLI::IsMember({"keep", "reset"}));
@@ -135,9 +136,10 @@ Runner setup(CLI::App* app) {
     o.scale = opt->scale;
     o.target_utilisation = opt->target;
     o.period_days = opt->period_days;
-    o.batch_size = opt->batch == "min"   ? analysis::BatchSizeRule::Min
-                   : opt->batch == "max" ? analysis::BatchSizeRule::Max
-                                         : analysis::BatchSizeRule::MeanMinMax;
+    o.batch_size = opt->batch == "min"    ? analysis::BatchSizeRule::Min
+                   : opt->batch == "max"  ? analysis::BatchSizeRule::Max
+                   : opt->batch == "mean" ? analysis::BatchSizeRule::MeanMinMax
+                                          : analysis::BatchSizeRule::Auto;
     o.setup_state = opt->setup_state == "reset" ? analysis::SetupStateRule::Reset
                                                 : analysis::SetupStateRule::Keep;
     o.arrivals = opt->arrivals == "poisson" ? analysis::ArrivalRule::Poisson

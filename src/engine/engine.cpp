@@ -103,7 +103,9 @@ struct Event {
   std::uint64_t key;  // class << 56 | sequence
   std::int32_t a;
   std::int32_t b;
-  bool operator>(const Event& o) const { return t != o.t ? t > o.t : key > o.key; }
+  bool operator>(const Event& o) const {
+    return (t > o.t) | ((t == o.t) & (key > o.key));  // branch-free
+  }
 };
 
 enum ToolState : std::uint8_t { kDown = 0, kPm, kSetup, kBusy, kIdle, kStates };
@@ -129,7 +131,7 @@ struct Lot {
   std::int32_t step = 0;
   std::int32_t first_step = 0;  // global StepInfo index of the route's step 0
   std::int32_t priority = 10;
-  std::int32_t queue_pos = -1;
+  std::int32_t nded = 0;    // dedication records held
   std::int64_t wafers = 0;  // wafers (before a transform: the lot's quantity)
   std::int64_t units = 0;   // units after a transform
   bool is_units = false;
@@ -186,11 +188,22 @@ struct Tool {
   Ticks acc[kStates] = {0, 0, 0, 0, 0};
 };
 
+struct QEntry {
+  double k[3];  // static rank keys (groups with a static order)
+  std::int64_t serial;
+  std::int32_t lot;
+};
+
 struct Group {
   const model::ToolGroup* g = nullptr;
   std::int32_t first_tool = 0;
-  std::vector<std::int32_t> queue;  // waiting lots (unordered; ranked at dispatch)
-  std::vector<std::int32_t> idle;   // tools able to start a job
+  // Waiting lots. Groups whose ranking does not depend on time or tool keep it sorted by rank
+  // (static_order); the others keep it unordered and rank at each decision.
+  std::vector<QEntry> queue;
+  bool static_order = false;
+  int nkeys = 0;
+  model::RankCriterion keys[3] = {};
+  std::vector<std::int32_t> idle;  // tools able to start a job
   bool batching = false;
   bool lssu = false;
   std::int32_t min_run = 0;
@@ -266,9 +279,39 @@ class Sim {
   // --- setup
   void build();
   // --- event queue
+  // 4-ary min-heap on (time, class, sequence), moving a hole instead of swapping.
   void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
-    heap_.push_back(Event{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b});
-    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+    const Event e{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b};
+    std::size_t i = heap_.size();
+    heap_.push_back(e);
+    while (i > 0) {
+      const std::size_t parent = (i - 1) >> 2;
+      if (!(heap_[parent] > e)) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = e;
+  }
+  Event pop() {
+    const Event top = heap_[0];
+    const Event last = heap_.back();
+    heap_.pop_back();
+    const std::size_t n = heap_.size();
+    if (n == 0) return top;
+    std::size_t i = 0;
+    while (true) {
+      const std::size_t c = 4 * i + 1;
+      if (c >= n) break;
+      std::size_t m = c;
+      const std::size_t end = std::min(c + 4, n);
+      for (std::size_t k = c + 1; k < end; ++k)
+        if (heap_[m] > heap_[k]) m = k;
+      if (!(last > heap_[m])) break;
+      heap_[i] = heap_[m];
+      i = m;
+    }
+    heap_[i] = last;
+    return top;
   }
   // --- lots
   std::int32_t new_lot();
@@ -277,7 +320,10 @@ class Sim {
   void arrive(std::int32_t lot);
   void finish_lot(std::int32_t lot, bool scrapped);
   void enqueue(Group& g, std::int32_t lot);
-  void dequeue(Group& g, std::int32_t lot);
+  void dequeue_desc(Group& g, const std::int32_t* idx, int n);
+  double rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
+                  model::SetupId tool_setup) const;
+  bool eligible(Lot& l, std::int32_t ti, const Group& g);
   // --- tools
   bool can_start(const Tool& t) const {
     return t.outage == kNoOutage && t.pending_pm.empty() && !t.entry_busy &&
@@ -330,6 +376,8 @@ class Sim {
   std::vector<Job> jobs_;
   std::int32_t free_job_ = -1;
   std::vector<Ticks> chg_;
+  std::vector<std::int32_t> lane_;  // [from * n_loc_ + to] -> transport lane, -1 = none
+  std::size_t n_loc_ = 0;
   std::size_t n_setups_ = 0;
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
@@ -344,7 +392,9 @@ class Sim {
     double k[4];
     std::int64_t serial;
     std::int32_t lot;
+    std::int32_t idx;
   };
+  std::vector<std::int32_t> pick_idx_;
   std::vector<Cand> cands_;
   std::vector<std::int32_t> pick_;
   std::vector<std::int32_t> tried_families_;
@@ -398,6 +448,16 @@ void Sim::build() {
       }
       chg_[from * n_setups_ + to] = exact >= 0 ? exact : any;
     }
+  }
+
+  // Transport lanes (the first lane of a pair wins, as Factory::transport_time).
+  n_loc_ = f_.locations.size();
+  lane_.assign(n_loc_ * n_loc_, -1);
+  for (std::size_t i = f_.transport.size(); i-- > 0;) {
+    const auto& ln = f_.transport[i];
+    if (ln.from >= 0 && ln.to >= 0 && static_cast<std::size_t>(ln.from) < n_loc_ &&
+        static_cast<std::size_t>(ln.to) < n_loc_)
+      lane_[static_cast<std::size_t>(ln.from) * n_loc_ + ln.to] = static_cast<std::int32_t>(i);
   }
 
   // Areas.
@@ -498,6 +558,33 @@ void Sim::build() {
     }
   }
   if (!f_.components.empty()) packaging_ = true;
+
+  // Static queue order: a ranking that depends neither on time nor on the tool. Setup avoidance
+  // is constant (0) on groups none of whose steps needs a setup.
+  {
+    std::vector<char> has_setup(groups_.size(), 0);
+    for (const auto& si : steps_)
+      if (si.step->setup != kNone) has_setup[si.group] = 1;
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+      Group& g = groups_[gi];
+      bool ok = true;
+      int n = 0;
+      for (auto c : g.rank) {
+        if (c == model::RankCriterion::CriticalRatio) ok = false;
+        if (c == model::RankCriterion::LeastSetup) {
+          if (has_setup[gi]) ok = false;
+          continue;
+        }
+        if (n == 3) {
+          ok = false;
+          break;
+        }
+        g.keys[n++] = c;
+      }
+      g.static_order = ok && !g.lssu;
+      g.nkeys = n;
+    }
+  }
 
   // Random streams.
   const std::size_t ns = steps_.size();
@@ -626,13 +713,8 @@ void Sim::advance(std::int32_t id, std::int32_t next, model::LocationId from) {
   const model::LocationId to = f_.tool_groups[si.group].location;
   Ticks mv = 0;
   if (from != kNone && to != kNone) {
-    for (std::size_t i = 0; i < f_.transport.size(); ++i) {
-      const auto& lane = f_.transport[i];
-      if (lane.from == from && lane.to == to) {
-        mv = round_ticks(lane.time.sample(rng_transport_[i]));
-        break;
-      }
-    }
+    const std::int32_t lane = lane_[static_cast<std::size_t>(from) * n_loc_ + to];
+    if (lane >= 0) mv = round_ticks(f_.transport[lane].time.sample(rng_transport_[lane]));
   }
   if (o_.super_hot_reservation && l.priority >= o_.super_hot_priority) reserve_for(id, si.group);
   if (mv > 0) {
@@ -655,26 +737,12 @@ void Sim::reserve_for(std::int32_t lot, std::int32_t gi) {
     return;
   }
   if (!g.idle.empty()) {
-    const std::int32_t t = g.idle.back();
+    const std::int32_t t = g.idle.front();
     tools_[t].reserved_for = lot;
     refresh_idle(t);
   } else if (g.pending_reservation < 0) {
     g.pending_reservation = lot;
   }
-}
-
-void Sim::enqueue(Group& g, std::int32_t id) {
-  lots_[id].queue_pos = static_cast<std::int32_t>(g.queue.size());
-  g.queue.push_back(id);
-}
-
-void Sim::dequeue(Group& g, std::int32_t id) {
-  const std::int32_t pos = lots_[id].queue_pos;
-  const std::int32_t last = g.queue.back();
-  g.queue[pos] = last;
-  lots_[last].queue_pos = pos;
-  g.queue.pop_back();
-  lots_[id].queue_pos = -1;
 }
 
 void Sim::arrive(std::int32_t id) {
@@ -715,22 +783,24 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   const int limit = all ? static_cast<int>(g.idle.size()) : 1;
   for (int attempt = 0; attempt < limit && !g.idle.empty(); ++attempt) {
     std::int32_t best = -1;
-    Ticks best_setup = 0, best_idle = 0;
-    if (g.g->is_delay) {
-      best = g.idle.back();
-    } else {
+    if (!wake) {
       for (std::int32_t t : g.idle) {
-        const Tool& tool = tools_[t];
         if (attempt > 0 &&
             std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
           continue;
-        const Ticks st = wake ? setup_time(tool.setup, *ast) : 0;
-        if (best < 0 || st < best_setup ||
-            (st == best_setup &&
-             (tool.idle_since < best_idle || (tool.idle_since == best_idle && t < best)))) {
+        best = t;
+        break;
+      }
+    } else {
+      Ticks best_setup = 0;
+      for (std::int32_t t : g.idle) {  // longest idle first: the first of equal setup wins
+        if (attempt > 0 &&
+            std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
+          continue;
+        const Ticks st = setup_time(tools_[t].setup, *ast);
+        if (best < 0 || st < best_setup) {
           best = t;
           best_setup = st;
-          best_idle = tool.idle_since;
         }
       }
     }
@@ -746,7 +816,7 @@ void Sim::refresh_idle(std::int32_t ti) {
   Group& g = groups_[t.group];
   const bool ok = can_start(t);
   if (ok && t.idle_pos < 0) {
-    t.idle_pos = static_cast<std::int32_t>(g.idle.size());
+    t.idle_pos = 1;
     g.idle.push_back(ti);
     t.idle_since = now_;
     if (g.pending_reservation >= 0 && o_.super_hot_reservation) {
@@ -756,10 +826,10 @@ void Sim::refresh_idle(std::int32_t ti) {
       refresh_idle(ti);
     }
   } else if (!ok && t.idle_pos >= 0) {
-    const std::int32_t last = g.idle.back();
-    g.idle[t.idle_pos] = last;
-    tools_[last].idle_pos = t.idle_pos;
-    g.idle.pop_back();
+    if (g.idle.back() == ti)
+      g.idle.pop_back();
+    else
+      g.idle.erase(std::find(g.idle.begin(), g.idle.end(), ti));
     t.idle_pos = -1;
   }
 }
@@ -806,56 +876,100 @@ void Sim::consume_kit(const Lot& l, const StepInfo& si) {
   }
 }
 
+// Rank key of a lot for criterion c on tool `tool` (smaller is better).
+double Sim::rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
+                     model::SetupId tool_setup) const {
+  switch (c) {
+    case model::RankCriterion::HighPriority:
+      return -l.priority;
+    case model::RankCriterion::LeastSetup:
+      return static_cast<double>(setup_time(tool_setup, *si.step));
+    case model::RankCriterion::Fifo:
+      return static_cast<double>(l.queue_since);
+    case model::RankCriterion::CriticalRatio:
+      return si.remaining > 0 ? static_cast<double>(l.due - now_) / si.remaining : 1.0;
+    case model::RankCriterion::EarliestDue:
+      return static_cast<double>(l.due);
+    case model::RankCriterion::ShortestProcessing:
+      return si.mean_time;
+  }
+  return 0;
+}
+
+void Sim::enqueue(Group& g, std::int32_t id) {
+  const Lot& l = lots_[id];
+  QEntry e;
+  e.serial = l.serial;
+  e.lot = id;
+  if (!g.static_order) {
+    g.queue.push_back(e);
+    return;
+  }
+  const StepInfo& si = steps_[l.first_step + l.step];
+  for (int r = 0; r < g.nkeys; ++r) e.k[r] = rank_key(g.keys[r], l, si, kNone);
+  const int nk = g.nkeys;
+  auto it =
+      std::upper_bound(g.queue.begin(), g.queue.end(), e, [nk](const QEntry& a, const QEntry& b) {
+        for (int r = 0; r < nk; ++r)
+          if (a.k[r] != b.k[r]) return a.k[r] < b.k[r];
+        return a.serial < b.serial;
+      });
+  g.queue.insert(it, e);
+}
+
+// Removes queue entries by index; `idx` sorted descending.
+void Sim::dequeue_desc(Group& g, const std::int32_t* idx, int n) {
+  for (int k = 0; k < n; ++k) {
+    const std::int32_t i = idx[k];
+    if (g.static_order) {
+      g.queue.erase(g.queue.begin() + i);
+    } else {
+      g.queue[i] = g.queue.back();
+      g.queue.pop_back();
+    }
+  }
+}
+
 // The tool (able to start) picks its next job from the group's queue. Returns true if it started.
 bool Sim::dispatch(std::int32_t ti) {
   Tool& tool = tools_[ti];
   Group& g = groups_[tool.group];
   if (g.queue.empty()) return false;
+  const std::int32_t nq = static_cast<std::int32_t>(g.queue.size());
+
+  // Fast path: static order, no batching: the first eligible lot in queue order.
+  if (g.static_order && !g.batching) {
+    for (std::int32_t i = 0; i < nq; ++i) {
+      const std::int32_t id = g.queue[i].lot;
+      Lot& l = lots_[id];
+      if (!eligible(l, ti, g)) continue;
+      const std::int32_t gsi = l.first_step + l.step;
+      dequeue_desc(g, &i, 1);
+      start_job(ti, gsi, &id, 1);
+      return true;
+    }
+    return false;
+  }
+
   const bool run_active = g.lssu && tool.run_left > 0 && tool.setup != kNone &&
                           f_.setup_group_of[tool.setup] == g.setup_group;
   cands_.clear();
   bool has_match = false;
-  const int nr = static_cast<int>(g.rank.size());
-  for (std::int32_t id : g.queue) {
-    Lot& l = lots_[id];
+  const int nr = g.static_order ? g.nkeys : static_cast<int>(g.rank.size());
+  for (std::int32_t i = 0; i < nq; ++i) {
+    const QEntry& e = g.queue[i];
+    Lot& l = lots_[e.lot];
+    if (!eligible(l, ti, g)) continue;
     const StepInfo& si = steps_[l.first_step + l.step];
-    const std::int32_t ded = l.dedicated_tool(l.step);
-    if (ded != kNone && ded != ti) continue;
-    if (g.has_kit && !si.step->kit.empty() && !kit_ok(l, si)) {
-      if (l.kit_short_since < 0) {
-        l.kit_short_since = now_;
-        for (const auto& k : si.step->kit) ++stockouts_[k.component];
-      }
-      continue;
-    }
-    const model::Step& st = *si.step;
-    if (run_active && st.setup == tool.setup) has_match = true;
+    if (run_active && si.step->setup == tool.setup) has_match = true;
     Cand c;
     c.serial = l.serial;
-    c.lot = id;
-    for (int r = 0; r < nr; ++r) {
-      double v = 0;
-      switch (g.rank[r]) {
-        case model::RankCriterion::HighPriority:
-          v = -l.priority;
-          break;
-        case model::RankCriterion::LeastSetup:
-          v = static_cast<double>(setup_time(tool.setup, st));
-          break;
-        case model::RankCriterion::Fifo:
-          v = static_cast<double>(l.queue_since);
-          break;
-        case model::RankCriterion::CriticalRatio:
-          v = si.remaining > 0 ? static_cast<double>(l.due - now_) / si.remaining : 1.0;
-          break;
-        case model::RankCriterion::EarliestDue:
-          v = static_cast<double>(l.due);
-          break;
-        case model::RankCriterion::ShortestProcessing:
-          v = si.mean_time;
-          break;
-      }
-      c.k[r] = v;
+    c.lot = e.lot;
+    c.idx = i;
+    if (g.static_order) {
+      for (int r = 0; r < nr; ++r) c.k[r] = e.k[r];
+    } else {
+      for (int r = 0; r < nr; ++r) c.k[r] = rank_key(g.rank[r], l, si, tool.setup);
     }
     cands_.push_back(c);
   }
@@ -880,39 +994,46 @@ bool Sim::dispatch(std::int32_t ti) {
     for (std::size_t i = 1; i < cands_.size(); ++i)
       if (less(cands_[i], *best)) best = &cands_[i];
     const std::int32_t lot = best->lot;
-    start_job(ti, lots_[lot].first_step + lots_[lot].step, &lot, 1);
+    const std::int32_t idx = best->idx;
+    const std::int32_t gsi = lots_[lot].first_step + lots_[lot].step;
+    dequeue_desc(g, &idx, 1);
+    start_job(ti, gsi, &lot, 1);
     return true;
   }
   // Batching: families in rank order of their best lot; the first family reaching its minimum
   // starts, filled in rank order up to the maximum.
-  std::sort(cands_.begin(), cands_.end(), less);
+  if (!g.static_order) std::sort(cands_.begin(), cands_.end(), less);
   tried_families_.clear();
   const bool by_name = g.g->batch_criterion == model::BatchCriterion::SameStepName;
+  auto size_of = [&](const Lot& l) -> double {
+    switch (g.g->batch_unit) {
+      case model::BatchUnit::Lot:
+        return 1.0;
+      case model::BatchUnit::Unit:
+        return static_cast<double>(l.qty());
+      case model::BatchUnit::Wafer:
+        return static_cast<double>(l.wafers);
+    }
+    return 1.0;
+  };
   for (std::size_t i = 0; i < cands_.size(); ++i) {
     const Lot& lead = lots_[cands_[i].lot];
-    const StepInfo& lsi = steps_[lead.first_step + lead.step];
-    const std::int32_t fam = by_name ? lsi.name_id : lead.first_step + lead.step;
+    const std::int32_t lead_gsi = lead.first_step + lead.step;
+    const StepInfo& lsi = steps_[lead_gsi];
+    const std::int32_t fam = by_name ? lsi.name_id : lead_gsi;
     if (std::find(tried_families_.begin(), tried_families_.end(), fam) != tried_families_.end())
       continue;
     tried_families_.push_back(fam);
     const model::Step& st = *lsi.step;
-    auto size_of = [&](const Lot& l) -> double {
-      switch (g.g->batch_unit) {
-        case model::BatchUnit::Lot:
-          return 1.0;
-        case model::BatchUnit::Unit:
-          return static_cast<double>(l.qty());
-        case model::BatchUnit::Wafer:
-          return static_cast<double>(l.wafers);
-      }
-      return 1.0;
-    };
     if (st.batch_max <= 0) {
       const std::int32_t lot = cands_[i].lot;
-      start_job(ti, lead.first_step + lead.step, &lot, 1);
+      const std::int32_t idx = cands_[i].idx;
+      dequeue_desc(g, &idx, 1);
+      start_job(ti, lead_gsi, &lot, 1);
       return true;
     }
     pick_.clear();
+    pick_idx_.clear();
     double total = 0;
     Ticks oldest = kNever;
     bool more_waiting = false;
@@ -929,6 +1050,7 @@ bool Sim::dispatch(std::int32_t ti) {
       total += sz;
       oldest = std::min(oldest, l.queue_since);
       pick_.push_back(cands_[j].lot);
+      pick_idx_.push_back(cands_[j].idx);
     }
     if (total + 1e-9 < st.batch_min || pick_.empty()) continue;
     if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !more_waiting &&
@@ -944,10 +1066,31 @@ bool Sim::dispatch(std::int32_t ti) {
     std::int32_t lots[64];
     const int n = static_cast<int>(std::min<std::size_t>(pick_.size(), 64));
     std::copy_n(pick_.begin(), n, lots);
-    start_job(ti, lead.first_step + lead.step, lots, n);
+    std::sort(pick_idx_.begin(), pick_idx_.end(), std::greater<>());
+    dequeue_desc(g, pick_idx_.data(), static_cast<int>(pick_idx_.size()));
+    start_job(ti, lead_gsi, lots, n);
     return true;
   }
   return false;
+}
+
+// Whether lot l may start on tool ti now (dedication, kit); notes kit shortages.
+bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
+  if (l.nded > 0) {
+    const std::int32_t ded = l.dedicated_tool(l.step);
+    if (ded != kNone && ded != ti) return false;
+  }
+  if (g.has_kit) {
+    const StepInfo& si = steps_[l.first_step + l.step];
+    if (!si.step->kit.empty() && !kit_ok(l, si)) {
+      if (l.kit_short_since < 0) {
+        l.kit_short_since = now_;
+        for (const auto& k : si.step->kit) ++stockouts_[k.component];
+      }
+      return false;
+    }
+  }
+  return true;
 }
 
 void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_ids, int n) {
@@ -978,7 +1121,6 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   const bool in_window = now_ >= tw_;
   for (int k = 0; k < n; ++k) {
     Lot& l = lots_[lot_ids[k]];
-    dequeue(g, lot_ids[k]);
     wafers += static_cast<double>(l.wafers);
     units += static_cast<double>(l.units);
     is_units = is_units || l.is_units;
@@ -1002,15 +1144,23 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
       l.cqt_exit = kNone;
     }
     // Lot-to-lens dedication: consume a record for this step, create one for the target.
-    for (int d = 0; d < 4; ++d)
-      if (l.ded_step[d] == l.step) l.ded_step[d] = kNone;
-    if (st.dedicate_step != kNone) {
-      int slot = 0;
+    if (l.nded > 0) {
       for (int d = 0; d < 4; ++d)
-        if (l.ded_step[d] == kNone || l.ded_step[d] == st.dedicate_step) {
-          slot = d;
-          break;
+        if (l.ded_step[d] == l.step) {
+          l.ded_step[d] = kNone;
+          --l.nded;
         }
+    }
+    if (st.dedicate_step != kNone) {
+      int slot = -1;
+      for (int d = 0; d < 4 && slot < 0; ++d)
+        if (l.ded_step[d] == st.dedicate_step) slot = d;
+      for (int d = 0; d < 4 && slot < 0; ++d)
+        if (l.ded_step[d] == kNone) {
+          slot = d;
+          ++l.nded;
+        }
+      if (slot < 0) slot = 0;  // more than four open records: the oldest slot is reused
       l.ded_step[slot] = st.dedicate_step;
       l.ded_tool[slot] = ti;
     }
@@ -1407,9 +1557,7 @@ Results Sim::run() {
   const double limit = o_.time_limit_seconds;
   bool stop = status_ != RunStatus::Ok;
   while (!heap_.empty() && !stop) {
-    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
-    const Event ev = heap_.back();
-    heap_.pop_back();
+    const Event ev = pop();
     now_ = ev.t;
     ++events_;
     const auto type = static_cast<EvType>(ev.key >> 56);

@@ -162,7 +162,9 @@ TEST(Capacity, BatchStation) {
   s.batch_min = 75;   // wafers: 3 lots
   s.batch_max = 125;  // 5 lots; mean 4 lots
   fab.stream(1.0);    // 1 lot/h
-  const auto r = fab.run();
+  CapacityOptions mean;
+  mean.batch_size = BatchSizeRule::MeanMinMax;
+  const auto r = fab.run(mean);
   const auto& gc = r.groups[0];
   // 24 lots/day in batches of 4: 6 batches of 4 h = 24 h on 2 tools.
   EXPECT_NEAR(gc.jobs_per_day, 6.0, 1e-9);
@@ -172,6 +174,22 @@ TEST(Capacity, BatchStation) {
   const double wtbt = 3.0 / 2.0;     // (k - 1) / (2 ra)
   const double wq = 0.5 * (0.25 + 0.0) * std::pow(0.5, std::sqrt(6.0) - 1) / (2 * 0.5) * 4.0;
   EXPECT_NEAR(ct_hours(r), wtbt + wq + 4.0, 1e-9);
+  // Load-dependent size (the default): 3 lots, plus those arriving while the batch waits for a
+  // tool: k = 3 + P(wait) E[min(N, 2)], N geometric with mean r Wq / P(wait), r = 1 lot/h.
+  const auto a = fab.run();
+  const auto& ga = a.groups[0];
+  const double u = ga.utilisation;
+  const double pw = std::pow(u, std::sqrt(6.0) - 1);
+  const double mean_n = 1.0 * ga.wq_hours / pw, q = mean_n / (1 + mean_n);
+  const double k = 3 + pw * (q + q * q);
+  EXPECT_NEAR(ga.jobs_per_day, 24.0 / k, 1e-6);
+  EXPECT_NEAR(u, 24.0 / k * 4.0 / 48.0, 1e-6);
+  EXPECT_GT(k, 3.0);
+  EXPECT_LT(k, 4.0);
+  // Wait: the first 3 lots form the batch ((3 - 1) / (2 r) = 1 h) and queue; the others join
+  // while it queues and wait half as long on average.
+  const double w = ga.wq_hours;
+  EXPECT_NEAR(ct_hours(a), (3 * (1.0 + w) + (k - 3) * 0.5 * w) / k + 4.0, 1e-6);
   // Full batches: 5 lots.
   CapacityOptions o;
   o.batch_size = BatchSizeRule::Max;
@@ -372,13 +390,14 @@ TEST(Capacity, SetupAvoidingDispatchNeedsFewerSetups) {
   fab.stream(0.5);     // 6 jobs/h of 0.1 h: u = 0.6 + setups
   auto r = fab.run();  // the default ranking has rank_RSETUP
   const auto& gc = r.groups[0];
-  // Self-consistent fixed point (docs/capacity.md §1.4), m = 1: P(wait) = u, Lq = ra Wq,
-  // p = (1 - f) ((1 - u) + u / (1 + Lq f)) with f = 1/3.
-  const double u = gc.utilisation, lq = 6.0 * gc.wq_hours, f = 1.0 / 3.0;
-  const double p = (1 - f) * ((1 - u) + u / (1 + lq * f));
+  // Self-consistent fixed point (docs/capacity.md §1.4), m = 1, three states of f = 1/3:
+  // P(wait) = u; each state's sub-queue is empty with probability 1 - u, so
+  // p = (1 - u)(1 - f) + u (1 - u), and u = (14.4 + 144 p 0.25) / 24.
+  const double u = gc.utilisation;
+  const double p = (1 - u) * (2.0 / 3.0) + u * (1 - u);
   EXPECT_NEAR(gc.setup_hours_per_day, 144 * p * 0.25, 1e-6);
-  EXPECT_LT(p, 1 - f);
-  EXPECT_NEAR(gc.required_hours_per_day, 144 * 0.1 + 144 * p * 0.25, 1e-6);
+  EXPECT_NEAR(u, (14.4 + 144 * p * 0.25) / 24.0, 1e-6);
+  EXPECT_LT(p, 2.0 / 3.0);  // fewer than a random sequence
 }
 
 TEST(Capacity, PriorityClassesConserveTheMeanWait) {

@@ -3,6 +3,7 @@
 // 1-based; the columns were checked by hand against the text below.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -271,6 +272,54 @@ TEST(ScenarioErrors, MissingFileIsReported) {
   EXPECT_EQ(d.to_string(), "/nonexistent/dir/x.yaml: cannot open the scenario file\n");
   const auto r = test::run_osatsim({"validate", "/nonexistent/dir/x.yaml"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// Mutations of the default scenario (deleted, duplicated or truncated lines, changed characters)
+// never make the reader throw or crash: it returns a valid Factory, or nullptr with problems that
+// each name a place in the file.
+TEST(ScenarioErrors, MutatedDefaultNeverThrows) {
+  const std::string base(io::builtin_scenario_text("default"));
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < base.size();) {
+    const auto nl = base.find('\n', at);
+    lines.push_back(base.substr(at, nl == std::string::npos ? std::string::npos : nl - at + 1));
+    at = nl == std::string::npos ? base.size() : nl + 1;
+  }
+  const std::string glyphs = ":-[]{}#,0x\n\t'\"&*!|>% 9.";
+  int rejected = 0;
+  for (unsigned seed = 0; seed < 300; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::string> ls = lines;
+    const std::size_t i = rng() % ls.size();
+    std::string text;
+    switch (seed % 4) {
+      case 0:
+        ls.erase(ls.begin() + static_cast<long>(i));
+        break;
+      case 1:
+        ls.insert(ls.begin() + static_cast<long>(i), ls[i]);
+        break;
+      case 2:
+        if (!ls[i].empty()) ls[i][rng() % ls[i].size()] = glyphs[rng() % glyphs.size()];
+        break;
+      default:
+        ls.resize(i);
+        break;
+    }
+    for (const auto& l : ls) text += l;
+    Diagnostics d;
+    std::shared_ptr<model::Factory> f;
+    ASSERT_NO_THROW(f = io::read_scenario_text(text, "m.yaml", d)) << "seed " << seed;
+    if (f) {
+      EXPECT_TRUE(d.ok()) << "seed " << seed;
+      EXPECT_TRUE(f->validate().ok()) << "seed " << seed << ": " << f->validate().to_string();
+    } else {
+      ++rejected;
+      ASSERT_FALSE(d.ok()) << "seed " << seed;
+      for (const auto& p : d.items()) EXPECT_EQ(p.file, "m.yaml") << "seed " << seed;
+    }
+  }
+  EXPECT_GT(rejected, 50);  // the mutations do break the file most of the time
 }
 
 }  // namespace

@@ -1,0 +1,94 @@
+// `osatsim simulate`: summary.json, the table, exit codes (on the io mini-fab fixture).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace osatsim::test {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+fs::path minifab() {
+  return source_dir() / "tests/fixtures/minifab";
+}
+
+TEST(SimulateCli, WritesSummaryJson) {
+  TempDir dir;
+  const auto out = dir.path() / "run";
+  const RunResult r = run_osatsim({"simulate", minifab().string(), "--days", "60", "--warmup-days",
+                                   "20", "--seed", "3", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("lot type"), std::string::npos);
+  const json j = json::parse(read_file(out / "summary.json"));
+  EXPECT_EQ(j["run"]["seed"], 3);
+  EXPECT_EQ(j["run"]["days"], 60.0);
+  EXPECT_EQ(j["run"]["warmup_days"], 20.0);
+  EXPECT_EQ(j["run"]["dispatch"], "model");
+  EXPECT_GT(j["run"]["events"].get<long long>(), 0);
+  EXPECT_GT(j["run"]["lot_steps"].get<long long>(), 0);
+  EXPECT_TRUE(j["run"].contains("peak_rss_mb"));
+  EXPECT_TRUE(j["run"].contains("osatsim_version"));
+  ASSERT_FALSE(j["lot_types"].empty());
+  for (const auto& t : j["lot_types"]) {
+    for (const char* k :
+         {"released", "completed", "throughput_per_day", "wafers_out", "cycle_time_days",
+          "ct_factor", "on_time_pct", "mean_tardiness_days", "cqt_violations"})
+      EXPECT_TRUE(t.contains(k)) << k;
+    for (const char* k : {"mean", "p50", "p90", "p95", "std"})
+      EXPECT_TRUE(t["cycle_time_days"].contains(k)) << k;
+  }
+  for (const auto& g : j["tool_groups"]) {
+    const double sum = g["busy"].get<double>() + g["setup"].get<double>() +
+                       g["down"].get<double>() + g["pm"].get<double>() + g["idle"].get<double>();
+    EXPECT_NEAR(sum, 1.0, 1e-9) << g["name"];
+  }
+  EXPECT_EQ(j["wip"]["lots_per_day"].size(), 60u);
+  EXPECT_TRUE(j["cqt"].contains("violations"));
+  // Same inputs and seed: identical KPIs (wall time and memory aside).
+  const auto out2 = dir.path() / "run2";
+  ASSERT_EQ(run_osatsim({"simulate", minifab().string(), "--days", "60", "--warmup-days", "20",
+                         "--seed", "3", "--out", out2.string()})
+                .exit_code,
+            0);
+  json a = j, b = json::parse(read_file(out2 / "summary.json"));
+  for (json* x : {&a, &b}) {
+    (*x)["run"].erase("wall_seconds");
+    (*x)["run"].erase("peak_rss_mb");
+  }
+  EXPECT_EQ(a.dump(), b.dump());
+}
+
+TEST(SimulateCli, BadInputExitsTwoAndWritesNothing) {
+  TempDir dir;
+  const auto out = dir.path() / "run";
+  RunResult r = run_osatsim(
+      {"simulate", (dir.path() / "missing").string(), "--days", "5", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(r.err.empty());
+  EXPECT_FALSE(fs::exists(out / "summary.json"));
+  r = run_osatsim(
+      {"simulate", minifab().string(), "--days", "5", "--dispatch", "lifo", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("lifo"), std::string::npos);
+  r = run_osatsim({"simulate", minifab().string(), "--days", "5", "--warmup-days", "9"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = run_osatsim({"simulate", minifab().string(), "--days", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(fs::exists(out / "summary.json"));
+}
+
+TEST(SimulateCli, GuardStopsWithExitOne) {
+  TempDir dir;
+  const RunResult r = run_osatsim({"simulate", minifab().string(), "--days", "60", "--max-wip", "2",
+                                   "--out", (dir.path() / "x").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("max-wip"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "x" / "summary.json"));
+}
+
+}  // namespace
+}  // namespace osatsim::test
