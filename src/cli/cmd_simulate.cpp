@@ -63,6 +63,7 @@ json to_json(const engine::Results& r) {
                      {"completed", t.completed},
                      {"completed_total", t.completed_total},
                      {"scrapped_total", t.scrapped_total},
+                     {"split_children", t.split_children},
                      {"in_fab_end", t.in_fab_end},
                      {"throughput_per_day", t.throughput_per_day},
                      {"wafers_out", t.wafers_out},
@@ -103,9 +104,13 @@ json to_json(const engine::Results& r) {
   for (const auto& a : r.cqt_by_area)
     areas.push_back({{"area", a.area}, {"windows", a.windows}, {"violations", a.violations}});
   j["cqt"] = {{"windows", r.cqt_windows}, {"violations", r.cqt_violations}, {"by_area", areas}};
-  j["totals"] = {{"initial_wip_lots", r.initial_wip_lots}, {"lots_released", r.lots_released},
-                 {"lots_completed", r.lots_completed},     {"lots_scrapped", r.lots_scrapped},
-                 {"lots_in_fab_end", r.lots_in_fab_end},   {"rework_passes", r.rework_passes},
+  j["totals"] = {{"initial_wip_lots", r.initial_wip_lots},
+                 {"lots_released", r.lots_released},
+                 {"lots_split_children", r.lots_split_children},
+                 {"lots_completed", r.lots_completed},
+                 {"lots_scrapped", r.lots_scrapped},
+                 {"lots_in_fab_end", r.lots_in_fab_end},
+                 {"rework_passes", r.rework_passes},
                  {"skipped_steps", r.skipped_steps}};
   if (r.packaging.present) {
     const auto& p = r.packaging;

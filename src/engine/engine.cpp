@@ -224,6 +224,7 @@ struct Group {
 };
 
 struct StreamAcc {
+  std::int64_t split_children = 0;
   std::int64_t released = 0, initial = 0, completed = 0, completed_total = 0, scrapped = 0,
                in_fab = 0, on_time = 0, cqt_viol = 0, cqt_windows = 0;
   double wafers_out = 0, units_out = 0, tardiness = 0;
@@ -409,6 +410,7 @@ class Sim {
   std::vector<StreamAcc> sacc_;
   std::vector<CqtAreaKpi> cqt_area_;
   std::int64_t events_ = 0, lot_steps_ = 0, rework_ = 0, skipped_ = 0;
+  std::int64_t split_children_ = 0;
   std::int64_t lots_released_ = 0, lots_completed_ = 0, lots_scrapped_ = 0, initial_ = 0;
   std::int64_t cqt_windows_ = 0, cqt_viol_ = 0;
   // packaging
@@ -534,6 +536,10 @@ void Sim::build() {
         break;
       }
     static const model::Product kNoProduct{};
+    const model::Product& pr = prod ? *prod : kNoProduct;
+    // Expected lot size along the route (as raw_process_time).
+    double w = pr.starts_as_units ? 0.0 : wafers, u = pr.starts_as_units ? wafers : 0.0;
+    bool in_units = pr.starts_as_units;
     for (std::size_t i = 0; i < route.steps.size(); ++i) {
       const auto& s = route.steps[i];
       StepInfo si;
@@ -546,7 +552,16 @@ void Sim::build() {
           name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
       si.cascading =
           f_.tool_groups[s.tool_group].capacity > 1 && s.cascade_basis != model::CascadeBasis::None;
-      si.mean_time = mean_lot_time(f_, s, wafers, prod ? *prod : kNoProduct);
+      si.mean_time = mean_lot_time(f_, s, w, u, in_units, pr);
+      if (in_units)
+        u *= s.yield;
+      else
+        w *= s.yield;
+      if (s.transform_to_units && !in_units) {
+        in_units = true;
+        u = w * pr.sites_per_wafer * pr.site_yield;
+        if (s.split_units > 0 && u > s.split_units) u /= std::ceil(u / s.split_units);
+      }
       if (!s.kit.empty()) groups_[s.tool_group].has_kit = true;
       if (s.yield < 1.0 || s.transform_to_units || !s.kit.empty()) packaging_ = true;
       steps_.push_back(si);
@@ -669,14 +684,20 @@ void Sim::release(std::int32_t s) {
     l.route = prod.route;
     l.first_step = route_first_[prod.route];
     l.priority = st.priority;
-    l.wafers = st.wafers_per_lot;
+    if (prod.starts_as_units) {
+      l.is_units = true;
+      l.units = st.wafers_per_lot;
+      units_created_ += static_cast<double>(l.units);
+    } else {
+      l.wafers = st.wafers_per_lot;
+    }
     l.release = now_;
     l.due = now_ + st.due_offset;
     ++sacc_[s].released;
     ++sacc_[s].in_fab;
     ++lots_released_;
-    wafers_released_ += l.wafers;
-    if (now_ >= tw_) wafer_starts_product_[st.product] += l.wafers;
+    wafers_released_ += static_cast<double>(l.wafers);
+    if (now_ >= tw_) wafer_starts_product_[st.product] += static_cast<double>(l.wafers);
     wip_change(+1);
     advance(id, 0, kNone);
   }
@@ -1194,7 +1215,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   Ticks lot_view, occupied;
   const Ticks L = mg.load_time, U = mg.unload_time;
   double over = static_cast<double>(st.overhead);
-  if (st.overhead_per_wafer) over *= wafers;
+  if (st.overhead_per_wafer) over *= is_units ? units : wafers;  // units once the lot counts units
   if (si.cascading) {
     const double c = static_cast<double>(st.cascade_interval);
     if (st.cascade_basis == model::CascadeBasis::PerWafer) {
@@ -1326,6 +1347,7 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
   const std::int32_t gsi = l.first_step + l.step;
   const StepInfo& si = steps_[gsi];
   const model::Step& st = *si.step;
+  bool split = false;
   if (o_.observer) o_.observer->on_step_complete(now_, l.serial, l.route, l.step, ti);
   // Yield (packaging): binomial scrap of wafers or units.
   if (st.yield < 1.0 || st.transform_to_units) {
@@ -1360,6 +1382,7 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
         finish_lot(id, true);
         return;
       }
+      split = st.split_units > 0 && l.units > st.split_units;
     }
   }
   // Critical queue time window opens at completion.
@@ -1375,7 +1398,32 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
     next = st.rework_step;
     ++rework_;
   }
-  advance(id, next, f_.tool_groups[si.group].location);
+  const model::LocationId here = f_.tool_groups[si.group].location;
+  if (split) {
+    // Assembly lots: the fewest lots of at most split_units units, sizes differing by at most
+    // one; the children copy the parent (stream, priority, release, due, open windows).
+    const std::int64_t total = l.units;
+    const std::int64_t cap = st.split_units;
+    const std::int64_t n = (total + cap - 1) / cap;
+    const std::int64_t base = total / n, extra = total % n;
+    l.units = base + (extra > 0 ? 1 : 0);
+    for (std::int64_t k = 1; k < n; ++k) {
+      const std::int32_t cid = new_lot();  // may move lots_: no Lot& held across this
+      const std::int64_t serial = lots_[cid].serial;
+      lots_[cid] = lots_[id];
+      lots_[cid].serial = serial;
+      lots_[cid].units = base + (k < extra ? 1 : 0);
+      lots_[cid].step = lots_[id].step;
+      if (lots_[cid].stream >= 0) {
+        ++sacc_[lots_[cid].stream].split_children;
+        ++sacc_[lots_[cid].stream].in_fab;
+      }
+      ++split_children_;
+      wip_change(+1);
+      advance(cid, next, here);
+    }
+  }
+  advance(id, next, here);
 }
 
 void Sim::finish_lot(std::int32_t id, bool scrapped) {
@@ -1396,8 +1444,10 @@ void Sim::finish_lot(std::int32_t id, bool scrapped) {
           ++a.on_time;
         else
           a.tardiness += to_days(now_ - l.due);
-        a.wafers_out += static_cast<double>(l.wafers);
-        a.units_out += static_cast<double>(l.units);
+        if (l.is_units)
+          a.units_out += static_cast<double>(l.units);
+        else
+          a.wafers_out += static_cast<double>(l.wafers);
       }
     }
   }
@@ -1502,7 +1552,13 @@ Results Sim::run() {
     l.route = f_.products[il.product].route;
     l.first_step = route_first_[l.route];
     l.priority = il.priority;
-    l.wafers = il.wafers;
+    if (f_.products[il.product].starts_as_units) {
+      l.is_units = true;
+      l.units = il.wafers;
+      units_created_ += static_cast<double>(l.units);
+    } else {
+      l.wafers = il.wafers;
+    }
     l.release = il.virtual_release;
     l.due = il.due;
     l.initial = true;
@@ -1511,7 +1567,7 @@ Results Sim::run() {
       ++sacc_[il.stream].initial;
       ++sacc_[il.stream].in_fab;
     }
-    wafers_released_ += l.wafers;
+    wafers_released_ += static_cast<double>(l.wafers);
     wip_change(+1);
     advance(id, il.step, kNone);
   }
@@ -1695,6 +1751,7 @@ Results Sim::run() {
   r.lots_completed = lots_completed_;
   r.lots_scrapped = lots_scrapped_;
   r.initial_wip_lots = initial_;
+  r.lots_split_children = split_children_;
   r.cqt_windows = cqt_windows_;
   r.cqt_violations = cqt_viol_;
   for (const auto& a : cqt_area_)
@@ -1715,17 +1772,14 @@ Results Sim::run() {
     k.completed = a.completed;
     k.completed_total = a.completed_total;
     k.scrapped_total = a.scrapped;
+    k.split_children = a.split_children;
     k.in_fab_end = a.in_fab;
     k.throughput_per_day = window_days > 0 ? a.completed / window_days : 0;
     k.wafers_out = a.wafers_out;
     k.units_out = a.units_out;
     k.cycle_time_days = summarize(std::move(a.ct));
-    const auto& prod = f_.products[ms.product];
-    for (const auto& st : f_.routes[prod.route].steps) {
-      const double m = mean_lot_time(f_, st, ms.wafers_per_lot, prod);
-      k.rpt_days += m / kTicksPerDay;
-      k.rpt_sampled_days += m * st.sample_probability / kTicksPerDay;
-    }
+    k.rpt_days = raw_process_time(f_, ms, false) / kTicksPerDay;
+    k.rpt_sampled_days = raw_process_time(f_, ms, true) / kTicksPerDay;
     k.ct_factor = k.rpt_days > 0 ? k.cycle_time_days.mean / k.rpt_days : 0;
     k.on_time_pct = a.completed > 0 ? 100.0 * a.on_time / a.completed : 0;
     k.mean_tardiness_days = a.completed > 0 ? a.tardiness / a.completed : 0;
@@ -1819,21 +1873,45 @@ Results Sim::run() {
 
 }  // namespace
 
-double mean_lot_time(const model::Factory& f, const model::Step& s, int wafers,
-                     const model::Product& product) {
+double mean_lot_time(const model::Factory& f, const model::Step& s, double wafers, double units,
+                     bool is_units, const model::Product& product) {
   const auto& g = f.tool_groups[s.tool_group];
   const double w = wafers;
   double over = static_cast<double>(s.overhead);
-  if (s.overhead_per_wafer) over *= w;
+  if (s.overhead_per_wafer) over *= is_units ? units : w;
   double t = static_cast<double>(g.load_time + g.unload_time) + over;
   if (g.capacity > 1 && s.cascade_basis == model::CascadeBasis::PerWafer) {
     t += s.time.expected() + (w - 1) * static_cast<double>(s.cascade_interval);
   } else if (g.capacity > 1 && s.cascade_basis == model::CascadeBasis::PerLot) {
     t += s.time.expected();
   } else {
-    t += s.time.expected() * basis_count(s.basis, w, 0, false, product, s.die_component);
+    t += s.time.expected() * basis_count(s.basis, w, units, is_units, product, s.die_component);
   }
   return t;
+}
+
+double raw_process_time(const model::Factory& f, const model::ReleaseStream& st, bool sampled) {
+  const auto& p = f.products[st.product];
+  double wafers = p.starts_as_units ? 0.0 : st.wafers_per_lot;
+  double units = p.starts_as_units ? st.wafers_per_lot : 0.0;
+  bool is_units = p.starts_as_units;
+  double sum = 0;
+  for (const auto& s : f.routes[p.route].steps) {
+    sum += mean_lot_time(f, s, wafers, units, is_units, p) * (sampled ? s.sample_probability : 1.0);
+    if (is_units)
+      units *= s.yield;
+    else
+      wafers *= s.yield;
+    if (s.transform_to_units && !is_units) {
+      is_units = true;
+      units = wafers * p.sites_per_wafer * p.site_yield;
+      if (s.split_units > 0 && units > s.split_units) {
+        const double n = std::ceil(units / s.split_units);
+        units /= n;
+      }
+    }
+  }
+  return sum;
 }
 
 Results simulate(const model::Factory& factory, const Options& options) {

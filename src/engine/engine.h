@@ -81,10 +81,11 @@ struct LotTypeKpi {
   std::int64_t completed = 0;        // lots completed inside the KPI window
   std::int64_t completed_total = 0;  // lots completed over the whole run
   std::int64_t scrapped_total = 0;   // lots scrapped (all quantity lost) over the whole run
+  std::int64_t split_children = 0;   // lots created by splits at transform steps (whole run)
   std::int64_t in_fab_end = 0;       // lots of the type in the fab at the end
   double throughput_per_day = 0;     // completed / window days
-  double wafers_out = 0;             // wafers (or, after a transform, units) of completed lots
-  double units_out = 0;              // units of completed lots (packaging)
+  double wafers_out = 0;             // wafers of completed lots that still count wafers
+  double units_out = 0;              // units of completed lots that count units (packaging)
   Summary cycle_time_days;
   double rpt_days = 0;          // raw process time, every step (FORMAT.md §14 "all")
   double rpt_sampled_days = 0;  // weighted by sampling probability (§14 "smp")
@@ -169,6 +170,8 @@ struct Results {
   std::int64_t lots_in_fab_end = 0;
   std::int64_t lots_released = 0, lots_completed = 0, lots_scrapped = 0;  // whole run incl. WIP
   std::int64_t initial_wip_lots = 0;
+  std::int64_t lots_split_children = 0;  // lots created by splits (released + initial + split =
+                                         // completed + scrapped + in fab)
   std::int64_t cqt_windows = 0, cqt_violations = 0;  // KPI window
   std::vector<CqtAreaKpi> cqt_by_area;
   std::int64_t rework_passes = 0;  // rework decisions over the run
@@ -179,9 +182,14 @@ struct Results {
 // Runs one replication. REQUIRES: factory.validate() is empty.
 Results simulate(const model::Factory& factory, const Options& options);
 
-// Mean lot time of a step (25-wafer view of FORMAT.md §14, generalised): load + processing +
-// unload, in ticks, for a lot of `wafers` wafers of `product`.
-double mean_lot_time(const model::Factory& f, const model::Step& s, int wafers,
-                     const model::Product& product);
+// Mean lot time of a step (FORMAT.md §14, generalised): load + mean processing + unload (+
+// overhead), in ticks, for a lot of `wafers` wafers, or of `units` units when `is_units`.
+double mean_lot_time(const model::Factory& f, const model::Step& s, double wafers, double units,
+                     bool is_units, const model::Product& product);
+
+// Raw process time of a lot type in ticks: the sum of mean_lot_time over its route, following the
+// expected lot size (transform to units with the site yield, splits into assembly lots, step
+// yields). With `sampled`, each step is weighted by its sampling probability.
+double raw_process_time(const model::Factory& f, const model::ReleaseStream& s, bool sampled);
 
 }  // namespace osatsim::engine

@@ -177,13 +177,14 @@ TEST(EngineInvariants, ConservationSharesAndOccupation) {
   ASSERT_EQ(r.status, RunStatus::Ok);
   std::int64_t in_fab = 0;
   for (const auto& t : r.lot_types) {
-    EXPECT_EQ(t.released + t.initial_wip, t.completed_total + t.in_fab_end + t.scrapped_total)
+    EXPECT_EQ(t.released + t.initial_wip + t.split_children,
+              t.completed_total + t.in_fab_end + t.scrapped_total)
         << t.name;
     in_fab += t.in_fab_end;
     EXPECT_GT(t.completed, 0) << t.name;
   }
   EXPECT_EQ(in_fab, r.lots_in_fab_end);
-  EXPECT_EQ(r.lots_released + r.initial_wip_lots,
+  EXPECT_EQ(r.lots_released + r.initial_wip_lots + r.lots_split_children,
             r.lots_completed + r.lots_scrapped + r.lots_in_fab_end);
   for (const auto& g : r.tool_groups) {
     EXPECT_NEAR(g.busy + g.setup + g.down + g.pm + g.idle, 1.0, 1e-9) << g.name;

@@ -124,5 +124,52 @@ TEST(EnginePackaging, KitStarvation) {
     EXPECT_EQ(rec.starts[i].t % hours(10), 0) << i;
 }
 
+// A transform with split_units: 2 wafers x 10 sites = 20 units, at most 6 per lot -> 4 lots of 5.
+TEST(EnginePackaging, TransformSplitsIntoAssemblyLots) {
+  Builder b;
+  const auto g = b.group("G", 1);
+  model::Step xf = step(g, minutes(5));
+  xf.transform_to_units = true;
+  xf.split_units = 6;
+  const auto p = b.product("p", {xf, step(g, minutes(1), TimeBasis::PerUnit)});
+  b.f.products[p].sites_per_wafer = 10;
+  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+  b.wip("w", s, 0, 2);
+  Recorder rec;
+  Options o;
+  o.days = 1;
+  o.observer = &rec;
+  const Results r = simulate(b.f, o);
+  EXPECT_EQ(r.lot_types[0].split_children, 3);
+  EXPECT_EQ(r.lot_types[0].completed_total, 4);
+  EXPECT_EQ(r.lot_types[0].units_out, 20);
+  EXPECT_EQ(r.lots_split_children, 3);
+  // Four 5-unit jobs of 5 min after the 5-min transform.
+  ASSERT_EQ(rec.exits.size(), 4u);
+  EXPECT_EQ(rec.exits.back().first, minutes(5 + 4 * 5));
+  const auto& k = r.packaging;
+  EXPECT_DOUBLE_EQ(k.units_created, k.units_scrapped + k.units_out + k.units_in_fab);
+}
+
+// Lots of a product that starts as units count units from their release.
+TEST(EnginePackaging, StartsAsUnits) {
+  Builder b;
+  const auto g = b.group("G", 1);
+  const auto p = b.product("p", {step(g, minutes(1), TimeBasis::PerUnit)});
+  b.f.products[p].starts_as_units = true;
+  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0, 10, 0, 16);
+  b.wip("w", s, 0, 16);
+  Recorder rec;
+  Options o;
+  o.days = 1;
+  o.observer = &rec;
+  const Results r = simulate(b.f, o);
+  ASSERT_EQ(rec.exits.size(), 1u);
+  EXPECT_EQ(rec.exits[0].first, minutes(16));
+  EXPECT_EQ(r.packaging.units_created, 16);
+  EXPECT_EQ(r.packaging.units_out, 16);
+  EXPECT_EQ(r.packaging.wafers_released, 0);
+}
+
 }  // namespace
 }  // namespace osatsim::engine::test

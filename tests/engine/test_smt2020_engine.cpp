@@ -18,9 +18,10 @@ std::shared_ptr<const model::Factory> load(const std::filesystem::path& dir) {
 void check_invariants(const Results& r) {
   ASSERT_EQ(r.status, RunStatus::Ok) << r.message;
   for (const auto& t : r.lot_types)
-    EXPECT_EQ(t.released + t.initial_wip, t.completed_total + t.in_fab_end + t.scrapped_total)
+    EXPECT_EQ(t.released + t.initial_wip + t.split_children,
+              t.completed_total + t.in_fab_end + t.scrapped_total)
         << t.name;
-  EXPECT_EQ(r.lots_released + r.initial_wip_lots,
+  EXPECT_EQ(r.lots_released + r.initial_wip_lots + r.lots_split_children,
             r.lots_completed + r.lots_scrapped + r.lots_in_fab_end);
   for (const auto& g : r.tool_groups) {
     EXPECT_NEAR(g.busy + g.setup + g.down + g.pm + g.idle, 1.0, 1e-9) << g.name;
