@@ -77,6 +77,8 @@ struct GroupBase {
   std::vector<int> priorities;       // distinct, descending
   std::vector<int> visit_ids;        // visits with a possible setup
   std::vector<double> state_f;       // job shares of the setup states (setup-relevant jobs)
+  std::vector<double> f_distinct;    // distinct values of state_f (for speed)
+  std::vector<int> f_class;          // state -> index into f_distinct
   std::vector<int> batch_visits;     // visits of batch steps
   std::vector<int> single_visits;    // the other visits (groups with batch steps only)
 };
@@ -267,10 +269,18 @@ Model build(const Factory& f, const CapacityOptions& opt) {
   }
   std::vector<std::map<model::SetupId, int>> state_index(ng);
   for (std::size_t g = 0; g < ng; ++g) {
+    GroupBase& gb = m.groups[g];
     for (const auto& [state, r] : mix[g]) {
-      state_index[g][state] = static_cast<int>(m.groups[g].state_f.size());
-      m.groups[g].state_f.push_back(r / mix_total[g]);
+      state_index[g][state] = static_cast<int>(gb.state_f.size());
+      gb.state_f.push_back(r / mix_total[g]);
     }
+    std::map<double, int> distinct;
+    for (double fj : gb.state_f) distinct.emplace(fj, 0);
+    for (auto& [fj, idx] : distinct) {
+      idx = static_cast<int>(gb.f_distinct.size());
+      gb.f_distinct.push_back(fj);
+    }
+    for (double fj : gb.state_f) gb.f_class.push_back(distinct.at(fj));
   }
   for (auto& v : m.visits) {
     if (v.setup == kNone || mix_total[v.group] <= 0) continue;
@@ -520,12 +530,23 @@ double setup_probabilities(const Factory& f, const Model& m, std::size_t g, doub
   const double pw = wait_probability(u, mt);
   // Per state j: P(no lot of j waiting when a tool in state j frees), from a sub-station of
   // m f_j tools at the same utilisation; T = sum_j f_j E_j / (1 - f_j).
-  thread_local std::vector<double> e;
+  thread_local std::vector<double> ec, idlec, e, idle;
+  const std::size_t nd = gb.f_distinct.size();
+  ec.assign(nd, 0.0);
+  idlec.assign(nd, 0.0);
+  const double idle_tools = std::max(1.0, mt * (1.0 - std::clamp(u, 0.0, 1.0)));
+  for (std::size_t c = 0; c < nd; ++c) {
+    const double fj = gb.f_distinct[c];
+    ec[c] = 1.0 - wait_probability(u, mt * fj);
+    idlec[c] = tg.wake_least_setup ? std::pow(1.0 - fj, idle_tools) : 1.0 - fj;
+  }
   e.assign(gb.state_f.size(), 0.0);
+  idle.assign(gb.state_f.size(), 0.0);
   double t = 0.0;
   for (std::size_t j = 0; j < gb.state_f.size(); ++j) {
     const double fj = gb.state_f[j];
-    e[j] = 1.0 - wait_probability(u, mt * fj);
+    e[j] = ec[gb.f_class[j]];
+    idle[j] = idlec[gb.f_class[j]];
     if (fj < 1.0) t += fj * e[j] / (1.0 - fj);
   }
   double hours = 0.0;
@@ -535,10 +556,8 @@ double setup_probabilities(const Factory& f, const Model& m, std::size_t g, doub
     if (!gb.avoid_setups) {
       p = 1.0 - v.fk;  // random sequence
     } else {
-      const double idle =
-          tg.wake_least_setup ? std::pow(1.0 - v.fk, std::max(1.0, mt * (1.0 - u))) : 1.0 - v.fk;
       const double own = v.fk < 1.0 ? v.fk * e[v.state_idx] / (1.0 - v.fk) : 0.0;
-      p = (1.0 - pw) * idle + pw * std::max(0.0, t - own);
+      p = (1.0 - pw) * idle[v.state_idx] + pw * std::max(0.0, t - own);
     }
     p = std::clamp(std::min(p, v.min_run_cap), 0.0, 1.0);
     sp[i] = p;

@@ -108,3 +108,45 @@ TEST(CapacityCli, BadInputAndOptions) {
 
 }  // namespace
 }  // namespace osatsim::analysis
+
+namespace osatsim::analysis {
+namespace {
+
+// The built-in packaging scenario against FACTS.md §8.4: load per month and "Calc" =
+// load / (720 h x availability x 0.85), for the wafer-level groups whose load the scenario
+// reproduces (the table rounds loads to the hour and Calc to 0.01).
+TEST(DefaultScenario, ReproducesTheFactsCapacityTable) {
+  Diagnostics d;
+  auto f = io::load_factory("default", d);
+  ASSERT_TRUE(f) << d.to_string();
+  const auto r = analyse(*f);
+  struct Row {
+    const char* group;
+    double load, calc;
+  };
+  const Row rows[] = {{"iqc_aoi", 400, 0.67},
+                      {"mass_reflow", 775, 1.30},
+                      {"flux_clean", 500, 0.86},
+                      {"uf_dispense_wafer", 1331, 2.28},
+                      {"uf_cure_oven", 467, 0.78},
+                      {"compression_molder", 1200, 2.12},
+                      {"grinder", 1667, 2.87},
+                      {"temp_bond_debond", 1500, 2.59},
+                      {"tsv_reveal", 1600, 2.81},
+                      {"litho", 1067, 1.93},
+                      {"pvd", 750, 1.32},
+                      {"ecd_plating", 933, 1.66},
+                      {"wet_strip_etch", 1400, 2.41},
+                      {"cow_test", 2848, 4.89},
+                      {"dicing", 2083, 3.57}};
+  for (const auto& row : rows) {
+    const auto id = f->find_tool_group(row.group);
+    ASSERT_NE(id, model::kNone) << row.group;
+    const auto& g = r.groups[id];
+    EXPECT_NEAR(g.required_hours_per_period / row.load, 1.0, 0.01) << row.group;
+    EXPECT_NEAR(g.tools_needed, row.calc, 0.02) << row.group;
+  }
+}
+
+}  // namespace
+}  // namespace osatsim::analysis
