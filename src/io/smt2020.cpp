@@ -123,6 +123,12 @@ struct Row {
 
 enum class Got { Empty, Ok, Bad };
 
+// Largest time (ticks, about 31,700 years) or count accepted: keeps every conversion to Ticks and
+// every sum of a few such values far from int64 overflow.
+constexpr double kMaxValue = 1e15;
+// Largest tool count, tool capacity, wafers per lot or lots per release accepted.
+constexpr long long kMaxCount = 1'000'000;
+
 // A header-driven tab-separated table. Cells are views into the owned text.
 class Table {
  public:
@@ -251,6 +257,10 @@ class Table {
     const double f = time_unit(r, uc);
     if (f <= 0) return Got::Bad;
     ticks = v * f;
+    if (ticks > kMaxValue) {
+      error(r, vc, fmt::format("too large: '{}' (limit about 30,000 years)", str(r, vc)));
+      return Got::Bad;
+    }
     return Got::Ok;
   }
   Got req_duration(const Row& r, int vc, int uc, double& ticks) {
@@ -282,6 +292,10 @@ class Table {
             fmt::format("uniform half-width {} exceeds the mean {} (negative times)", half, mean));
         return Got::Bad;
       }
+    }
+    if (mean * scale > kMaxValue) {
+      error(r, vc, fmt::format("too large: '{}'", str(r, vc)));
+      return Got::Bad;
     }
     switch (kind) {
       case DistKind::Constant:
@@ -517,8 +531,8 @@ class Reader {
       }
       t.text(r, c_grp, g.area);
       long long v = 0;
-      if (t.req_integer(r, c_qty, v) == Got::Ok) g.tools = static_cast<int>(v);
-      if (t.integer(r, c_cap, v, 1, 1000000) == Got::Ok) g.capacity = static_cast<int>(v);
+      if (t.req_integer(r, c_qty, v, 0, kMaxCount) == Got::Ok) g.tools = static_cast<int>(v);
+      if (t.integer(r, c_cap, v, 1, kMaxCount) == Got::Ok) g.capacity = static_cast<int>(v);
       double ticks = 0;
       if (t.duration(r, c_lt, c_ltu, ticks) == Got::Ok) g.load_time = round_ticks(ticks);
       if (t.duration(r, c_ult, c_ultu, ticks) == Got::Ok) g.unload_time = round_ticks(ticks);
@@ -589,7 +603,6 @@ class Reader {
       if (!sg.empty()) pending_setup_group_.push_back({id, std::string(sg), r.line, c_sgrp});
       group_line_.emplace(g.name, r.line);
       group_id_.emplace(g.name, id);
-      areas_.insert(g.area);
       f_.tool_groups.push_back(std::move(g));
     }
     sgrp_col_name_ = t.colname(c_sgrp);
@@ -739,6 +752,14 @@ class Reader {
       if (gmn == Got::Ok && gmx == Got::Ok && bmn > bmx)
         t.error(r, c_bmn, fmt::format("batch minimum {} exceeds maximum {}", bmn, bmx));
       if (gmn == Got::Empty && gmx == Got::Ok) s.batch_min = 1;
+      if (per == "per_batch") {
+        if (gmx == Got::Empty) t.error(r, c_bmx, "a per_batch step needs BATCHMX");
+        if (s.tool_group != kNone &&
+            f_.tool_groups[s.tool_group].batch_criterion == model::BatchCriterion::None)
+          t.error(r, c_per,
+                  fmt::format("per_batch step on tool group '{}', which has no BATCHCRITF",
+                              f_.tool_groups[s.tool_group].name));
+      }
 
       std::string_view setup = t.str(r, c_setup);
       if (!setup.empty()) s.setup = f_.intern_setup(std::string(setup));
@@ -1259,11 +1280,11 @@ class Reader {
             s.priority = static_cast<int>(v);
           else if (g == Got::Bad)
             ok = false;
-          if (Got g = t.integer(r, c_pcs, v, 1); g == Got::Ok)
+          if (Got g = t.integer(r, c_pcs, v, 1, kMaxCount); g == Got::Ok)
             s.wafers_per_lot = static_cast<int>(v);
           else if (g == Got::Bad)
             ok = false;
-          if (Got g = t.integer(r, c_lpr, v, 1); g == Got::Ok)
+          if (Got g = t.integer(r, c_lpr, v, 1, kMaxCount); g == Got::Ok)
             s.lots_per_release = static_cast<int>(v);
           else if (g == Got::Bad)
             ok = false;
@@ -1318,7 +1339,7 @@ class Reader {
             l.priority = static_cast<int>(v);
           else if (g == Got::Bad)
             ok = false;
-          if (Got g = t.integer(r, c_pcs, v, 1); g == Got::Ok)
+          if (Got g = t.integer(r, c_pcs, v, 1, kMaxCount); g == Got::Ok)
             l.wafers = static_cast<int>(v);
           else if (g == Got::Bad)
             ok = false;
@@ -1401,7 +1422,6 @@ class Reader {
   std::string sgrp_col_name_ = "SETUPGRP";
   NameMap<int> group_line_;
   NameMap<model::ToolGroupId> group_id_;
-  std::unordered_set<std::string> areas_;
   NameMap<model::RouteId> route_ids_;
   NameMap<model::ProductId> product_id_;
   std::unordered_set<std::string> good_product_;

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <random>
+
 #include "io/load.h"
 #include "io_test_util.h"
 
@@ -145,7 +148,17 @@ TEST_F(Broken, NegativeTime) {
 
 TEST_F(Broken, NegativeCount) {
   set_cell(tmp.path(), "tool.txt.1l", 4, "STNQTY", "-1");
-  expect_problem(at("tool.txt.1l") + ":4: STNQTY: out of range [0, 2147483647]: '-1'");
+  expect_problem(at("tool.txt.1l") + ":4: STNQTY: out of range [0, 1000000]: '-1'");
+}
+
+TEST_F(Broken, TooLarge) {
+  set_cell(tmp.path(), "route_A.txt", 2, "PTIME", "1e300");
+  set_cell(tmp.path(), "route_A.txt", 3, "BatchInterval", "1e13");
+  set_cell(tmp.path(), "route_A.txt", 3, "BatchIntUnits", "day");
+  set_cell(tmp.path(), "route_A.txt", 3, "PartInterval", "");
+  expect_problems(
+      {at("route_A.txt") + ":2: PTIME: too large: '1e300'",
+       at("route_A.txt") + ":3: BatchInterval: too large: '1e13' (limit about 30,000 years)"});
 }
 
 TEST_F(Broken, UnknownTimeUnit) {
@@ -282,6 +295,23 @@ TEST_F(Broken, BatchMinAboveMax) {
   expect_problem(at("route_A.txt") + ":2: BATCHMN: batch minimum 120 exceeds maximum 100");
 }
 
+TEST_F(Broken, BatchStepWithoutMaximum) {
+  set_cell(tmp.path(), "route_B.txt", 2, "BATCHMX", "");
+  set_cell(tmp.path(), "route_B.txt", 2, "BATCHMN", "");
+  expect_problem(at("route_B.txt") + ":2: BATCHMX: a per_batch step needs BATCHMX");
+}
+
+TEST_F(Broken, BatchStepOnAGroupThatDoesNotBatch) {
+  set_cell(tmp.path(), "tool.txt.1l", 2, "BATCHCRITF", "");
+  expect_problems(
+      {at("route_A.txt") +
+           ":2: PTPER: per_batch step on tool group 'Diff_1', which has no BATCHCRITF",
+       at("route_A.txt") +
+           ":12: PTPER: per_batch step on tool group 'Diff_1', which has no BATCHCRITF",
+       at("route_B.txt") +
+           ":2: PTPER: per_batch step on tool group 'Diff_1', which has no BATCHCRITF"});
+}
+
 TEST_F(Broken, WipStepOutsideTheRoute) {
   set_cell(tmp.path(), "WIP.txt", 2, "CURSTEP", "13");
   expect_problem(at("WIP.txt") + ":2: CURSTEP: step 13 outside route 'r_A' (1..12)");
@@ -368,6 +398,72 @@ TEST_F(Broken, SeveralProblemsOfOneFile) {
       at("route_A.txt") + ":8: PTIME: must not be negative: '-1'",
       at("route_A.txt") + ":13: STNFAM: missing value",
   });
+}
+
+// --- random damage: never a crash, never a half-accepted model ---
+
+TEST(Smt2020Robustness, MutatedFilesAreReportedOrAccepted) {
+  TempDir tmp;
+  copy_minifab(tmp.path());
+  std::vector<fs::path> files;
+  std::vector<std::string> originals;
+  for (const auto& e : fs::directory_iterator(tmp.path())) {
+    files.push_back(e.path());
+    originals.push_back(read_file(e.path()));
+  }
+  std::sort(files.begin(), files.end());
+  for (std::size_t i = 0; i < files.size(); ++i) originals[i] = read_file(files[i]);
+  std::mt19937 rng(20201);
+  const char alphabet[] = "\t\n\r 0-9.e+-_/:;|abcXYZ\xff\x00";
+  int accepted = 0, rejected = 0;
+  for (int it = 0; it < 400; ++it) {
+    const std::size_t k = rng() % files.size();
+    std::string text = originals[k];
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t pos = rng() % text.size();
+      switch (rng() % 5) {
+        case 0:  // replace a byte
+          text[pos] = alphabet[rng() % (sizeof alphabet - 1)];
+          break;
+        case 1:  // delete a range
+          text.erase(pos, rng() % 20);
+          break;
+        case 2:  // insert a byte
+          text.insert(text.begin() + static_cast<long>(pos),
+                      alphabet[rng() % (sizeof alphabet - 1)]);
+          break;
+        case 3:  // duplicate a range
+          text.insert(pos, text.substr(pos, rng() % 40));
+          break;
+        default:  // truncate
+          text.resize(pos);
+          break;
+      }
+    }
+    write_text(files[k], text);
+    Diagnostics d;
+    auto f = io::load_factory(tmp.path().string(), d);
+    if (f) {
+      ++accepted;
+      EXPECT_TRUE(d.ok());
+      EXPECT_TRUE(f->validate().ok()) << f->validate().to_string();
+      if (accepted % 20 == 1) {  // the summary of an accepted model
+        const RunResult r = run_osatsim({"validate", tmp.path().string()});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+      }
+    } else {
+      ++rejected;
+      ASSERT_FALSE(d.ok()) << "rejected without a reason: " << files[k];
+      for (const auto& item : d.items()) {
+        EXPECT_FALSE(item.message.empty());
+        EXPECT_FALSE(item.file.empty());
+      }
+    }
+    write_text(files[k], originals[k]);
+  }
+  EXPECT_GT(rejected, 100);
+  EXPECT_GT(accepted, 10);
 }
 
 // --- what is not an SMT2020 directory ---
