@@ -603,7 +603,6 @@ class Reader {
       if (!sg.empty()) pending_setup_group_.push_back({id, std::string(sg), r.line, c_sgrp});
       group_line_.emplace(g.name, r.line);
       group_id_.emplace(g.name, id);
-      areas_.insert(g.area);
       f_.tool_groups.push_back(std::move(g));
     }
     sgrp_col_name_ = t.colname(c_sgrp);
@@ -1423,7 +1422,6 @@ class Reader {
   std::string sgrp_col_name_ = "SETUPGRP";
   NameMap<int> group_line_;
   NameMap<model::ToolGroupId> group_id_;
-  std::unordered_set<std::string> areas_;
   NameMap<model::RouteId> route_ids_;
   NameMap<model::ProductId> product_id_;
   std::unordered_set<std::string> good_product_;
