@@ -118,8 +118,9 @@ struct StepInfo {
   std::int32_t name_id = 0;
   const model::Step* step = nullptr;
   double sample_p = 1.0;
-  double mean_time = 0;  // mean lot time (ticks), 25-wafer view of the route's lots
-  double remaining = 0;  // mean lot time of this and every later step (ticks)
+  double mean_time = 0;      // mean lot time (ticks), 25-wafer view of the route's lots
+  double remaining = 0;      // mean lot time of this and every later step (ticks)
+  std::int32_t bucket = -1;  // bucket of its group's queue (bucketed groups)
   bool cascading = false;
 };
 
@@ -201,6 +202,14 @@ struct Group {
   // (static_order); the others keep it unordered and rank at each decision.
   std::vector<QEntry> queue;
   bool static_order = false;
+  // Bucketed critical ratio: one due-sorted bucket per step (same remaining time), so the best
+  // lot is the best of the buckets' first eligible lots.
+  bool bucketed = false;
+  bool bucket_prio = false;  // rank_HP before CR
+  std::vector<std::vector<QEntry>> buckets;
+  std::vector<double> bucket_rem;
+  std::vector<std::int32_t> active;  // non-empty buckets
+  std::int32_t qn = 0;               // lots waiting
   int nkeys = 0;
   model::RankCriterion keys[3] = {};
   std::vector<std::int32_t> idle;  // tools able to start a job
@@ -596,8 +605,24 @@ void Sim::build() {
         }
         g.keys[n++] = c;
       }
-      g.static_order = ok && !g.lssu;
+      g.static_order = ok && !g.lssu && o_.fast_queues;
       g.nkeys = n;
+      // [CR] or [HP, CR] (setup avoidance constant): bucketed.
+      std::vector<model::RankCriterion> eff;
+      for (auto c : g.rank)
+        if (!(c == model::RankCriterion::LeastSetup && !has_setup[gi])) eff.push_back(c);
+      const bool cr = eff.size() == 1 && eff[0] == model::RankCriterion::CriticalRatio;
+      const bool hp_cr = eff.size() == 2 && eff[0] == model::RankCriterion::HighPriority &&
+                         eff[1] == model::RankCriterion::CriticalRatio;
+      g.bucketed = (cr || hp_cr) && !g.lssu && !g.batching && o_.fast_queues;
+      g.bucket_prio = hp_cr;
+    }
+    for (auto& si : steps_) {
+      Group& g = groups_[si.group];
+      if (!g.bucketed) continue;
+      si.bucket = static_cast<std::int32_t>(g.buckets.size());
+      g.buckets.emplace_back();
+      g.bucket_rem.push_back(si.remaining);
     }
   }
 
@@ -795,7 +820,7 @@ void Sim::arrive(std::int32_t id) {
 // Offers the group's idle tools a decision, in preference order, until one starts a job.
 void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   Group& g = groups_[gi];
-  if (g.idle.empty() || g.queue.empty()) return;
+  if (g.idle.empty() || g.qn == 0) return;
   const bool wake = g.g->wake_least_setup && arriving >= 0;
   const model::Step* ast =
       arriving >= 0 ? steps_[lots_[arriving].first_step + lots_[arriving].step].step : nullptr;
@@ -922,6 +947,21 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   QEntry e;
   e.serial = l.serial;
   e.lot = id;
+  ++g.qn;
+  if (g.bucketed) {
+    const StepInfo& si = steps_[l.first_step + l.step];
+    e.k[0] = g.bucket_prio ? -l.priority : 0.0;
+    e.k[1] = si.remaining > 0 ? static_cast<double>(l.due) : 0.0;
+    auto& b = g.buckets[si.bucket];
+    if (b.empty()) g.active.push_back(si.bucket);
+    auto it = std::upper_bound(b.begin(), b.end(), e, [](const QEntry& x, const QEntry& y) {
+      if (x.k[0] != y.k[0]) return x.k[0] < y.k[0];
+      if (x.k[1] != y.k[1]) return x.k[1] < y.k[1];
+      return x.serial < y.serial;
+    });
+    b.insert(it, e);
+    return;
+  }
   if (!g.static_order) {
     g.queue.push_back(e);
     return;
@@ -940,6 +980,7 @@ void Sim::enqueue(Group& g, std::int32_t id) {
 
 // Removes queue entries by index; `idx` sorted descending.
 void Sim::dequeue_desc(Group& g, const std::int32_t* idx, int n) {
+  g.qn -= n;
   for (int k = 0; k < n; ++k) {
     const std::int32_t i = idx[k];
     if (g.static_order) {
@@ -955,8 +996,43 @@ void Sim::dequeue_desc(Group& g, const std::int32_t* idx, int n) {
 bool Sim::dispatch(std::int32_t ti) {
   Tool& tool = tools_[ti];
   Group& g = groups_[tool.group];
-  if (g.queue.empty()) return false;
+  if (g.qn == 0) return false;
   const std::int32_t nq = static_cast<std::int32_t>(g.queue.size());
+
+  // Bucketed critical ratio: compare the first eligible lot of every non-empty bucket.
+  if (g.bucketed) {
+    std::int32_t best_b = -1, best_i = -1;
+    double bk0 = 0, bk1 = 0;
+    std::int64_t bser = 0;
+    for (std::int32_t b : g.active) {
+      const auto& v = g.buckets[b];
+      for (std::int32_t i = 0, n = static_cast<std::int32_t>(v.size()); i < n; ++i) {
+        Lot& l = lots_[v[i].lot];
+        if (!eligible(l, ti, g)) continue;
+        const double rem = g.bucket_rem[b];
+        const double k0 = v[i].k[0];
+        const double k1 = rem > 0 ? static_cast<double>(l.due - now_) / rem : 1.0;
+        if (best_b < 0 || k0 < bk0 ||
+            (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && v[i].serial < bser)))) {
+          best_b = b;
+          best_i = i;
+          bk0 = k0;
+          bk1 = k1;
+          bser = v[i].serial;
+        }
+        break;
+      }
+    }
+    if (best_b < 0) return false;
+    auto& v = g.buckets[best_b];
+    const std::int32_t id = v[best_i].lot;
+    v.erase(v.begin() + best_i);
+    if (v.empty()) g.active.erase(std::find(g.active.begin(), g.active.end(), best_b));
+    --g.qn;
+    const std::int32_t gsi = lots_[id].first_step + lots_[id].step;
+    start_job(ti, gsi, &id, 1);
+    return true;
+  }
 
   // Fast path: static order, no batching: the first eligible lot in queue order.
   if (g.static_order && !g.batching) {
@@ -1606,7 +1682,7 @@ Results Sim::run() {
   // Initial WIP may start at once.
   for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
     Group& g = groups_[gi];
-    for (std::int32_t ti = g.first_tool, e = ti + g.g->tools; ti < e && !g.queue.empty(); ++ti)
+    for (std::int32_t ti = g.first_tool, e = ti + g.g->tools; ti < e && g.qn > 0; ++ti)
       if (tools_[ti].idle_pos >= 0) dispatch(ti);
   }
 
@@ -1688,7 +1764,7 @@ Results Sim::run() {
         for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
           Group& g = groups_[gi];
           if (!g.has_kit) continue;
-          for (std::size_t k = 0; k < g.idle.size() && !g.queue.empty();) {
+          for (std::size_t k = 0; k < g.idle.size() && g.qn > 0;) {
             const std::int32_t t = g.idle[k];
             if (!dispatch(t)) ++k;  // a started tool leaves the idle list
           }
@@ -1699,7 +1775,7 @@ Results Sim::run() {
         Group& g = groups_[ev.a];
         if (g.timer_pending && g.timer_at == now_) {
           g.timer_pending = false;
-          for (std::size_t k = 0; k < g.idle.size() && !g.queue.empty();) {
+          for (std::size_t k = 0; k < g.idle.size() && g.qn > 0;) {
             if (!dispatch(g.idle[k])) ++k;
           }
         }
