@@ -827,7 +827,7 @@ void Sim::arrive(std::int32_t id) {
   if (g.pending_reservation == id) g.pending_reservation = -1;
   if (g.idle.empty()) return;
   const std::int32_t ded = l.dedicated_tool(l.step);
-  if (ded != kNone) {
+  if (ded != kNone && tools_[ded].group == si.group) {
     if (tools_[ded].idle_pos >= 0) dispatch(ded);
     return;
   }
@@ -1191,8 +1191,10 @@ bool Sim::dispatch(std::int32_t ti) {
 // Whether lot l may start on tool ti now (dedication, kit); notes kit shortages.
 bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
   if (l.nded > 0) {
+    // A record naming a tool of another group (a model whose dedication target runs elsewhere)
+    // is ignored rather than blocking the lot forever.
     const std::int32_t ded = l.dedicated_tool(l.step);
-    if (ded != kNone && ded != ti) return false;
+    if (ded != kNone && ded != ti && tools_[ded].group == tools_[ti].group) return false;
   }
   if (g.has_kit) {
     const StepInfo& si = steps_[l.first_step + l.step];
