@@ -103,8 +103,9 @@ struct Event {
   std::uint64_t key;  // class << 56 | sequence
   std::int32_t a;
   std::int32_t b;
-  bool operator>(const Event& o) const {
-    return (t > o.t) | ((t == o.t) & (key > o.key));  // branch-free
+  bool operator>(const Event& o) const {  // one 128-bit comparison (times are >= 0)
+    return ((static_cast<__uint128_t>(t) << 64) | key) >
+           ((static_cast<__uint128_t>(o.t) << 64) | o.key);
   }
 };
 
@@ -289,24 +290,30 @@ class Sim {
   // --- setup
   void build();
   // --- event queue
-  // 4-ary min-heap on (time, class, sequence), moving a hole instead of swapping.
-  void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
-    const Event e{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b};
-    std::size_t i = heap_.size();
-    heap_.push_back(e);
+  // Two 4-ary min-heaps on (time, class, sequence), moving a hole instead of swapping: the hot
+  // one for job and lot events, the cold one for far-future events (failures, PM due dates,
+  // releases, deliveries, timers, day boundaries). The keys are globally unique, so popping the
+  // smaller top gives exactly the order of a single heap.
+  static bool is_cold(EvType type) {
+    return type == kEvFailure || type == kEvPmDue || type == kEvRelease || type == kEvSupply ||
+           type == kEvBatchTimer || type == kEvDay || type == kEvEnd;
+  }
+  static void heap_push(std::vector<Event>& h, const Event& e) {
+    std::size_t i = h.size();
+    h.push_back(e);
     while (i > 0) {
       const std::size_t parent = (i - 1) >> 2;
-      if (!(heap_[parent] > e)) break;
-      heap_[i] = heap_[parent];
+      if (!(h[parent] > e)) break;
+      h[i] = h[parent];
       i = parent;
     }
-    heap_[i] = e;
+    h[i] = e;
   }
-  Event pop() {
-    const Event top = heap_[0];
-    const Event last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_.size();
+  static Event heap_pop(std::vector<Event>& h) {
+    const Event top = h[0];
+    const Event last = h.back();
+    h.pop_back();
+    const std::size_t n = h.size();
     if (n == 0) return top;
     std::size_t i = 0;
     while (true) {
@@ -315,13 +322,22 @@ class Sim {
       std::size_t m = c;
       const std::size_t end = std::min(c + 4, n);
       for (std::size_t k = c + 1; k < end; ++k)
-        if (heap_[m] > heap_[k]) m = k;
-      if (!(last > heap_[m])) break;
-      heap_[i] = heap_[m];
+        if (h[m] > h[k]) m = k;
+      if (!(last > h[m])) break;
+      h[i] = h[m];
       i = m;
     }
-    heap_[i] = last;
+    h[i] = last;
     return top;
+  }
+  void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
+    const Event e{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b};
+    heap_push(is_cold(type) ? cold_ : heap_, e);
+  }
+  bool events_left() const { return !heap_.empty() || !cold_.empty(); }
+  Event pop() {
+    if (cold_.empty() || (!heap_.empty() && cold_[0] > heap_[0])) return heap_pop(heap_);
+    return heap_pop(cold_);
   }
   // --- lots
   std::int32_t new_lot();
@@ -375,7 +391,7 @@ class Sim {
   const Options& o_;
   Ticks now_ = 0, tw_ = 0, T_ = 0;
   std::uint64_t seq_ = 0;
-  std::vector<Event> heap_;
+  std::vector<Event> heap_, cold_;
 
   std::vector<StepInfo> steps_;
   std::vector<std::int32_t> route_first_;
@@ -671,6 +687,7 @@ void Sim::build() {
   wafer_starts_product_.assign(f_.products.size(), 0);
   lots_.reserve(4096);
   heap_.reserve(8192);
+  cold_.reserve(8192);
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -810,7 +827,7 @@ void Sim::arrive(std::int32_t id) {
   if (g.pending_reservation == id) g.pending_reservation = -1;
   if (g.idle.empty()) return;
   const std::int32_t ded = l.dedicated_tool(l.step);
-  if (ded != kNone) {
+  if (ded != kNone && tools_[ded].group == si.group) {
     if (tools_[ded].idle_pos >= 0) dispatch(ded);
     return;
   }
@@ -1174,8 +1191,10 @@ bool Sim::dispatch(std::int32_t ti) {
 // Whether lot l may start on tool ti now (dedication, kit); notes kit shortages.
 bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
   if (l.nded > 0) {
+    // A record naming a tool of another group (a model whose dedication target runs elsewhere)
+    // is ignored rather than blocking the lot forever.
     const std::int32_t ded = l.dedicated_tool(l.step);
-    if (ded != kNone && ded != ti) return false;
+    if (ded != kNone && ded != ti && tools_[ded].group == tools_[ti].group) return false;
   }
   if (g.has_kit) {
     const StepInfo& si = steps_[l.first_step + l.step];
@@ -1677,7 +1696,7 @@ Results Sim::run() {
   for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi)
     for (std::int32_t ti = groups_[gi].first_tool, e = ti + groups_[gi].g->tools; ti < e; ++ti)
       refresh_idle(ti);
-  for (Ticks d = kTicksPerDay; d <= T_; d += kTicksPerDay) push(d, kEvDay, 0);
+  if (kTicksPerDay <= T_) push(kTicksPerDay, kEvDay, 0);  // the next one is pushed by each
   push(T_, kEvEnd, 0);
   // Initial WIP may start at once.
   for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
@@ -1688,7 +1707,7 @@ Results Sim::run() {
 
   const double limit = o_.time_limit_seconds;
   bool stop = status_ != RunStatus::Ok;
-  while (!heap_.empty() && !stop) {
+  while (events_left() && !stop) {
     const Event ev = pop();
     now_ = ev.t;
     ++events_;
@@ -1785,6 +1804,7 @@ Results Sim::run() {
         wip_change(0);
         wip_per_day_.push_back(wip_day_area_ / static_cast<double>(kTicksPerDay));
         wip_day_area_ = 0;
+        if (now_ + kTicksPerDay <= T_) push(now_ + kTicksPerDay, kEvDay, 0);
         break;
       }
       case kEvEnd:
