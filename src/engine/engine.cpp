@@ -58,6 +58,9 @@ namespace {
 
 using model::kNone;
 
+// Most lots in one job (batch); a fuller batch waits for the next decision.
+constexpr std::size_t kMaxJobLots = 256;
+
 // Units of a lot in the given basis (wafers, sites, dies, units).
 double basis_count(model::TimeBasis b, double wafers, double units, bool is_units,
                    const model::Product& p, model::ComponentId die_component) {
@@ -1157,7 +1160,7 @@ bool Sim::dispatch(std::int32_t ti) {
       const std::int32_t f2 = by_name ? s2.name_id : l.first_step + l.step;
       if (f2 != fam) continue;
       const double sz = size_of(l);
-      if (total + sz > st.batch_max + 1e-9) {
+      if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
         more_waiting = true;
         continue;
       }
@@ -1177,8 +1180,8 @@ bool Sim::dispatch(std::int32_t ti) {
       }
       continue;
     }
-    std::int32_t lots[64];
-    const int n = static_cast<int>(std::min<std::size_t>(pick_.size(), 64));
+    std::int32_t lots[kMaxJobLots];
+    const int n = static_cast<int>(pick_.size());  // <= kMaxJobLots (see the fill loop)
     std::copy_n(pick_.begin(), n, lots);
     std::sort(pick_idx_.begin(), pick_idx_.end(), std::greater<>());
     dequeue_desc(g, pick_idx_.data(), static_cast<int>(pick_idx_.size()));
@@ -1417,8 +1420,8 @@ void Sim::on_job_done(std::int32_t jid) {
   --groups_[t.group].in_use;
   t.jobs.erase(std::find(t.jobs.begin(), t.jobs.end(), jid));
   // Move the lots on; the job record is recycled first (its lots are copied out).
-  std::int32_t lots[64];
-  const int n = static_cast<int>(std::min<std::size_t>(j.lots.size(), 64));
+  std::int32_t lots[kMaxJobLots];
+  const int n = static_cast<int>(j.lots.size());  // <= kMaxJobLots
   std::copy_n(j.lots.begin(), n, lots);
   j.next_free = free_job_;
   free_job_ = jid;
