@@ -312,25 +312,43 @@ class Sim {
     }
     h[i] = e;
   }
+  // Bottom-up pop (Floyd): move the hole down to a leaf along the smallest children (no
+  // comparison with the last element on the way), then sift the last element up from there.
+  // The keys are unique, so this returns exactly what the textbook pop returns.
   static Event heap_pop(std::vector<Event>& h) {
     const Event top = h[0];
     const Event last = h.back();
     h.pop_back();
     const std::size_t n = h.size();
     if (n == 0) return top;
+    Event* const d = h.data();
     std::size_t i = 0;
     while (true) {
       const std::size_t c = 4 * i + 1;
+      if (c + 4 <= n) {  // full set of children: branch-free minimum
+        const std::size_t m01 = c + static_cast<std::size_t>(d[c] > d[c + 1]);
+        const std::size_t m23 = c + 2 + static_cast<std::size_t>(d[c + 2] > d[c + 3]);
+        const bool hi = d[m01] > d[m23];
+        const std::size_t m = m01 + (static_cast<std::size_t>(hi) * (m23 - m01));
+        d[i] = d[m];
+        i = m;
+        continue;
+      }
       if (c >= n) break;
       std::size_t m = c;
-      const std::size_t end = std::min(c + 4, n);
-      for (std::size_t k = c + 1; k < end; ++k)
-        if (h[m] > h[k]) m = k;
-      if (!(last > h[m])) break;
-      h[i] = h[m];
+      for (std::size_t k = c + 1; k < n; ++k)
+        if (d[m] > d[k]) m = k;
+      d[i] = d[m];
       i = m;
+      break;
     }
-    h[i] = last;
+    while (i > 0) {
+      const std::size_t parent = (i - 1) >> 2;
+      if (!(d[parent] > last)) break;
+      d[i] = d[parent];
+      i = parent;
+    }
+    d[i] = last;
     return top;
   }
   void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
@@ -1083,14 +1101,35 @@ bool Sim::dispatch(std::int32_t ti) {
     c.serial = l.serial;
     c.lot = e.lot;
     c.idx = i;
-    if (g.static_order) {
+    if (g.static_order)
       for (int r = 0; r < nr; ++r) c.k[r] = e.k[r];
-    } else {
-      for (int r = 0; r < nr; ++r) c.k[r] = rank_key(g.rank[r], l, si, tool.setup);
-    }
     cands_.push_back(c);
   }
   if (cands_.empty()) return false;
+  if (!g.static_order) {
+    // Dynamic keys, one criterion at a time over all candidates (one switch per criterion, not
+    // one per lot and criterion).
+    for (int r = 0; r < nr; ++r) {
+      const model::RankCriterion crit = g.rank[r];
+      switch (crit) {
+        case model::RankCriterion::HighPriority:
+          for (Cand& c : cands_) c.k[r] = -lots_[c.lot].priority;
+          break;
+        case model::RankCriterion::Fifo:
+          for (Cand& c : cands_) c.k[r] = static_cast<double>(lots_[c.lot].queue_since);
+          break;
+        case model::RankCriterion::EarliestDue:
+          for (Cand& c : cands_) c.k[r] = static_cast<double>(lots_[c.lot].due);
+          break;
+        default:
+          for (Cand& c : cands_) {
+            const Lot& l = lots_[c.lot];
+            c.k[r] = rank_key(crit, l, steps_[l.first_step + l.step], tool.setup);
+          }
+          break;
+      }
+    }
+  }
   if (run_active && has_match) {
     // While a setup run is unfinished, lots needing another setup are not eligible.
     std::size_t w = 0;
