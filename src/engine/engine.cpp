@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -110,6 +111,87 @@ struct Event {
     return ((static_cast<__uint128_t>(t) << 64) | key) >
            ((static_cast<__uint128_t>(o.t) << 64) | o.key);
   }
+};
+
+// The pending events, popped in (time, class, sequence) order: a radix heap on the time (event
+// times never go below the time of the last popped event). Bucket k >= 1 holds the events whose
+// time first differs from `last_` in bit k-1; bucket 0 (`now_bucket_`) the events at time
+// `last_`, kept as a binary min-heap on (class, sequence). When bucket 0 is empty, the lowest
+// non-empty bucket is emptied into lower ones around its minimum time, which becomes `last_`.
+// Keys are unique, so the pop order is exactly that of any other priority queue on the same
+// keys. An event earlier than `last_` (not produced by the engine today) would go to `early_`,
+// a plain heap that is always popped first.
+class RadixQueue {
+ public:
+  bool empty() const { return n_ == 0; }
+  void push(const Event& e) {
+    ++n_;
+    const std::uint64_t u = map(e.t);
+    if (u == last_) {
+      now_bucket_.push_back(e);
+      std::push_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
+    } else if (u > last_) {
+      put(e, u);
+    } else {
+      early_.push_back(e);
+      std::push_heap(early_.begin(), early_.end(), std::greater<>{});
+    }
+  }
+  Event pop() {  // REQUIRES: !empty()
+    --n_;
+    if (!early_.empty()) [[unlikely]] {
+      std::pop_heap(early_.begin(), early_.end(), std::greater<>{});
+      const Event e = early_.back();
+      early_.pop_back();
+      return e;
+    }
+    if (now_bucket_.empty()) refill();
+    if (now_bucket_.size() == 1) {
+      const Event e = now_bucket_[0];
+      now_bucket_.clear();
+      return e;
+    }
+    std::pop_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
+    const Event e = now_bucket_.back();
+    now_bucket_.pop_back();
+    return e;
+  }
+
+ private:
+  // Order-preserving map of signed ticks to unsigned.
+  static std::uint64_t map(Ticks t) {
+    return static_cast<std::uint64_t>(t) ^ (std::uint64_t{1} << 63);
+  }
+  void put(const Event& e, std::uint64_t u) {       // u > last_
+    const int k = 64 - __builtin_clzll(u ^ last_);  // 1..64
+    buckets_[k].push_back(e);
+    mask_ |= std::uint64_t{1} << (k - 1);
+  }
+  void refill() {
+    const int k = __builtin_ctzll(mask_) + 1;
+    std::vector<Event>& v = buckets_[k];
+    std::uint64_t m = map(v[0].t);
+    for (const Event& e : v) m = std::min(m, map(e.t));
+    last_ = m;
+    for (const Event& e : v) {
+      const std::uint64_t u = map(e.t);
+      if (u == m)
+        now_bucket_.push_back(e);
+      else
+        put(e, u);  // into a bucket below k
+    }
+    v.clear();
+    mask_ &= ~(std::uint64_t{1} << (k - 1));
+    if (now_bucket_.size() > 1)
+      std::make_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
+  }
+
+  std::uint64_t last_ = map(0);
+  std::uint64_t mask_ = 0;  // bit k-1 set: buckets_[k] is not empty
+  std::size_t n_ = 0;
+  std::vector<Event> now_bucket_;
+  std::vector<Event> buckets_[65];
+  std::vector<Event> early_;
 };
 
 enum ToolState : std::uint8_t { kDown = 0, kPm, kSetup, kBusy, kIdle, kStates };
@@ -292,74 +374,12 @@ class Sim {
  private:
   // --- setup
   void build();
-  // --- event queue
-  // Two 4-ary min-heaps on (time, class, sequence), moving a hole instead of swapping: the hot
-  // one for job and lot events, the cold one for far-future events (failures, PM due dates,
-  // releases, deliveries, timers, day boundaries). The keys are globally unique, so popping the
-  // smaller top gives exactly the order of a single heap.
-  static bool is_cold(EvType type) {
-    return type == kEvFailure || type == kEvPmDue || type == kEvRelease || type == kEvSupply ||
-           type == kEvBatchTimer || type == kEvDay || type == kEvEnd;
-  }
-  static void heap_push(std::vector<Event>& h, const Event& e) {
-    std::size_t i = h.size();
-    h.push_back(e);
-    while (i > 0) {
-      const std::size_t parent = (i - 1) >> 2;
-      if (!(h[parent] > e)) break;
-      h[i] = h[parent];
-      i = parent;
-    }
-    h[i] = e;
-  }
-  // Bottom-up pop (Floyd): move the hole down to a leaf along the smallest children (no
-  // comparison with the last element on the way), then sift the last element up from there.
-  // The keys are unique, so this returns exactly what the textbook pop returns.
-  static Event heap_pop(std::vector<Event>& h) {
-    const Event top = h[0];
-    const Event last = h.back();
-    h.pop_back();
-    const std::size_t n = h.size();
-    if (n == 0) return top;
-    Event* const d = h.data();
-    std::size_t i = 0;
-    while (true) {
-      const std::size_t c = 4 * i + 1;
-      if (c + 4 <= n) {  // full set of children: branch-free minimum
-        const std::size_t m01 = c + static_cast<std::size_t>(d[c] > d[c + 1]);
-        const std::size_t m23 = c + 2 + static_cast<std::size_t>(d[c + 2] > d[c + 3]);
-        const bool hi = d[m01] > d[m23];
-        const std::size_t m = m01 + (static_cast<std::size_t>(hi) * (m23 - m01));
-        d[i] = d[m];
-        i = m;
-        continue;
-      }
-      if (c >= n) break;
-      std::size_t m = c;
-      for (std::size_t k = c + 1; k < n; ++k)
-        if (d[m] > d[k]) m = k;
-      d[i] = d[m];
-      i = m;
-      break;
-    }
-    while (i > 0) {
-      const std::size_t parent = (i - 1) >> 2;
-      if (!(d[parent] > last)) break;
-      d[i] = d[parent];
-      i = parent;
-    }
-    d[i] = last;
-    return top;
-  }
+  // --- event queue (RadixQueue above)
   void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
-    const Event e{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b};
-    heap_push(is_cold(type) ? cold_ : heap_, e);
+    events_q_.push(Event{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b});
   }
-  bool events_left() const { return !heap_.empty() || !cold_.empty(); }
-  Event pop() {
-    if (cold_.empty() || (!heap_.empty() && cold_[0] > heap_[0])) return heap_pop(heap_);
-    return heap_pop(cold_);
-  }
+  bool events_left() const { return !events_q_.empty(); }
+  Event pop() { return events_q_.pop(); }
   // --- lots
   std::int32_t new_lot();
   void release(std::int32_t stream);
@@ -412,7 +432,7 @@ class Sim {
   const Options& o_;
   Ticks now_ = 0, tw_ = 0, T_ = 0;
   std::uint64_t seq_ = 0;
-  std::vector<Event> heap_, cold_;
+  RadixQueue events_q_;
 
   std::vector<StepInfo> steps_;
   std::vector<std::int32_t> route_first_;
@@ -707,8 +727,6 @@ void Sim::build() {
   units_out_product_.assign(f_.products.size(), 0);
   wafer_starts_product_.assign(f_.products.size(), 0);
   lots_.reserve(4096);
-  heap_.reserve(8192);
-  cold_.reserve(8192);
 }
 
 // -----------------------------------------------------------------------------------------------
