@@ -164,23 +164,28 @@ class RadixQueue {
   }
   void put(const Event& e, std::uint64_t u) {       // u > last_
     const int k = 64 - __builtin_clzll(u ^ last_);  // 1..64
-    buckets_[k].push_back(e);
+    std::vector<Event>& v = buckets_[k];
+    std::uint32_t& n = size_[k];
+    if (n == v.size()) [[unlikely]]
+      v.resize(2 * v.size() + 64);
+    v[n++] = e;
     mask_ |= std::uint64_t{1} << (k - 1);
   }
   void refill() {
     const int k = __builtin_ctzll(mask_) + 1;
-    std::vector<Event>& v = buckets_[k];
+    const Event* const v = buckets_[k].data();
+    const std::uint32_t n = size_[k];
     std::uint64_t m = map(v[0].t);
-    for (const Event& e : v) m = std::min(m, map(e.t));
+    for (std::uint32_t i = 1; i < n; ++i) m = std::min(m, map(v[i].t));
     last_ = m;
-    for (const Event& e : v) {
-      const std::uint64_t u = map(e.t);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint64_t u = map(v[i].t);
       if (u == m)
-        now_bucket_.push_back(e);
+        now_bucket_.push_back(v[i]);
       else
-        put(e, u);  // into a bucket below k
+        put(v[i], u);  // into a bucket below k
     }
-    v.clear();
+    size_[k] = 0;
     mask_ &= ~(std::uint64_t{1} << (k - 1));
     if (now_bucket_.size() > 1)
       std::make_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
@@ -190,7 +195,8 @@ class RadixQueue {
   std::uint64_t mask_ = 0;  // bit k-1 set: buckets_[k] is not empty
   std::size_t n_ = 0;
   std::vector<Event> now_bucket_;
-  std::vector<Event> buckets_[65];
+  std::vector<Event> buckets_[65];  // buckets_[k][0, size_[k]) are the events of bucket k
+  std::uint32_t size_[65] = {};
   std::vector<Event> early_;
 };
 
