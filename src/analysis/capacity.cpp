@@ -889,20 +889,35 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
   Solution sol;
   r.nominal = evaluate(f, m, opt, opt.scale, &r.groups, &sol);
 
-  // Maximum and target start rates with the setup frequencies of the nominal load.
+  // Maximum start rate with the setup frequencies and batch sizes of the nominal load (§2).
   for (const auto& g : r.groups) {
     if (g.required_hours_per_day <= 0) continue;
     r.ranking.push_back(g.id);
     if (g.max_scale < r.max_scale) r.max_scale = g.max_scale;
-    // Scale at which this group reaches the target: s (B+S) = target (cap - s O).
-    const GroupBase& gb = m.groups[g.id];
-    const GroupDyn& d = sol.dyn[g.id];
-    const double cap =
-        f.tool_groups[g.id].tools * kHoursPerDay * std::max(0.0, 1.0 - gb.cal_down - gb.cal_pm);
-    const double denom = gb.busy + d.setup + opt.target_utilisation * (d.load_down + gb.load_pm);
-    const double ts = denom > 0 ? opt.target_utilisation * cap / denom : kInfinity;
-    r.target_scale = std::min(r.target_scale, ts);
   }
+  // Target start rate: the scale at which the first group reaches the target, s (B + S) =
+  // target (cap - s O), with B and S re-evaluated at that scale (a few fixed-point steps).
+  auto target_of = [&](const Solution& so) {
+    double t = kInfinity;
+    for (std::size_t g = 0; g < m.groups.size(); ++g) {
+      const GroupBase& gb = m.groups[g];
+      const GroupDyn& d = so.dyn[g];
+      if (d.busy + d.setup <= 0) continue;
+      const double cap =
+          f.tool_groups[g].tools * kHoursPerDay * std::max(0.0, 1.0 - gb.cal_down - gb.cal_pm);
+      const double denom = d.busy + d.setup + opt.target_utilisation * (d.load_down + gb.load_pm);
+      t = std::min(t, opt.target_utilisation * cap / denom);
+    }
+    return t;
+  };
+  r.target_scale = target_of(sol);
+  for (int it = 0; it < 30 && std::isfinite(r.target_scale) && r.target_scale > 0; ++it) {
+    const double next = target_of(solve(f, m, opt, r.target_scale, nullptr));
+    const bool done = std::abs(next - r.target_scale) <= 1e-6 * r.target_scale;
+    r.target_scale = next;
+    if (done) break;
+  }
+  r.target_scale = std::min(r.target_scale, r.max_scale);
   std::stable_sort(r.ranking.begin(), r.ranking.end(), [&](auto a, auto b) {
     return r.groups[a].utilisation > r.groups[b].utilisation;
   });

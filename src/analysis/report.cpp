@@ -124,7 +124,7 @@ std::string format_table(const CapacityResult& r, int top) {
       o.priorities ? "on" : "off", o.period_days);
   s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n",
                    std::min<int>(top, r.ranking.size()), r.ranking.size());
-  s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9} {:>9} {:>7} {:>7} {:>7} {:>8} {:>7}\n", "rank",
+  s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9} {:>9} {:>7} {:>7} {:>7} {:>13} {:>7}\n", "rank",
                    "tool group", "area", "tools", "req h/d", "req h/per", "avail", "util", "of tot",
                    "need@tgt", "max x");
   int rank = 0;
@@ -133,9 +133,9 @@ std::string format_table(const CapacityResult& r, int top) {
     const auto& g = r.groups[id];
     ++rank;
     s += fmt::format(
-        "{:<4} {:<22} {:<12} {:>5} {:>9.1f} {:>9.0f} {:>7} {:>7} {:>7} {:>8} {:>7}\n", rank, g.name,
-        g.area, g.tools, g.required_hours_per_day, g.required_hours_per_period, pct(g.availability),
-        pct(g.utilisation), pct(g.utilisation_of_total),
+        "{:<4} {:<22} {:<12} {:>5} {:>9.1f} {:>9.0f} {:>7} {:>7} {:>7} {:>13} {:>7}\n", rank,
+        g.name, g.area, g.tools, g.required_hours_per_day, g.required_hours_per_period,
+        pct(g.availability), pct(g.utilisation), pct(g.utilisation_of_total),
         g.tools_needed_int >= 0 ? fmt::format("{} ({:.2f})", g.tools_needed_int, g.tools_needed)
                                 : std::string("inf"),
         fnum(g.max_scale, 3));

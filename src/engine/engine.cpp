@@ -58,6 +58,9 @@ namespace {
 
 using model::kNone;
 
+// Most lots in one job (batch); a fuller batch waits for the next decision.
+constexpr std::size_t kMaxJobLots = 256;
+
 // Units of a lot in the given basis (wafers, sites, dies, units).
 double basis_count(model::TimeBasis b, double wafers, double units, bool is_units,
                    const model::Product& p, model::ComponentId die_component) {
@@ -103,8 +106,9 @@ struct Event {
   std::uint64_t key;  // class << 56 | sequence
   std::int32_t a;
   std::int32_t b;
-  bool operator>(const Event& o) const {
-    return (t > o.t) | ((t == o.t) & (key > o.key));  // branch-free
+  bool operator>(const Event& o) const {  // one 128-bit comparison (times are >= 0)
+    return ((static_cast<__uint128_t>(t) << 64) | key) >
+           ((static_cast<__uint128_t>(o.t) << 64) | o.key);
   }
 };
 
@@ -118,8 +122,9 @@ struct StepInfo {
   std::int32_t name_id = 0;
   const model::Step* step = nullptr;
   double sample_p = 1.0;
-  double mean_time = 0;  // mean lot time (ticks), 25-wafer view of the route's lots
-  double remaining = 0;  // mean lot time of this and every later step (ticks)
+  double mean_time = 0;      // mean lot time (ticks), 25-wafer view of the route's lots
+  double remaining = 0;      // mean lot time of this and every later step (ticks)
+  std::int32_t bucket = -1;  // bucket of its group's queue (bucketed groups)
   bool cascading = false;
 };
 
@@ -201,6 +206,14 @@ struct Group {
   // (static_order); the others keep it unordered and rank at each decision.
   std::vector<QEntry> queue;
   bool static_order = false;
+  // Bucketed critical ratio: one due-sorted bucket per step (same remaining time), so the best
+  // lot is the best of the buckets' first eligible lots.
+  bool bucketed = false;
+  bool bucket_prio = false;  // rank_HP before CR
+  std::vector<std::vector<QEntry>> buckets;
+  std::vector<double> bucket_rem;
+  std::vector<std::int32_t> active;  // non-empty buckets
+  std::int32_t qn = 0;               // lots waiting
   int nkeys = 0;
   model::RankCriterion keys[3] = {};
   std::vector<std::int32_t> idle;  // tools able to start a job
@@ -280,24 +293,30 @@ class Sim {
   // --- setup
   void build();
   // --- event queue
-  // 4-ary min-heap on (time, class, sequence), moving a hole instead of swapping.
-  void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
-    const Event e{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b};
-    std::size_t i = heap_.size();
-    heap_.push_back(e);
+  // Two 4-ary min-heaps on (time, class, sequence), moving a hole instead of swapping: the hot
+  // one for job and lot events, the cold one for far-future events (failures, PM due dates,
+  // releases, deliveries, timers, day boundaries). The keys are globally unique, so popping the
+  // smaller top gives exactly the order of a single heap.
+  static bool is_cold(EvType type) {
+    return type == kEvFailure || type == kEvPmDue || type == kEvRelease || type == kEvSupply ||
+           type == kEvBatchTimer || type == kEvDay || type == kEvEnd;
+  }
+  static void heap_push(std::vector<Event>& h, const Event& e) {
+    std::size_t i = h.size();
+    h.push_back(e);
     while (i > 0) {
       const std::size_t parent = (i - 1) >> 2;
-      if (!(heap_[parent] > e)) break;
-      heap_[i] = heap_[parent];
+      if (!(h[parent] > e)) break;
+      h[i] = h[parent];
       i = parent;
     }
-    heap_[i] = e;
+    h[i] = e;
   }
-  Event pop() {
-    const Event top = heap_[0];
-    const Event last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_.size();
+  static Event heap_pop(std::vector<Event>& h) {
+    const Event top = h[0];
+    const Event last = h.back();
+    h.pop_back();
+    const std::size_t n = h.size();
     if (n == 0) return top;
     std::size_t i = 0;
     while (true) {
@@ -306,13 +325,22 @@ class Sim {
       std::size_t m = c;
       const std::size_t end = std::min(c + 4, n);
       for (std::size_t k = c + 1; k < end; ++k)
-        if (heap_[m] > heap_[k]) m = k;
-      if (!(last > heap_[m])) break;
-      heap_[i] = heap_[m];
+        if (h[m] > h[k]) m = k;
+      if (!(last > h[m])) break;
+      h[i] = h[m];
       i = m;
     }
-    heap_[i] = last;
+    h[i] = last;
     return top;
+  }
+  void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
+    const Event e{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b};
+    heap_push(is_cold(type) ? cold_ : heap_, e);
+  }
+  bool events_left() const { return !heap_.empty() || !cold_.empty(); }
+  Event pop() {
+    if (cold_.empty() || (!heap_.empty() && cold_[0] > heap_[0])) return heap_pop(heap_);
+    return heap_pop(cold_);
   }
   // --- lots
   std::int32_t new_lot();
@@ -366,7 +394,7 @@ class Sim {
   const Options& o_;
   Ticks now_ = 0, tw_ = 0, T_ = 0;
   std::uint64_t seq_ = 0;
-  std::vector<Event> heap_;
+  std::vector<Event> heap_, cold_;
 
   std::vector<StepInfo> steps_;
   std::vector<std::int32_t> route_first_;
@@ -596,8 +624,24 @@ void Sim::build() {
         }
         g.keys[n++] = c;
       }
-      g.static_order = ok && !g.lssu;
+      g.static_order = ok && !g.lssu && o_.fast_queues;
       g.nkeys = n;
+      // [CR] or [HP, CR] (setup avoidance constant): bucketed.
+      std::vector<model::RankCriterion> eff;
+      for (auto c : g.rank)
+        if (!(c == model::RankCriterion::LeastSetup && !has_setup[gi])) eff.push_back(c);
+      const bool cr = eff.size() == 1 && eff[0] == model::RankCriterion::CriticalRatio;
+      const bool hp_cr = eff.size() == 2 && eff[0] == model::RankCriterion::HighPriority &&
+                         eff[1] == model::RankCriterion::CriticalRatio;
+      g.bucketed = (cr || hp_cr) && !g.lssu && !g.batching && o_.fast_queues;
+      g.bucket_prio = hp_cr;
+    }
+    for (auto& si : steps_) {
+      Group& g = groups_[si.group];
+      if (!g.bucketed) continue;
+      si.bucket = static_cast<std::int32_t>(g.buckets.size());
+      g.buckets.emplace_back();
+      g.bucket_rem.push_back(si.remaining);
     }
   }
 
@@ -646,6 +690,7 @@ void Sim::build() {
   wafer_starts_product_.assign(f_.products.size(), 0);
   lots_.reserve(4096);
   heap_.reserve(8192);
+  cold_.reserve(8192);
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -785,7 +830,7 @@ void Sim::arrive(std::int32_t id) {
   if (g.pending_reservation == id) g.pending_reservation = -1;
   if (g.idle.empty()) return;
   const std::int32_t ded = l.dedicated_tool(l.step);
-  if (ded != kNone) {
+  if (ded != kNone && tools_[ded].group == si.group) {
     if (tools_[ded].idle_pos >= 0) dispatch(ded);
     return;
   }
@@ -795,7 +840,7 @@ void Sim::arrive(std::int32_t id) {
 // Offers the group's idle tools a decision, in preference order, until one starts a job.
 void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   Group& g = groups_[gi];
-  if (g.idle.empty() || g.queue.empty()) return;
+  if (g.idle.empty() || g.qn == 0) return;
   const bool wake = g.g->wake_least_setup && arriving >= 0;
   const model::Step* ast =
       arriving >= 0 ? steps_[lots_[arriving].first_step + lots_[arriving].step].step : nullptr;
@@ -922,6 +967,21 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   QEntry e;
   e.serial = l.serial;
   e.lot = id;
+  ++g.qn;
+  if (g.bucketed) {
+    const StepInfo& si = steps_[l.first_step + l.step];
+    e.k[0] = g.bucket_prio ? -l.priority : 0.0;
+    e.k[1] = si.remaining > 0 ? static_cast<double>(l.due) : 0.0;
+    auto& b = g.buckets[si.bucket];
+    if (b.empty()) g.active.push_back(si.bucket);
+    auto it = std::upper_bound(b.begin(), b.end(), e, [](const QEntry& x, const QEntry& y) {
+      if (x.k[0] != y.k[0]) return x.k[0] < y.k[0];
+      if (x.k[1] != y.k[1]) return x.k[1] < y.k[1];
+      return x.serial < y.serial;
+    });
+    b.insert(it, e);
+    return;
+  }
   if (!g.static_order) {
     g.queue.push_back(e);
     return;
@@ -940,6 +1000,7 @@ void Sim::enqueue(Group& g, std::int32_t id) {
 
 // Removes queue entries by index; `idx` sorted descending.
 void Sim::dequeue_desc(Group& g, const std::int32_t* idx, int n) {
+  g.qn -= n;
   for (int k = 0; k < n; ++k) {
     const std::int32_t i = idx[k];
     if (g.static_order) {
@@ -955,8 +1016,43 @@ void Sim::dequeue_desc(Group& g, const std::int32_t* idx, int n) {
 bool Sim::dispatch(std::int32_t ti) {
   Tool& tool = tools_[ti];
   Group& g = groups_[tool.group];
-  if (g.queue.empty()) return false;
+  if (g.qn == 0) return false;
   const std::int32_t nq = static_cast<std::int32_t>(g.queue.size());
+
+  // Bucketed critical ratio: compare the first eligible lot of every non-empty bucket.
+  if (g.bucketed) {
+    std::int32_t best_b = -1, best_i = -1;
+    double bk0 = 0, bk1 = 0;
+    std::int64_t bser = 0;
+    for (std::int32_t b : g.active) {
+      const auto& v = g.buckets[b];
+      for (std::int32_t i = 0, n = static_cast<std::int32_t>(v.size()); i < n; ++i) {
+        Lot& l = lots_[v[i].lot];
+        if (!eligible(l, ti, g)) continue;
+        const double rem = g.bucket_rem[b];
+        const double k0 = v[i].k[0];
+        const double k1 = rem > 0 ? static_cast<double>(l.due - now_) / rem : 1.0;
+        if (best_b < 0 || k0 < bk0 ||
+            (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && v[i].serial < bser)))) {
+          best_b = b;
+          best_i = i;
+          bk0 = k0;
+          bk1 = k1;
+          bser = v[i].serial;
+        }
+        break;
+      }
+    }
+    if (best_b < 0) return false;
+    auto& v = g.buckets[best_b];
+    const std::int32_t id = v[best_i].lot;
+    v.erase(v.begin() + best_i);
+    if (v.empty()) g.active.erase(std::find(g.active.begin(), g.active.end(), best_b));
+    --g.qn;
+    const std::int32_t gsi = lots_[id].first_step + lots_[id].step;
+    start_job(ti, gsi, &id, 1);
+    return true;
+  }
 
   // Fast path: static order, no batching: the first eligible lot in queue order.
   if (g.static_order && !g.batching) {
@@ -1064,7 +1160,7 @@ bool Sim::dispatch(std::int32_t ti) {
       const std::int32_t f2 = by_name ? s2.name_id : l.first_step + l.step;
       if (f2 != fam) continue;
       const double sz = size_of(l);
-      if (total + sz > st.batch_max + 1e-9) {
+      if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
         more_waiting = true;
         continue;
       }
@@ -1084,8 +1180,8 @@ bool Sim::dispatch(std::int32_t ti) {
       }
       continue;
     }
-    std::int32_t lots[64];
-    const int n = static_cast<int>(std::min<std::size_t>(pick_.size(), 64));
+    std::int32_t lots[kMaxJobLots];
+    const int n = static_cast<int>(pick_.size());  // <= kMaxJobLots (see the fill loop)
     std::copy_n(pick_.begin(), n, lots);
     std::sort(pick_idx_.begin(), pick_idx_.end(), std::greater<>());
     dequeue_desc(g, pick_idx_.data(), static_cast<int>(pick_idx_.size()));
@@ -1098,8 +1194,10 @@ bool Sim::dispatch(std::int32_t ti) {
 // Whether lot l may start on tool ti now (dedication, kit); notes kit shortages.
 bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
   if (l.nded > 0) {
+    // A record naming a tool of another group (a model whose dedication target runs elsewhere)
+    // is ignored rather than blocking the lot forever.
     const std::int32_t ded = l.dedicated_tool(l.step);
-    if (ded != kNone && ded != ti) return false;
+    if (ded != kNone && ded != ti && tools_[ded].group == tools_[ti].group) return false;
   }
   if (g.has_kit) {
     const StepInfo& si = steps_[l.first_step + l.step];
@@ -1322,8 +1420,8 @@ void Sim::on_job_done(std::int32_t jid) {
   --groups_[t.group].in_use;
   t.jobs.erase(std::find(t.jobs.begin(), t.jobs.end(), jid));
   // Move the lots on; the job record is recycled first (its lots are copied out).
-  std::int32_t lots[64];
-  const int n = static_cast<int>(std::min<std::size_t>(j.lots.size(), 64));
+  std::int32_t lots[kMaxJobLots];
+  const int n = static_cast<int>(j.lots.size());  // <= kMaxJobLots
   std::copy_n(j.lots.begin(), n, lots);
   j.next_free = free_job_;
   free_job_ = jid;
@@ -1601,18 +1699,18 @@ Results Sim::run() {
   for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi)
     for (std::int32_t ti = groups_[gi].first_tool, e = ti + groups_[gi].g->tools; ti < e; ++ti)
       refresh_idle(ti);
-  for (Ticks d = kTicksPerDay; d <= T_; d += kTicksPerDay) push(d, kEvDay, 0);
+  if (kTicksPerDay <= T_) push(kTicksPerDay, kEvDay, 0);  // the next one is pushed by each
   push(T_, kEvEnd, 0);
   // Initial WIP may start at once.
   for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
     Group& g = groups_[gi];
-    for (std::int32_t ti = g.first_tool, e = ti + g.g->tools; ti < e && !g.queue.empty(); ++ti)
+    for (std::int32_t ti = g.first_tool, e = ti + g.g->tools; ti < e && g.qn > 0; ++ti)
       if (tools_[ti].idle_pos >= 0) dispatch(ti);
   }
 
   const double limit = o_.time_limit_seconds;
   bool stop = status_ != RunStatus::Ok;
-  while (!heap_.empty() && !stop) {
+  while (events_left() && !stop) {
     const Event ev = pop();
     now_ = ev.t;
     ++events_;
@@ -1688,7 +1786,7 @@ Results Sim::run() {
         for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
           Group& g = groups_[gi];
           if (!g.has_kit) continue;
-          for (std::size_t k = 0; k < g.idle.size() && !g.queue.empty();) {
+          for (std::size_t k = 0; k < g.idle.size() && g.qn > 0;) {
             const std::int32_t t = g.idle[k];
             if (!dispatch(t)) ++k;  // a started tool leaves the idle list
           }
@@ -1699,7 +1797,7 @@ Results Sim::run() {
         Group& g = groups_[ev.a];
         if (g.timer_pending && g.timer_at == now_) {
           g.timer_pending = false;
-          for (std::size_t k = 0; k < g.idle.size() && !g.queue.empty();) {
+          for (std::size_t k = 0; k < g.idle.size() && g.qn > 0;) {
             if (!dispatch(g.idle[k])) ++k;
           }
         }
@@ -1709,6 +1807,7 @@ Results Sim::run() {
         wip_change(0);
         wip_per_day_.push_back(wip_day_area_ / static_cast<double>(kTicksPerDay));
         wip_day_area_ = 0;
+        if (now_ + kTicksPerDay <= T_) push(now_ + kTicksPerDay, kEvDay, 0);
         break;
       }
       case kEvEnd:

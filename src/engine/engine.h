@@ -64,6 +64,9 @@ struct Options {
   // model value (ToolGroup::batch_max_wait, 0 = start at the minimum, the testbed rule).
   Ticks batch_max_wait = -1;
   Observer* observer = nullptr;  // not owned
+  // Sorted / bucketed queues where the ranking allows (same decisions, faster); false ranks the
+  // whole queue at every decision (the reference path, for tests).
+  bool fast_queues = true;
 };
 
 struct Summary {  // summary statistics of a sample (days)

@@ -398,6 +398,12 @@ TEST(Capacity, SetupAvoidingDispatchNeedsFewerSetups) {
   EXPECT_NEAR(gc.setup_hours_per_day, 144 * p * 0.25, 1e-6);
   EXPECT_NEAR(u, (14.4 + 144 * p * 0.25) / 24.0, 1e-6);
   EXPECT_LT(p, 2.0 / 3.0);  // fewer than a random sequence
+  // Setups depend on the load, so the target start rate is re-evaluated at its own load: there
+  // the most loaded group is at the target.
+  CapacityOptions o;
+  o.transport = false;
+  const CurvePoint at = evaluate_at_scale(fab.f, o, r.target_scale);
+  EXPECT_NEAR(at.max_utilisation, 0.85, 1e-3);
 }
 
 TEST(Capacity, PriorityClassesConserveTheMeanWait) {

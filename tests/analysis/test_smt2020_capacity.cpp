@@ -104,6 +104,38 @@ TEST(CapacityCli, BadInputAndOptions) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(".txt"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(json_path));
+  // A scenario with problems: every problem as file:line, exit 2.
+  const auto yaml = tmp.write("bad.yaml", "name: x\nfoo: 1\n");
+  r = test::run_osatsim({"capacity", yaml.string(), "--json", json_path.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.yaml:2:"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(json_path));
+}
+
+TEST(CapacityCli, DefaultScenarioTableAndJson) {
+  test::TempDir tmp;
+  const auto json_path = tmp.path() / "cap.json";
+  const auto r = test::run_osatsim(
+      {"capacity", "default", "--json", json_path.string(), "--target-util", "0.8", "--top", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Bottlenecks (top 3 of"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(test::read_file(json_path));
+  EXPECT_EQ(j["options"]["target_utilisation"].get<double>(), 0.8);
+  // The ranking is by utilisation, highest first, and starts with the bottleneck.
+  ASSERT_FALSE(j["ranking"].empty());
+  EXPECT_EQ(j["ranking"][0], j["bottleneck"]);
+  double prev = 2.0;
+  for (const auto& name : j["ranking"]) {
+    for (const auto& g : j["groups"]) {
+      if (g["name"] != name) continue;
+      EXPECT_LE(g["utilisation"].get<double>(), prev);
+      prev = g["utilisation"].get<double>();
+    }
+  }
+  // 5 curve points by default, at increasing start rates.
+  ASSERT_EQ(j["curve"].size(), 5u);
+  for (std::size_t i = 1; i < 5; ++i)
+    EXPECT_GT(j["curve"][i]["scale"].get<double>(), j["curve"][i - 1]["scale"].get<double>());
 }
 
 }  // namespace

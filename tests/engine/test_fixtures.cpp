@@ -116,6 +116,35 @@ TEST(EngineFixture, BatchStartsAtMinimumAndFillsToMaximum) {
   EXPECT_GT(r.tool_groups[0].batches, 0);
 }
 
+// Batch forming policy: a partial batch (>= min) waits up to max_wait for a fuller one.
+// Lots arrive at 0, 1, 2, 3 h; min 3 lots, max 4.
+TEST(EngineFixture, BatchMaxWaitForFullerBatch) {
+  Builder b;
+  const auto g = b.group("F", 1);
+  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
+  model::Step s = step(g, hours(5), TimeBasis::PerBatch);
+  s.batch_min = 75;
+  s.batch_max = 100;
+  const auto p = b.product("p", {s});
+  b.stream("L", p, Dist::constant(static_cast<double>(hours(1))), 8);
+  for (double wait_h : {2.5, 3.5}) {
+    Recorder rec;
+    Options o = opts(1, &rec);
+    o.batch_max_wait = hours(wait_h);
+    simulate(b.f, o);
+    ASSERT_FALSE(rec.starts.empty());
+    if (wait_h == 2.5) {
+      // The minimum is reached at 2 h; the oldest lot's 2.5 h run out before a 4th arrives.
+      EXPECT_EQ(rec.starts[0].t, minutes(150));
+      EXPECT_EQ(rec.starts[0].lots.size(), 3u);
+    } else {
+      // The 4th lot arrives at 3 h, within the wait: a full batch starts then.
+      EXPECT_EQ(rec.starts[0].t, hours(3));
+      EXPECT_EQ(rec.starts[0].lots.size(), 4u);
+    }
+  }
+}
+
 // Batches never mix route steps (crit_sameroutestep), even of the same step name.
 TEST(EngineFixture, BatchCompatibilitySameRouteStep) {
   Builder b;

@@ -264,6 +264,29 @@ TEST(EngineInvariants, DispatchOverridesRun) {
   EXPECT_FALSE(parse_dispatch_rule("lifo", x));
 }
 
+// The sorted and bucketed queues take exactly the decisions of the reference path that ranks the
+// whole queue at every decision.
+TEST(EngineInvariants, FastQueuesDecideLikeTheReference) {
+  auto f = rich();
+  auto cr_chain = f;
+  for (auto& g : cr_chain.tool_groups)
+    g.ranking = {model::RankCriterion::HighPriority, model::RankCriterion::LeastSetup,
+                 model::RankCriterion::CriticalRatio};
+  for (const auto* fac : {&f, &cr_chain}) {
+    for (auto rule : {DispatchRule::Model, DispatchRule::Fifo, DispatchRule::CriticalRatio,
+                      DispatchRule::EarliestDue, DispatchRule::ShortestProcessing,
+                      DispatchRule::PriorityFifo}) {
+      Options o;
+      o.days = 150;
+      o.dispatch = rule;
+      const std::string fast = fingerprint(simulate(*fac, o));
+      o.fast_queues = false;
+      const std::string ref = fingerprint(simulate(*fac, o));
+      EXPECT_EQ(fast, ref) << to_string(rule);
+    }
+  }
+}
+
 TEST(EngineInvariants, GuardsStopTheRun) {
   const auto f = rich();
   Options o;

@@ -1,4 +1,5 @@
 // Packaging extensions: wafer-to-unit transform, yields, per-site/per-die/per-unit times, kits.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
@@ -169,6 +170,31 @@ TEST(EnginePackaging, StartsAsUnits) {
   EXPECT_EQ(r.packaging.units_created, 16);
   EXPECT_EQ(r.packaging.units_out, 16);
   EXPECT_EQ(r.packaging.wafers_released, 0);
+}
+
+// A batch counted in units of one-unit lots: at most 256 lots per job, none lost.
+TEST(EnginePackaging, LargeBatchesAreCappedNotLost) {
+  Builder b;
+  const auto g = b.group("Oven", 1);
+  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
+  b.f.tool_groups[g].batch_unit = model::BatchUnit::Unit;
+  model::Step s = step(g, hours(1), TimeBasis::PerBatch);
+  s.batch_min = 1;
+  s.batch_max = 300;
+  const auto p = b.product("p", {s});
+  b.f.products[p].starts_as_units = true;
+  const auto st = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0, 10, 0, 1);
+  for (int i = 0; i < 300; ++i) b.wip(fmt::format("w{}", i), st, 0, 1);
+  Recorder rec;
+  Options o;
+  o.days = 1;
+  o.observer = &rec;
+  const Results r = simulate(b.f, o);
+  ASSERT_EQ(rec.starts.size(), 2u);
+  EXPECT_EQ(rec.starts[0].lots.size(), 256u);
+  EXPECT_EQ(rec.starts[1].lots.size(), 44u);
+  EXPECT_EQ(r.lot_types[0].completed_total, 300);
+  EXPECT_EQ(r.packaging.units_out, 300);
 }
 
 }  // namespace
