@@ -492,7 +492,7 @@ Runner setup(CLI::App* app) {
 }
 
 const Registrar reg{
-    "package", "Sites per wafer (rectangle packing), package yield and good packages per wafer",
+    "package", "sites per wafer (rectangle packing), package yield and good packages per wafer",
     setup, 40};
 
 }  // namespace

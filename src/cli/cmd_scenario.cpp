@@ -40,7 +40,7 @@ Runner setup(CLI::App* app) {
   };
 }
 
-const Registrar reg{"scenario", "Built-in scenarios: list them, export one as YAML", setup, 60};
+const Registrar reg{"scenario", "built-in scenarios: list them, export one as YAML", setup, 60};
 
 }  // namespace
 }  // namespace osatsim::cli

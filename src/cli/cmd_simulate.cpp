@@ -151,6 +151,38 @@ json to_json(const engine::Results& r) {
   return j;
 }
 
+// Packaging runs: what a planner asks first — good units shipped per product and month, the
+// wafer starts behind them, and whether a component ran short.
+void print_packaging(const engine::Results& r) {
+  const double window_days = r.simulated_days - r.warmup_days;
+  const double per_month = window_days > 0 ? 30.0 / window_days : 0.0;
+  fmt::print("\n{:<16} {:>14} {:>16} {:>16}\n", "product", "wafers/month", "good units/month",
+             "units per wafer");
+  for (const auto& [name, units] : r.packaging.units_out_per_month) {
+    double wafers = 0;
+    for (const auto& [n, w] : r.packaging.wafer_starts) {
+      if (n == name) wafers = w * per_month;
+    }
+    if (wafers > 0) {
+      fmt::print("{:<16} {:>14.0f} {:>16.0f} {:>16.2f}\n", name, wafers, units, units / wafers);
+    } else {
+      fmt::print("{:<16} {:>14} {:>16.0f} {:>16}\n", name, "-", units, "-");
+    }
+  }
+  std::int64_t stockouts = 0;
+  std::string short_of;
+  for (const auto& c : r.packaging.components) {
+    if (c.stockouts == 0) continue;
+    stockouts += c.stockouts;
+    short_of += (short_of.empty() ? "" : ", ") + c.name;
+  }
+  if (stockouts == 0) {
+    fmt::print("components: no stock-outs ({} components)\n", r.packaging.components.size());
+  } else {
+    fmt::print("components: {} stock-outs ({})\n", stockouts, short_of);
+  }
+}
+
 void print_table(const engine::Results& r) {
   fmt::print("{} | {:.0f} days (warm-up {:.0f}) | seed {} | dispatch {} | {:.2f} s, {} events\n",
              r.model, r.simulated_days, r.warmup_days, r.seed, r.dispatch, r.wall_seconds,
@@ -163,6 +195,7 @@ void print_table(const engine::Results& r) {
                t.cycle_time_days.mean, t.cycle_time_days.p95, t.ct_factor, t.on_time_pct,
                t.cqt_violations);
   }
+  if (r.packaging.present) print_packaging(r);
   std::vector<const engine::ToolGroupKpi*> g;
   for (const auto& x : r.tool_groups) g.push_back(&x);
   std::stable_sort(g.begin(), g.end(),
