@@ -1,7 +1,7 @@
 // The simulation kernel. See engine.h for the contract and docs/engine.md for the semantics.
 //
 // Layout: dense arrays of plain records (lots, tools, jobs, tool groups, flattened route steps);
-// one binary heap of small event records ordered by (time, class, insertion sequence); stale
+// one radix heap of small event records ordered by (time, class, insertion sequence); stale
 // events (of paused jobs) are skipped through a per-job version number. Lots and jobs are
 // recycled through free lists, so the steady state allocates nothing per event.
 #include "engine/engine.h"
