@@ -16,42 +16,13 @@
 #include "analysis/capacity.h"
 #include "analysis/report.h"
 #include "cli/command.h"
+#include "cli/output.h"
 #include "io/load.h"
 
 namespace osatsim::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Writes `text` to `path` through a temporary file in the same directory and a rename.
-bool write_atomically(const std::string& path, const std::string& text, std::string& why) {
-  const fs::path target(path);
-  const fs::path tmp =
-      target.parent_path() / (target.filename().string() + fmt::format(".tmp.{}", ::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      why = "cannot create " + tmp.string();
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      why = "cannot write " + tmp.string();
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    why = fmt::format("cannot rename {} to {}: {}", tmp.string(), path, ec.message());
-    fs::remove(tmp, ec);
-    return false;
-  }
-  return true;
-}
 
 // "0.5,0.7,0.9" -> levels in (0, 1); false with a message on a bad list.
 bool parse_curve(const std::string& text, std::vector<double>& out, std::string& why) {

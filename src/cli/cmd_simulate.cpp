@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "cli/command.h"
+#include "cli/output.h"
 #include "core/version.h"
 #include "engine/engine.h"
 #include "io/load.h"
@@ -266,21 +267,9 @@ int run(const SimArgs& a) {
     std::error_code ec;
     fs::create_directories(a.out, ec);
     const fs::path final_path = fs::path(a.out) / "summary.json";
-    const fs::path tmp = fs::path(a.out) / ".summary.json.tmp";
-    {
-      std::ofstream os(tmp);
-      os << to_json(r).dump(2) << "\n";
-      if (!os) {
-        std::fprintf(stderr, "simulate: cannot write %s\n", tmp.c_str());
-        fs::remove(tmp, ec);
-        return kExitFailure;
-      }
-    }
-    fs::rename(tmp, final_path, ec);
-    if (ec) {
-      std::fprintf(stderr, "simulate: cannot write %s: %s\n", final_path.c_str(),
-                   ec.message().c_str());
-      fs::remove(tmp, ec);
+    std::string why;
+    if (!write_atomically(final_path.string(), to_json(r).dump(2) + "\n", why)) {
+      std::fprintf(stderr, "simulate: %s\n", why.c_str());
       return kExitFailure;
     }
     fmt::print("wrote {}\n", final_path.string());

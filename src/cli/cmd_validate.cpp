@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "cli/command.h"
+#include "cli/output.h"
 #include "io/load.h"
 #include "model/factory.h"
 
@@ -341,36 +342,6 @@ std::string text_summary(const json& j) {
     line(fmt::format("  {} -> {}: {} min", l["from"].get<std::string>(), l["to"].get<std::string>(),
                      l["time_min"].get<std::string>()));
   return o;
-}
-
-// Writes `text` to `path` through a temporary file in the same directory and a rename.
-bool write_atomically(const std::string& path, const std::string& text, std::string& why) {
-  const fs::path target(path);
-  const fs::path tmp =
-      target.parent_path() / (target.filename().string() + fmt::format(".tmp.{}", ::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      why = "cannot create " + tmp.string();
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      why = "cannot write " + tmp.string();
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    why = fmt::format("cannot rename {} to {}: {}", tmp.string(), path, ec.message());
-    fs::remove(tmp, ec);
-    return false;
-  }
-  return true;
 }
 
 struct Options {
