@@ -16,7 +16,9 @@ std::int32_t find_by_name(const V& items, const std::string& name) {
   return kNone;
 }
 
-bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0.0; }
+bool finite_nonneg(double v) {
+  return std::isfinite(v) && v >= 0.0;
+}
 
 bool dist_ok(const Dist& d) {
   return finite_nonneg(d.mean) && finite_nonneg(d.half_width) &&
@@ -28,9 +30,15 @@ bool dist_ok(const Dist& d) {
 ToolGroupId Factory::find_tool_group(const std::string& n) const {
   return find_by_name(tool_groups, n);
 }
-ProductId Factory::find_product(const std::string& n) const { return find_by_name(products, n); }
-RouteId Factory::find_route(const std::string& n) const { return find_by_name(routes, n); }
-StreamId Factory::find_stream(const std::string& n) const { return find_by_name(streams, n); }
+ProductId Factory::find_product(const std::string& n) const {
+  return find_by_name(products, n);
+}
+RouteId Factory::find_route(const std::string& n) const {
+  return find_by_name(routes, n);
+}
+StreamId Factory::find_stream(const std::string& n) const {
+  return find_by_name(streams, n);
+}
 LocationId Factory::find_location(const std::string& n) const {
   return find_by_name(locations, n);
 }
@@ -101,7 +109,8 @@ Diagnostics Factory::validate() const {
     std::unordered_set<std::string> seen;
     for (const auto& it : items) {
       if (it.name.empty()) err(it.src, fmt::format("{} with an empty name", what));
-      if (!seen.insert(it.name).second) err(it.src, fmt::format("duplicate {} '{}'", what, it.name));
+      if (!seen.insert(it.name).second)
+        err(it.src, fmt::format("duplicate {} '{}'", what, it.name));
     }
   };
   check_unique(tool_groups, "tool group");
@@ -164,7 +173,8 @@ Diagnostics Factory::validate() const {
         continue;
       }
       const ToolGroup& g = tool_groups[s.tool_group];
-      if (!dist_ok(s.time)) where("invalid processing time (negative, not finite, or half-width > mean)");
+      if (!dist_ok(s.time))
+        where("invalid processing time (negative, not finite, or half-width > mean)");
       if (s.overhead < 0) where("negative overhead");
       if (g.batch_criterion != BatchCriterion::None || s.basis == TimeBasis::PerBatch) {
         if (s.batch_max > 0 && s.batch_min > s.batch_max)
@@ -197,10 +207,44 @@ Diagnostics Factory::validate() const {
     }
   }
 
+  // A tool group with no tools that some released or initial lot must visit can never finish
+  // its work: the line would fill up silently. (A group without tools that no lot visits is fine,
+  // e.g. tools not bought yet.)
+  {
+    std::vector<char> product_loaded(products.size(), 0);
+    for (const auto& s : streams) {
+      if (s.product >= 0 && s.product < static_cast<int>(products.size()))
+        product_loaded[s.product] = 1;
+    }
+    for (const auto& l : initial_wip) {
+      if (l.product >= 0 && l.product < static_cast<int>(products.size()))
+        product_loaded[l.product] = 1;
+    }
+    std::vector<std::string> first_user(tool_groups.size());
+    for (std::size_t p = 0; p < products.size(); ++p) {
+      const RouteId r = products[p].route;
+      if (!product_loaded[p] || r < 0 || r >= static_cast<int>(routes.size())) continue;
+      for (const auto& s : routes[r].steps) {
+        if (s.tool_group >= 0 && s.tool_group < n_groups && first_user[s.tool_group].empty() &&
+            s.sample_probability > 0.0) {
+          first_user[s.tool_group] = fmt::format("step '{}' of route '{}' (product '{}')", s.name,
+                                                 routes[r].name, products[p].name);
+        }
+      }
+    }
+    for (std::size_t g = 0; g < tool_groups.size(); ++g) {
+      if (tool_groups[g].tools == 0 && !first_user[g].empty()) {
+        err(tool_groups[g].src, fmt::format("tool group '{}' has no tools but {} needs it",
+                                            tool_groups[g].name, first_user[g]));
+      }
+    }
+  }
+
   for (const auto& p : products) {
     if (p.route < 0 || p.route >= static_cast<int>(routes.size()))
       err(p.src, fmt::format("product '{}': unknown route", p.name));
-    if (p.sites_per_wafer < 0) err(p.src, fmt::format("product '{}': negative sites per wafer", p.name));
+    if (p.sites_per_wafer < 0)
+      err(p.src, fmt::format("product '{}': negative sites per wafer", p.name));
     if (!(p.site_yield > 0.0 && p.site_yield <= 1.0))
       err(p.src, fmt::format("product '{}': site yield outside (0, 1]", p.name));
     for (const auto& dc : p.dies) {
@@ -230,8 +274,8 @@ Diagnostics Factory::validate() const {
     }
     const Route& r = routes[products[l.product].route];
     if (l.step < 0 || l.step >= static_cast<int>(r.steps.size()))
-      err(l.src, fmt::format("WIP lot '{}': step {} outside route '{}' (1..{})", l.name,
-                             l.step + 1, r.name, r.steps.size()));
+      err(l.src, fmt::format("WIP lot '{}': step {} outside route '{}' (1..{})", l.name, l.step + 1,
+                             r.name, r.steps.size()));
     if (l.wafers <= 0) err(l.src, fmt::format("WIP lot '{}': wafers must be > 0", l.name));
   }
 
@@ -262,33 +306,48 @@ double lots_per_day(const ReleaseStream& s) {
 
 const char* to_string(TimeBasis b) {
   switch (b) {
-    case TimeBasis::PerLot: return "per_lot";
-    case TimeBasis::PerWafer: return "per_wafer";
-    case TimeBasis::PerBatch: return "per_batch";
-    case TimeBasis::PerSite: return "per_site";
-    case TimeBasis::PerDie: return "per_die";
-    case TimeBasis::PerUnit: return "per_unit";
+    case TimeBasis::PerLot:
+      return "per_lot";
+    case TimeBasis::PerWafer:
+      return "per_wafer";
+    case TimeBasis::PerBatch:
+      return "per_batch";
+    case TimeBasis::PerSite:
+      return "per_site";
+    case TimeBasis::PerDie:
+      return "per_die";
+    case TimeBasis::PerUnit:
+      return "per_unit";
   }
   return "?";
 }
 
 const char* to_string(RankCriterion r) {
   switch (r) {
-    case RankCriterion::HighPriority: return "priority";
-    case RankCriterion::LeastSetup: return "setup";
-    case RankCriterion::Fifo: return "fifo";
-    case RankCriterion::CriticalRatio: return "cr";
-    case RankCriterion::EarliestDue: return "edd";
-    case RankCriterion::ShortestProcessing: return "spt";
+    case RankCriterion::HighPriority:
+      return "priority";
+    case RankCriterion::LeastSetup:
+      return "setup";
+    case RankCriterion::Fifo:
+      return "fifo";
+    case RankCriterion::CriticalRatio:
+      return "cr";
+    case RankCriterion::EarliestDue:
+      return "edd";
+    case RankCriterion::ShortestProcessing:
+      return "spt";
   }
   return "?";
 }
 
 const char* to_string(BatchCriterion c) {
   switch (c) {
-    case BatchCriterion::None: return "none";
-    case BatchCriterion::SameRouteStep: return "same_route_step";
-    case BatchCriterion::SameStepName: return "same_step_name";
+    case BatchCriterion::None:
+      return "none";
+    case BatchCriterion::SameRouteStep:
+      return "same_route_step";
+    case BatchCriterion::SameStepName:
+      return "same_step_name";
   }
   return "?";
 }

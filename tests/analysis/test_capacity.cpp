@@ -471,7 +471,12 @@ TEST(Capacity, ToolsMissing) {
   auto g = fab.group("G", 0);
   fab.step(g, Dist::constant(1.0));
   fab.stream(1.0, false);
-  const auto r = fab.run();
+  // Factory::validate rejects a loaded group without tools (docs/errors.md); analyse itself must
+  // still cope with one (a what-if before tools are bought).
+  EXPECT_FALSE(fab.f.validate().ok());
+  CapacityOptions o;
+  o.transport = false;
+  const auto r = analyse(fab.f, o);
   EXPECT_TRUE(std::isinf(r.groups[0].utilisation));
   EXPECT_NEAR(r.max_scale, 0.0, 1e-12);
   EXPECT_NEAR(r.groups[0].tools_needed, 24.0 / (24 * 0.85), 1e-12);

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "model/factory.h"
+#include "support/test_support.h"
 
 namespace osatsim::model {
 namespace {
@@ -94,6 +97,63 @@ TEST(Factory, TransportLookup) {
   ASSERT_NE(f.transport_time(fab, fab), nullptr);
   EXPECT_EQ(f.transport_time(fab, fab)->mean, static_cast<double>(minutes(7.5)));
   EXPECT_EQ(f.transport_time(fab, delay), nullptr);
+}
+
+}  // namespace
+}  // namespace osatsim::model
+
+namespace osatsim::model {
+namespace {
+
+TEST(Factory, ZeroToolsInALoadedGroupIsAnError) {
+  Factory f = tiny();
+  f.tool_groups[0].tools = 0;
+  const Diagnostics d = f.validate();
+  ASSERT_EQ(d.size(), 1u) << d.to_string();
+  EXPECT_EQ(d.items()[0].to_string(),
+            "tools:2: tool group 'G1' has no tools but step 's1' of route 'r1' (product 'p1') "
+            "needs it");
+}
+
+TEST(Factory, ZeroToolsInAnUnusedGroupIsFine) {
+  Factory f = tiny();
+  ToolGroup spare;
+  spare.name = "future_bonders";
+  spare.tools = 0;
+  f.tool_groups.push_back(spare);
+  EXPECT_TRUE(f.validate().ok()) << f.validate().to_string();
+  // Nor is a group only a product without releases or WIP would visit.
+  f.streams.clear();
+  f.tool_groups[0].tools = 0;
+  EXPECT_TRUE(f.validate().ok()) << f.validate().to_string();
+}
+
+}  // namespace
+}  // namespace osatsim::model
+
+namespace osatsim::model {
+namespace {
+
+// Through the CLI on the mini-fab: exit code 2 and the tool file's line.
+TEST(Factory, ZeroToolsRejectedByValidate) {
+  namespace fs = std::filesystem;
+  test::TempDir dir;
+  const fs::path fab = dir.path() / "fab";
+  fs::copy(test::source_dir() / "tests/fixtures/minifab", fab);
+  std::string tools = test::read_file(fab / "tool.txt.1l");
+  const auto line2 = tools.find('\n') + 1;
+  // STNQTY is the 13th column of the fixture's tool file.
+  std::size_t pos = line2;
+  for (int tab = 0; tab < 12; ++tab) pos = tools.find('\t', pos) + 1;
+  const auto end = tools.find('\t', pos);
+  tools.replace(pos, end - pos, "0");
+  dir.write("fab/tool.txt.1l", tools);
+  const auto r = test::run_osatsim({"validate", fab.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("tool.txt.1l:2: tool group 'Diff_1' has no tools but step '001_Diffusion'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 }  // namespace
