@@ -33,7 +33,7 @@ const fs::path& work_dir() {
 
 // Puts the fixture's version of `file` back (all files on the first call).
 void restore_fixture(const std::string* file) {
-  const fs::path src = fs::path(OSATSIM_SOURCE_DIR) / "tests/fixtures/minifab";
+  const fs::path src = fs::path(OSATSIM_MINIFAB_DIR);  // laid out by CMake
   for (const auto& f : kFiles) {
     if (file == nullptr || f == *file) {
       fs::copy_file(src / f, work_dir() / f, fs::copy_options::overwrite_existing);

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 fs::path minifab() {
-  return source_dir() / "tests/fixtures/minifab";
+  return fs::path(OSATSIM_MINIFAB_DIR);  // laid out by CMake from tests/fixtures/minifab/*.in
 }
 
 TEST(SimulateCli, WritesSummaryJson) {

@@ -11,7 +11,7 @@
 namespace osatsim::test {
 
 inline std::filesystem::path minifab_dir() {
-  return source_dir() / "tests/fixtures/minifab";
+  return std::filesystem::path(OSATSIM_MINIFAB_DIR);  // laid out by CMake from tests/fixtures/minifab/*.in
 }
 
 // Copies the mini-fab into `dir` (files only).

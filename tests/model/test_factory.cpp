@@ -139,7 +139,7 @@ TEST(Factory, ZeroToolsRejectedByValidate) {
   namespace fs = std::filesystem;
   test::TempDir dir;
   const fs::path fab = dir.path() / "fab";
-  fs::copy(test::source_dir() / "tests/fixtures/minifab", fab);
+  fs::copy(fs::path(OSATSIM_MINIFAB_DIR), fab);
   std::string tools = test::read_file(fab / "tool.txt.1l");
   const auto line2 = tools.find('\n') + 1;
   // STNQTY is the 13th column of the fixture's tool file.
