@@ -93,6 +93,10 @@ struct LotTypeKpi {
   double rpt_days = 0;          // raw process time, every step (FORMAT.md §14 "all")
   double rpt_sampled_days = 0;  // weighted by sampling probability (§14 "smp")
   double ct_factor = 0;         // mean CT / rpt_days
+  // Cycle time implied by the initial WIP of the type (wip_implied_cycle_time), and the lots it
+  // rests on (0: none).
+  std::int64_t wip_implied_lots = 0;
+  double wip_implied_ct_days = 0;
   double on_time_pct = 0;
   double mean_tardiness_days = 0;   // mean over completed lots of max(0, done - due)
   std::int64_t cqt_violations = 0;  // queue-time windows closed too late by lots of this type
@@ -109,6 +113,9 @@ struct ToolGroupKpi {
   std::int64_t batches = 0;     // batch jobs (batch groups) started in the window
   double mean_batch_fill = 0;   // mean of batch size / batch max (batch groups)
   std::int64_t setups = 0;      // setup changes in the window
+  std::int64_t pms = 0;           // PMs started in the window
+  std::int64_t pms_absorbed = 0;  // PMs that fell due in the window and were done by a longer
+                                  // one (nested PM calendars, model::PmNesting)
   double mean_queue_hours = 0;  // mean wait from queue arrival to job start, window starts
   std::int64_t lot_starts = 0;  // lot-steps started in the window
   int max_parallel = 0;         // pure delay groups: most lots inside at once
@@ -161,6 +168,7 @@ struct Results {
   double days = 0, warmup_days = 0, simulated_days = 0;
   std::uint64_t seed = 0;
   std::string dispatch;
+  std::string pm_nesting;  // "independent" or "nested" (model::PmNesting)
   double wall_seconds = 0;
   std::int64_t events = 0;
   std::int64_t lot_steps = 0;    // performed lot-steps (jobs per lot) over the run
@@ -194,5 +202,16 @@ double mean_lot_time(const model::Factory& f, const model::Step& s, double wafer
 // expected lot size (transform to units with the site yield, splits into assembly lots, step
 // yields). With `sampled`, each step is weighted by its sampling probability.
 double raw_process_time(const model::Factory& f, const model::ReleaseStream& s, bool sampled);
+
+// The cycle time that the initial WIP implies for a lot type (docs/validation.md): each initial
+// lot of the type has an age (minus its virtual release, the due date less the type's due offset)
+// and a position (the share of the type's sampled raw process time before its current step). In a
+// fab in steady state the age grows in proportion to the position, and the least-squares line
+// through the origin, age = CT x position, gives the cycle time the WIP was taken from.
+struct WipImpliedCt {
+  std::int64_t lots = 0;  // initial lots of the type with position > 0 and a known release
+  double ct_days = 0;     // 0 when lots == 0
+};
+WipImpliedCt wip_implied_cycle_time(const model::Factory& f, model::StreamId stream);
 
 }  // namespace osatsim::engine

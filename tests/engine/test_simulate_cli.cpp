@@ -28,6 +28,15 @@ TEST(SimulateCli, WritesSummaryJson) {
   EXPECT_EQ(j["run"]["days"], 60.0);
   EXPECT_EQ(j["run"]["warmup_days"], 20.0);
   EXPECT_EQ(j["run"]["dispatch"], "model");
+  EXPECT_EQ(j["run"]["pm_nesting"], "nested");  // the SMT2020 reader's reading
+  for (const auto& g : j["tool_groups"]) {
+    EXPECT_TRUE(g.contains("pms")) << g["name"];
+    EXPECT_TRUE(g.contains("pms_absorbed")) << g["name"];
+  }
+  for (const auto& t : j["lot_types"]) {
+    EXPECT_TRUE(t.contains("initial_wip_implied_ct_days")) << t["name"];
+    EXPECT_TRUE(t.contains("initial_wip_implied_lots")) << t["name"];
+  }
   EXPECT_GT(j["run"]["events"].get<long long>(), 0);
   EXPECT_GT(j["run"]["lot_steps"].get<long long>(), 0);
   EXPECT_TRUE(j["run"].contains("peak_rss_mb"));
@@ -78,6 +87,10 @@ TEST(SimulateCli, BadInputExitsTwoAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 2);
   r = run_osatsim({"simulate", minifab().string(), "--days", "0"});
   EXPECT_EQ(r.exit_code, 2);
+  r = run_osatsim({"simulate", minifab().string(), "--days", "5", "--pm-nesting", "sometimes",
+                   "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--pm-nesting: unknown value 'sometimes'"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / "summary.json"));
 }
 
