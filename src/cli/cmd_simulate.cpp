@@ -32,6 +32,7 @@ struct SimArgs {
   std::int64_t max_wip = 0;
   double time_limit = 0;
   bool same_pm = false;
+  bool stagger_wafer_pm = false;
   bool reservation = false;
   double batch_wait_min = -1;
   std::string pm_nesting = "model";
@@ -235,6 +236,7 @@ int run(const SimArgs& a) {
   o.max_wip_lots = a.max_wip;
   o.time_limit_seconds = a.time_limit;
   o.stagger_first_pm = !a.same_pm;
+  o.stagger_first_wafer_pm = a.stagger_wafer_pm;
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
@@ -309,6 +311,9 @@ Runner setup(CLI::App* app) {
   app->add_flag("--same-pm", a->same_pm,
                 "first calendar PM of every tool of a group at the same instant (default: "
                 "staggered, tool k of N at FOA*k/N)");
+  app->add_flag("--stagger-wafer-pm", a->stagger_wafer_pm,
+                "first wafer-count PM of tool k of N after FOA*k/N wafers (default: FOA for every "
+                "tool)");
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--batch-max-wait", a->batch_wait_min,

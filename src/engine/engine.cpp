@@ -1832,7 +1832,8 @@ Results Sim::run() {
         t.pm_due[a] = round_ticks(foa * k);
         push(t.pm_due[a], kEvPmDue, static_cast<std::int32_t>(ti), static_cast<std::int32_t>(a));
       } else {
-        t.pm_threshold[a] = foa;
+        t.pm_threshold[a] =
+            foa * (o_.stagger_first_wafer_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0);
       }
     }
   }

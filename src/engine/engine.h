@@ -58,6 +58,9 @@ struct Options {
   std::int64_t max_wip_lots = 0;    // stop (status WipLimit) when more lots are in the fab; 0 = off
   double time_limit_seconds = 0.0;  // stop (status TimeLimit) after this wall time; 0 = off
   bool stagger_first_pm = true;     // tool k of N gets its first calendar PM at FOA*k/N
+  // Tool k of N gets its first wafer-count PM after FOA*k/N wafers (default: FOA for every tool,
+  // so the tools of a group, evenly loaded, reach their first PMs together).
+  bool stagger_first_wafer_pm = false;
   bool super_hot_reservation = false;  // reserve a tool at the next step of top-priority lots
   int super_hot_priority = 30;         // lots with priority >= this are "super hot"
   // Batch forming: longest wait of a partial (>= min) batch for more lots; < 0: the group's

@@ -511,6 +511,36 @@ TEST(EngineFixture, WipImpliedCycleTime) {
   EXPECT_NEAR(r.lot_types[0].wip_implied_ct_days, 10.5, 1e-9);
 }
 
+// First wafer-count PMs: two tools, PM every 100 wafers (2 h), 1 h jobs of 25 wafers, 8 lots at
+// t = 0 (four per tool, the longest idle tool first). Default: both tools reach 100 wafers with
+// their 4th job and are in PM together at 4-6 h. Staggered (tool k of N after FOA k/N): tool 0
+// after 50 wafers (PM 2-4 h, its last two jobs at 4 and 5 h), tool 1 after 100 (PM 4-6 h).
+TEST(EngineFixture, StaggeredFirstWaferCountPm) {
+  for (const bool stagger : {false, true}) {
+    Builder b;
+    const auto g = b.group("T", 2);
+    b.f.pm_calendars.push_back({"pmw",
+                                model::PmTrigger::WaferCount,
+                                100.0,
+                                Dist::constant(static_cast<double>(hours(2))),
+                                {}});
+    b.f.tool_groups[g].pms.push_back({0, Dist::constant(100.0), {}});
+    const auto p = b.product("p", {step(g, hours(1))});
+    const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+    for (int i = 0; i < 8; ++i) b.wip(fmt::format("w{}", i), s);
+    Recorder rec;
+    Options o = opts(7.0 / 24, &rec);
+    o.stagger_first_wafer_pm = stagger;
+    const Results r = simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 8u);
+    Ticks last = 0;
+    for (const auto& st : rec.starts) last = std::max(last, st.t);
+    EXPECT_EQ(last, hours(stagger ? 5 : 3)) << stagger;
+    EXPECT_EQ(r.tool_groups[0].pms, 2) << stagger;
+    EXPECT_NEAR(r.tool_groups[0].pm, 4.0 / 14, 1e-9) << stagger;  // 2 x 2 h of 2 x 7 h
+  }
+}
+
 // Rework at the second step with p = 0.3 back to the first: visits of step 2 per lot = 1/(1-p).
 TEST(EngineFixture, ReworkLoopExpectedVisits) {
   Builder b;
