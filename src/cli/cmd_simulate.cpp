@@ -36,6 +36,7 @@ struct SimArgs {
   double time_limit = 0;
   bool same_pm = false;
   bool stagger_wafer_pm = false;
+  std::string idle_tool = "first";
   bool reservation = false;
   double batch_wait_min = -1;
   std::string pm_nesting = "model";
@@ -109,6 +110,7 @@ json to_json(const engine::Results& r) {
               {"seed", r.seed},
               {"dispatch", r.dispatch},
               {"pm_nesting", r.pm_nesting},
+              {"idle_tool", r.idle_tool},
               {"wall_seconds", r.wall_seconds},
               {"events", r.events},
               {"lot_steps", r.lot_steps},
@@ -294,6 +296,7 @@ int run(const SimArgs& a) {
   o.time_limit_seconds = a.time_limit;
   o.stagger_first_pm = !a.same_pm;
   o.stagger_first_wafer_pm = a.stagger_wafer_pm;
+  o.idle_tool = a.idle_tool == "longest-idle" ? engine::IdleTool::LongestIdle : engine::IdleTool::First;
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
@@ -394,6 +397,10 @@ Runner setup(CLI::App* app) {
   app->add_flag("--stagger-wafer-pm", a->stagger_wafer_pm,
                 "first wafer-count PM of tool k of N after FOA*k/N wafers (default: FOA for every "
                 "tool)");
+  app->add_option("--idle-tool", a->idle_tool,
+                  "which idle tool takes an arriving lot when several could (after the group's "
+                  "wake rule): first (default, tool list order) or longest-idle")
+      ->check(CLI::IsMember({"first", "longest-idle"}));
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--batch-max-wait", a->batch_wait_min,

@@ -458,6 +458,7 @@ class Sim {
   std::size_t n_loc_ = 0;
   std::size_t n_setups_ = 0;
   bool nested_ = false;  // model::PmNesting::Nested
+  bool first_idle_ = true;  // Options::idle_tool == IdleTool::First
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
 
@@ -516,6 +517,7 @@ void Sim::build() {
   // Setup change table.
   n_setups_ = f_.setups.size();
   nested_ = f_.pm_nesting == model::PmNesting::Nested;
+  first_idle_ = o_.idle_tool == IdleTool::First;
   chg_.assign((n_setups_ + 1) * std::max<std::size_t>(n_setups_, 1), 0);
   for (std::size_t from = 0; from <= n_setups_; ++from) {
     for (std::size_t to = 0; to < n_setups_; ++to) {
@@ -853,7 +855,8 @@ void Sim::reserve_for(std::int32_t lot, std::int32_t gi) {
     return;
   }
   if (!g.idle.empty()) {
-    const std::int32_t t = g.idle.front();
+    const std::int32_t t =
+        first_idle_ ? *std::min_element(g.idle.begin(), g.idle.end()) : g.idle.front();
     tools_[t].reserved_for = lot;
     refresh_idle(t);
   } else if (g.pending_reservation < 0) {
@@ -900,21 +903,23 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   for (int attempt = 0; attempt < limit && !g.idle.empty(); ++attempt) {
     std::int32_t best = -1;
     if (!wake) {
+      // Among the idle tools: the first in the group's list (IdleTool::First), or the one idle
+      // the longest (the order of the idle list).
       for (std::int32_t t : g.idle) {
         if (attempt > 0 &&
             std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
           continue;
-        best = t;
-        break;
+        if (best < 0 || (first_idle_ && t < best)) best = t;
+        if (!first_idle_) break;
       }
     } else {
       Ticks best_setup = 0;
-      for (std::int32_t t : g.idle) {  // longest idle first: the first of equal setup wins
+      for (std::int32_t t : g.idle) {  // least setup; ties as above
         if (attempt > 0 &&
             std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
           continue;
         const Ticks st = setup_time(tools_[t].setup, *ast);
-        if (best < 0 || st < best_setup) {
+        if (best < 0 || st < best_setup || (first_idle_ && st == best_setup && t < best)) {
           best = t;
           best_setup = st;
         }
@@ -1987,6 +1992,7 @@ Results Sim::run() {
   r.seed = o_.seed;
   r.dispatch = to_string(o_.dispatch);
   r.pm_nesting = nested_ ? "nested" : "independent";
+  r.idle_tool = first_idle_ ? "first" : "longest-idle";
   r.events = events_;
   r.lot_steps = lot_steps_;
   r.wip_per_day = wip_per_day_;

@@ -50,6 +50,11 @@ class Observer {
   virtual void on_lot_exit(Ticks /*t*/, std::int64_t /*lot*/, int /*stream*/, bool /*scrapped*/) {}
 };
 
+// Which idle tool of a group takes an arriving lot when several could (after the group's wake
+// rule, e.g. least setup time): the first in the group's tool list, as the reference
+// implementations loop over their tools, or the one idle the longest.
+enum class IdleTool : std::uint8_t { First, LongestIdle };
+
 struct Options {
   double days = 365.0;       // simulated horizon
   double warmup_days = 0.0;  // KPIs count over [warmup, days]
@@ -61,6 +66,7 @@ struct Options {
   // Tool k of N gets its first wafer-count PM after FOA*k/N wafers (default: FOA for every tool,
   // so the tools of a group, evenly loaded, reach their first PMs together).
   bool stagger_first_wafer_pm = false;
+  IdleTool idle_tool = IdleTool::First;
   bool super_hot_reservation = false;  // reserve a tool at the next step of top-priority lots
   int super_hot_priority = 30;         // lots with priority >= this are "super hot"
   // Batch forming: longest wait of a partial (>= min) batch for more lots; < 0: the group's
@@ -172,6 +178,7 @@ struct Results {
   std::uint64_t seed = 0;
   std::string dispatch;
   std::string pm_nesting;  // "independent" or "nested" (model::PmNesting)
+  std::string idle_tool;   // "first" or "longest-idle" (IdleTool)
   double wall_seconds = 0;
   std::int64_t events = 0;
   std::int64_t lot_steps = 0;    // performed lot-steps (jobs per lot) over the run

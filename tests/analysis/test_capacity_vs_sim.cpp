@@ -117,15 +117,27 @@ TEST_P(VsSim, NominalLoad) {
   ASSERT_TRUE(f);
   const Comparison c = compare(*f, 1.0, 365, 120);
   std::printf("%s at nominal load\n%s", GetParam(), c.table.c_str());
-  // Utilisation (BUSY + SETUP share) of the 20 most loaded groups: within 3 points, with at most
-  // two exceptions; none beyond 5 points except the gas-implant groups with setup runs (rule
-  // LSSU), whose simulated setups fill the idle time (docs/validation.md): within 8 points.
-  EXPECT_GE(within(c, 0.03), 18);
+  // Utilisation (BUSY + SETUP share) of the 20 most loaded groups. Groups whose steps need setups
+  // (the gas-implant groups with setup runs, the litho tracks' per-layer setups) depend on the
+  // simulated setup frequency, which the static heuristic underestimates at light queues
+  // (docs/validation.md): within 8 points. Every other group within 5 points, and all but one of
+  // them within 3.
+  std::vector<bool> has_setups(f->tool_groups.size(), false);
+  for (const auto& route : f->routes)
+    for (const auto& st : route.steps)
+      if (st.setup != model::kNone) has_setups[st.tool_group] = true;
+  int plain = 0, plain_within = 0;
   for (std::size_t i = 0; i < c.rows.size() && i < 20; ++i) {
     const auto& r = c.rows[i];
-    const bool setup_runs = f->tool_groups[f->find_tool_group(r.name)].lssu;
-    EXPECT_LE(std::abs(r.cap - r.sim), setup_runs ? 0.08 : 0.05) << r.name;
+    const auto gi = f->find_tool_group(r.name);
+    const bool setups = has_setups[gi] || f->tool_groups[gi].lssu;
+    EXPECT_LE(std::abs(r.cap - r.sim), setups ? 0.08 : 0.05) << r.name;
+    if (!setups) {
+      ++plain;
+      plain_within += std::abs(r.cap - r.sim) <= 0.03;
+    }
   }
+  EXPECT_GE(plain_within, plain - 1);
   // Bottleneck: the static bottleneck is simulated within 2 points of the most utilised group.
   EXPECT_GE(c.sim_util_of_cap_bottleneck, c.sim_max_util - 0.02)
       << c.cap_bottleneck << " vs " << c.sim_bottleneck;

@@ -496,6 +496,27 @@ TEST(EngineFixture, StaggeredFirstWaferCountPm) {
   }
 }
 
+// Which idle tool takes an arriving lot: two idle tools; lot A (t = 0) goes to tool 0 and is done
+// at 1 h, so at 2 h tool 1 has been idle longer. Lot B (2 h) goes to tool 0 with IdleTool::First
+// (list order) and to tool 1 with IdleTool::LongestIdle.
+TEST(EngineFixture, IdleToolChoice) {
+  for (const auto rule : {IdleTool::First, IdleTool::LongestIdle}) {
+    Builder b;
+    const auto g = b.group("T", 2);
+    const auto p = b.product("p", {step(g, hours(1))});
+    b.stream("L", p, Dist::constant(static_cast<double>(hours(2))), 2);
+    Recorder rec;
+    Options o = opts(0.5, &rec);
+    o.idle_tool = rule;
+    const Results r = simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 2u);
+    EXPECT_EQ(rec.starts[0].tool, 0);
+    EXPECT_EQ(rec.starts[1].t, hours(2));
+    EXPECT_EQ(rec.starts[1].tool, rule == IdleTool::First ? 0 : 1);
+    EXPECT_EQ(r.idle_tool, rule == IdleTool::First ? "first" : "longest-idle");
+  }
+}
+
 // Rework at the second step with p = 0.3 back to the first: visits of step 2 per lot = 1/(1-p).
 TEST(EngineFixture, ReworkLoopExpectedVisits) {
   Builder b;
