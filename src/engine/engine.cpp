@@ -224,30 +224,34 @@ struct StepInfo {
   bool cascading = false;
 };
 
-struct Lot {
+// Laid out by use: the first cache line holds what queueing, dispatching and moving a lot read;
+// the second dedications, critical queue time and units; the third the rest.
+struct alignas(64) Lot {
   std::int64_t serial = 0;
-  std::int32_t stream = kNone;
-  std::int32_t product = 0;
-  std::int32_t route = 0;
+  Ticks queue_since = 0;
+  Ticks due = 0;
   std::int32_t step = 0;
   std::int32_t first_step = 0;  // global StepInfo index of the route's step 0
   std::int32_t priority = 10;
-  std::int32_t nded = 0;    // dedication records held
+  std::int32_t nded = 0;  // dedication records held
+  std::int32_t route = 0;
+  std::int32_t product = 0;
   std::int64_t wafers = 0;  // wafers (before a transform: the lot's quantity)
-  std::int64_t units = 0;   // units after a transform
+  std::int32_t stream = kNone;
   bool is_units = false;
   bool initial = false;
-  Ticks release = 0;
-  Ticks due = 0;
-  Ticks queue_since = 0;
-  Ticks transformed_at = -1;
-  Ticks kit_short_since = -1;
+
+  std::int32_t ded_step[4] = {kNone, kNone, kNone, kNone};
+  std::int32_t ded_tool[4] = {kNone, kNone, kNone, kNone};
+  std::int64_t units = 0;  // units after a transform
   std::int32_t cqt_exit = kNone;
   std::int32_t cqt_area = 0;
   Ticks cqt_open = 0;
   Ticks cqt_limit = 0;
-  std::int32_t ded_step[4] = {kNone, kNone, kNone, kNone};
-  std::int32_t ded_tool[4] = {kNone, kNone, kNone, kNone};
+
+  Ticks release = 0;
+  Ticks transformed_at = -1;
+  Ticks kit_short_since = -1;
   std::int64_t qty() const { return is_units ? units : wafers; }
   std::int32_t dedicated_tool(std::int32_t s) const {
     for (int i = 0; i < 4; ++i)
@@ -267,26 +271,31 @@ struct Job {
   std::int32_t next_free = -1;
 };
 
-struct Tool {
+// Laid out by use: the first cache line holds what touch() reads and writes, the second the
+// rest of what can_start() and refresh_idle() read.
+struct alignas(64) Tool {
+  Ticks acc_since = 0;
+  Ticks acc[kStates] = {0, 0, 0, 0, 0};
+  std::int32_t n_setup = 0, n_busy = 0;
+  std::int32_t jobs_in = 0;
+  Outage outage = kNoOutage;
+  bool entry_busy = false;
+
+  std::vector<std::int32_t> pending_pm;  // PM attachment indices due
   std::int32_t group = 0;
-  std::int32_t index = 0;  // within the group
+  std::int32_t capacity = 1;       // of its group (jobs inside at once)
+  std::int32_t reserved_for = -1;  // lot index (super hot reservation)
+  std::int32_t idle_pos = -1;
   model::SetupId setup = kNone;
   std::int32_t run_left = 0;
-  std::int32_t jobs_in = 0;
-  std::int32_t n_setup = 0, n_busy = 0;
-  bool entry_busy = false;
-  Outage outage = kNoOutage;
+  std::int32_t index = 0;  // within the group
   std::int32_t outage_att = 0;
-  std::int32_t idle_pos = -1;
-  std::int32_t reserved_for = -1;  // lot index (super hot reservation)
+
   Ticks idle_since = 0;
-  Ticks acc_since = 0;
   std::vector<std::int32_t> jobs;          // jobs inside
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
-  std::vector<std::int32_t> pending_pm;    // PM attachment indices due
   std::vector<double> pm_count;            // wafer-count PM: wafers since last PM, per attachment
   std::vector<double> pm_threshold;
-  Ticks acc[kStates] = {0, 0, 0, 0, 0};
 };
 
 struct QEntry {
@@ -330,6 +339,7 @@ struct Group {
   double queue_wait = 0;
   std::int32_t max_parallel = 0;
   bool has_kit = false;
+  std::vector<std::int32_t> wafer_pms;  // PM attachments triggered by a wafer count
 };
 
 struct StreamAcc {
@@ -407,8 +417,8 @@ class Sim {
   bool eligible(Lot& l, std::int32_t ti, const Group& g);
   // --- tools
   bool can_start(const Tool& t) const {
-    return t.outage == kNoOutage && t.pending_pm.empty() && !t.entry_busy &&
-           t.jobs_in < groups_[t.group].g->capacity && t.reserved_for < 0;
+    return t.outage == kNoOutage && !t.entry_busy && t.jobs_in < t.capacity &&
+           t.pending_pm.empty() && t.reserved_for < 0;
   }
   void refresh_idle(std::int32_t tool);
   void touch(Tool& t);
@@ -586,10 +596,14 @@ void Sim::build() {
         break;
     }
     if (g.rank.size() > 4) g.rank.resize(4);
+    for (std::size_t a = 0; a < mg.pms.size(); ++a)
+      if (f_.pm_calendars[mg.pms[a].calendar].trigger == model::PmTrigger::WaferCount)
+        g.wafer_pms.push_back(static_cast<std::int32_t>(a));
     for (int k = 0; k < mg.tools; ++k) {
       Tool t;
       t.group = static_cast<std::int32_t>(gi);
       t.index = k;
+      t.capacity = mg.capacity;
       t.pm_count.assign(mg.pms.size(), 0.0);
       t.pm_threshold.assign(mg.pms.size(), 0.0);
       tools_.push_back(std::move(t));
@@ -1431,14 +1445,11 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   }
 
   // Wafer-count PM: the counter advances by the job's wafers; a PM falls due after this job.
-  for (std::size_t a = 0; a < mg.pms.size(); ++a) {
-    const auto& cal = f_.pm_calendars[mg.pms[a].calendar];
-    if (cal.trigger != model::PmTrigger::WaferCount) continue;
+  for (const std::int32_t a : g.wafer_pms) {
     tool.pm_count[a] += wafers;
     if (tool.pm_count[a] >= tool.pm_threshold[a] &&
-        std::find(tool.pending_pm.begin(), tool.pending_pm.end(), static_cast<std::int32_t>(a)) ==
-            tool.pending_pm.end()) {
-      tool.pending_pm.push_back(static_cast<std::int32_t>(a));
+        std::find(tool.pending_pm.begin(), tool.pending_pm.end(), a) == tool.pending_pm.end()) {
+      tool.pending_pm.push_back(a);
     }
   }
 
