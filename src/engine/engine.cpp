@@ -211,17 +211,28 @@ class RadixQueue {
 enum ToolState : std::uint8_t { kDown = 0, kPm, kSetup, kBusy, kIdle, kStates };
 enum Outage : std::uint8_t { kNoOutage = 0, kOutDown, kOutPm };
 
-struct StepInfo {
+// A route step as the engine sees it. The first cache line copies the fields of model::Step
+// (and of its tool group) that completing a step and moving a lot on read, so that neither
+// touches the larger model records.
+struct alignas(64) StepInfo {
+  const model::Step* step = nullptr;
+  double sample_p = 1.0;
+  double yield = 1.0;     // step->yield
+  double rework_p = 0.0;  // step->rework_probability
+  Ticks cqt_limit = 0;    // step->cqt_limit
   std::int32_t group = 0;
+  model::LocationId location = kNone;  // of the group
+  std::int32_t rework_step = kNone;    // step->rework_step
+  std::int32_t cqt_exit = kNone;       // step->cqt_exit_step
+  std::int32_t bucket = -1;            // bucket of its group's queue (bucketed groups)
+  bool transform = false;              // step->transform_to_units
+  bool cascading = false;
+
+  double mean_time = 0;  // mean lot time (ticks), 25-wafer view of the route's lots
+  double remaining = 0;  // mean lot time of this and every later step (ticks)
   std::int32_t route = 0;
   std::int32_t index = 0;
   std::int32_t name_id = 0;
-  const model::Step* step = nullptr;
-  double sample_p = 1.0;
-  double mean_time = 0;      // mean lot time (ticks), 25-wafer view of the route's lots
-  double remaining = 0;      // mean lot time of this and every later step (ticks)
-  std::int32_t bucket = -1;  // bucket of its group's queue (bucketed groups)
-  bool cascading = false;
 };
 
 // Laid out by use: the first cache line holds what queueing, dispatching and moving a lot read;
@@ -460,6 +471,7 @@ class Sim {
 
   std::vector<StepInfo> steps_;
   std::vector<std::int32_t> route_first_;
+  std::vector<std::int32_t> route_len_;  // steps per route
   std::vector<Group> groups_;
   std::vector<Tool> tools_;
   std::vector<Lot> lots_;
@@ -614,6 +626,7 @@ void Sim::build() {
   std::unordered_map<std::string, std::int32_t> name_ids;
   for (std::size_t r = 0; r < f_.routes.size(); ++r) {
     route_first_.push_back(static_cast<std::int32_t>(steps_.size()));
+    route_len_.push_back(static_cast<std::int32_t>(f_.routes[r].steps.size()));
     const auto& route = f_.routes[r];
     // Representative product (for per-site/per-die means) and lot size: first stream of a
     // product on this route, else 25 wafers.
@@ -642,6 +655,13 @@ void Sim::build() {
       si.index = static_cast<std::int32_t>(i);
       si.step = &s;
       si.sample_p = s.sample_probability;
+      si.yield = s.yield;
+      si.rework_p = s.rework_probability;
+      si.cqt_limit = s.cqt_limit;
+      si.location = f_.tool_groups[s.tool_group].location;
+      si.rework_step = s.rework_step;
+      si.cqt_exit = s.cqt_exit_step;
+      si.transform = s.transform_to_units;
       si.name_id =
           name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
       si.cascading =
@@ -825,7 +845,7 @@ void Sim::release(std::int32_t s) {
 // The lot is done with its previous step (or new); `next` is the next route step to consider.
 void Sim::advance(std::int32_t id, std::int32_t next, model::LocationId from) {
   Lot& l = lots_[id];
-  const auto n = static_cast<std::int32_t>(f_.routes[l.route].steps.size());
+  const std::int32_t n = route_len_[l.route];
   while (next < n) {
     const std::int32_t gi = l.first_step + next;
     const double p = steps_[gi].sample_p;
@@ -840,7 +860,7 @@ void Sim::advance(std::int32_t id, std::int32_t next, model::LocationId from) {
   }
   l.step = next;
   const StepInfo& si = steps_[l.first_step + next];
-  const model::LocationId to = f_.tool_groups[si.group].location;
+  const model::LocationId to = si.location;
   Ticks mv = 0;
   if (from != kNone && to != kNone) {
     const std::int32_t lane = lane_[static_cast<std::size_t>(from) * n_loc_ + to];
@@ -893,7 +913,7 @@ void Sim::arrive(std::int32_t id) {
   }
   if (g.pending_reservation == id) g.pending_reservation = -1;
   if (g.idle.empty()) return;
-  const std::int32_t ded = l.dedicated_tool(l.step);
+  const std::int32_t ded = l.nded > 0 ? l.dedicated_tool(l.step) : kNone;
   if (ded != kNone && tools_[ded].group == si.group) {
     if (tools_[ded].idle_pos >= 0) dispatch(ded);
     return;
@@ -1530,10 +1550,10 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
   bool split = false;
   if (o_.observer) o_.observer->on_step_complete(now_, l.serial, l.route, l.step, ti);
   // Yield (packaging): binomial scrap of wafers or units.
-  if (st.yield < 1.0 || st.transform_to_units) {
+  if (si.yield < 1.0 || si.transform) {
     const double before = static_cast<double>(l.qty());
-    if (st.yield < 1.0) {
-      const std::int64_t keep = rng_yield_[gsi].binomial(l.qty(), st.yield);
+    if (si.yield < 1.0) {
+      const std::int64_t keep = rng_yield_[gsi].binomial(l.qty(), si.yield);
       const std::int64_t lost = l.qty() - keep;
       if (l.is_units) {
         units_scrapped_ += static_cast<double>(lost);
@@ -1549,7 +1569,7 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
       finish_lot(id, true);
       return;
     }
-    if (st.transform_to_units && !l.is_units) {
+    if (si.transform && !l.is_units) {
       const auto& p = f_.products[l.product];
       const std::int64_t sites = l.wafers * p.sites_per_wafer;
       l.units = rng_transform_[gsi].binomial(sites, p.site_yield);
@@ -1566,19 +1586,18 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
     }
   }
   // Critical queue time window opens at completion.
-  if (st.cqt_exit_step != kNone) {
-    l.cqt_exit = st.cqt_exit_step;
+  if (si.cqt_exit != kNone) {
+    l.cqt_exit = si.cqt_exit;
     l.cqt_open = now_;
-    l.cqt_limit = st.cqt_limit;
+    l.cqt_limit = si.cqt_limit;
     l.cqt_area = area_of_group_[si.group];
   }
   std::int32_t next = l.step + 1;
-  if (st.rework_step != kNone && st.rework_probability > 0 &&
-      rng_rework_[gsi].bernoulli(st.rework_probability)) {
-    next = st.rework_step;
+  if (si.rework_step != kNone && si.rework_p > 0 && rng_rework_[gsi].bernoulli(si.rework_p)) {
+    next = si.rework_step;
     ++rework_;
   }
-  const model::LocationId here = f_.tool_groups[si.group].location;
+  const model::LocationId here = si.location;
   if (split) {
     // Assembly lots: the fewest lots of at most split_units units, sizes differing by at most
     // one; the children copy the parent (stream, priority, release, due, open windows).
