@@ -224,12 +224,13 @@ struct alignas(64) StepInfo {
   model::LocationId location = kNone;  // of the group
   std::int32_t rework_step = kNone;    // step->rework_step
   std::int32_t cqt_exit = kNone;       // step->cqt_exit_step
-  std::int32_t bucket = -1;            // bucket of its group's queue (bucketed groups)
+  std::int32_t dedicate = kNone;       // step->dedicate_step
   bool transform = false;              // step->transform_to_units
   bool cascading = false;
 
-  double mean_time = 0;  // mean lot time (ticks), 25-wafer view of the route's lots
-  double remaining = 0;  // mean lot time of this and every later step (ticks)
+  double mean_time = 0;      // mean lot time (ticks), 25-wafer view of the route's lots
+  double remaining = 0;      // mean lot time of this and every later step (ticks)
+  std::int32_t bucket = -1;  // bucket of its group's queue (bucketed groups)
   std::int32_t route = 0;
   std::int32_t index = 0;
   std::int32_t name_id = 0;
@@ -301,12 +302,11 @@ struct alignas(64) Tool {
   std::int32_t run_left = 0;
   std::int32_t index = 0;  // within the group
   std::int32_t outage_att = 0;
+  std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
 
   Ticks idle_since = 0;
   std::vector<std::int32_t> jobs;          // jobs inside
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
-  std::vector<double> pm_count;            // wafer-count PM: wafers since last PM, per attachment
-  std::vector<double> pm_threshold;
 };
 
 struct QEntry {
@@ -350,7 +350,8 @@ struct Group {
   double queue_wait = 0;
   std::int32_t max_parallel = 0;
   bool has_kit = false;
-  std::vector<std::int32_t> wafer_pms;  // PM attachments triggered by a wafer count
+  std::vector<std::int32_t> wafer_pms;      // PM attachments triggered by a wafer count
+  std::vector<std::int32_t> wafer_pm_slot;  // per PM attachment: index in wafer_pms, or -1
 };
 
 struct StreamAcc {
@@ -485,6 +486,7 @@ class Sim {
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
 
+  std::vector<double> wpm_;  // wafer-count PM (count, threshold) pairs of all tools
   std::vector<Rng> rng_proc_, rng_sample_, rng_rework_, rng_yield_, rng_transform_;
   std::vector<Rng> rng_transport_, rng_release_;
   std::vector<std::vector<Rng>> rng_down_, rng_pm_;  // per tool, per attachment
@@ -608,16 +610,19 @@ void Sim::build() {
         break;
     }
     if (g.rank.size() > 4) g.rank.resize(4);
+    g.wafer_pm_slot.assign(mg.pms.size(), -1);
     for (std::size_t a = 0; a < mg.pms.size(); ++a)
-      if (f_.pm_calendars[mg.pms[a].calendar].trigger == model::PmTrigger::WaferCount)
+      if (f_.pm_calendars[mg.pms[a].calendar].trigger == model::PmTrigger::WaferCount) {
+        g.wafer_pm_slot[a] = static_cast<std::int32_t>(g.wafer_pms.size());
         g.wafer_pms.push_back(static_cast<std::int32_t>(a));
+      }
     for (int k = 0; k < mg.tools; ++k) {
       Tool t;
       t.group = static_cast<std::int32_t>(gi);
       t.index = k;
       t.capacity = mg.capacity;
-      t.pm_count.assign(mg.pms.size(), 0.0);
-      t.pm_threshold.assign(mg.pms.size(), 0.0);
+      t.wpm = static_cast<std::int32_t>(wpm_.size());
+      wpm_.resize(wpm_.size() + 2 * g.wafer_pms.size(), 0.0);
       tools_.push_back(std::move(t));
     }
   }
@@ -662,6 +667,7 @@ void Sim::build() {
       si.rework_step = s.rework_step;
       si.cqt_exit = s.cqt_exit_step;
       si.transform = s.transform_to_units;
+      si.dedicate = s.dedicate_step;
       si.name_id =
           name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
       si.cascading =
@@ -1346,7 +1352,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   for (int k = 0; k < n; ++k) {
     Lot& l = lots_[lot_ids[k]];
     wafers += static_cast<double>(l.wafers);
-    units += static_cast<double>(l.units);
+    if (l.is_units) units += static_cast<double>(l.units);  // 0 for wafer lots
     is_units = is_units || l.is_units;
     if (in_window) {
       g.queue_wait += static_cast<double>(now_ - l.queue_since);
@@ -1375,17 +1381,17 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
           --l.nded;
         }
     }
-    if (st.dedicate_step != kNone) {
+    if (si.dedicate != kNone) {
       int slot = -1;
       for (int d = 0; d < 4 && slot < 0; ++d)
-        if (l.ded_step[d] == st.dedicate_step) slot = d;
+        if (l.ded_step[d] == si.dedicate) slot = d;
       for (int d = 0; d < 4 && slot < 0; ++d)
         if (l.ded_step[d] == kNone) {
           slot = d;
           ++l.nded;
         }
       if (slot < 0) slot = 0;  // more than four open records: the oldest slot is reused
-      l.ded_step[slot] = st.dedicate_step;
+      l.ded_step[slot] = si.dedicate;
       l.ded_tool[slot] = ti;
     }
     if (!st.kit.empty()) {
@@ -1465,11 +1471,15 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   }
 
   // Wafer-count PM: the counter advances by the job's wafers; a PM falls due after this job.
-  for (const std::int32_t a : g.wafer_pms) {
-    tool.pm_count[a] += wafers;
-    if (tool.pm_count[a] >= tool.pm_threshold[a] &&
-        std::find(tool.pending_pm.begin(), tool.pending_pm.end(), a) == tool.pending_pm.end()) {
-      tool.pending_pm.push_back(a);
+  if (!g.wafer_pms.empty()) {
+    double* c = &wpm_[tool.wpm];
+    for (const std::int32_t a : g.wafer_pms) {
+      c[0] += wafers;
+      if (c[0] >= c[1] &&
+          std::find(tool.pending_pm.begin(), tool.pending_pm.end(), a) == tool.pending_pm.end()) {
+        tool.pending_pm.push_back(a);
+      }
+      c += 2;
     }
   }
 
@@ -1792,8 +1802,8 @@ Results Sim::run() {
         const double k = o_.stagger_first_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0;
         push(round_ticks(foa * k), kEvPmDue, static_cast<std::int32_t>(ti),
              static_cast<std::int32_t>(a));
-      } else {
-        t.pm_threshold[a] = foa;
+      } else if (groups_[t.group].wafer_pm_slot[a] >= 0) {
+        wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a] + 1] = foa;
       }
     }
   }
@@ -1870,9 +1880,9 @@ Results Sim::run() {
         const auto& cal = f_.pm_calendars[f_.tool_groups[t.group].pms[ev.b].calendar];
         if (cal.trigger == model::PmTrigger::Calendar) {
           push(now_ + std::max<Ticks>(1, round_ticks(cal.interval)), kEvPmDue, ev.a, ev.b);
-        } else {
-          t.pm_count[ev.b] = 0;
-          t.pm_threshold[ev.b] = cal.interval;
+        } else if (const std::int32_t j = groups_[t.group].wafer_pm_slot[ev.b]; j >= 0) {
+          wpm_[t.wpm + 2 * j] = 0;
+          wpm_[t.wpm + 2 * j + 1] = cal.interval;
         }
         next_outage(ev.a);
         break;
