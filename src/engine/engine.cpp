@@ -313,6 +313,9 @@ struct QEntry {
   double k[3];  // static rank keys (groups with a static order)
   std::int64_t serial;
   std::int32_t lot;
+  // The tool of this group the lot is dedicated to at its step, or kNone: fixed while the lot
+  // waits, so the sorted and bucketed paths judge dedication without reading the lot.
+  std::int32_t ded;
 };
 
 struct Group {
@@ -427,6 +430,13 @@ class Sim {
   double rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
                   model::SetupId tool_setup) const;
   bool eligible(Lot& l, std::int32_t ti, const Group& g);
+  // eligible() for a queue entry of a sorted or bucketed group (neither has setup runs): the
+  // dedication is read from the entry; only groups with kits look at the lot.
+  bool eligible_entry(const QEntry& e, std::int32_t ti, const Group& g) {
+    if (g.has_kit) [[unlikely]]
+      return eligible(lots_[e.lot], ti, g);
+    return e.ded == kNone || e.ded == ti;
+  }
   // --- tools
   bool can_start(const Tool& t) const {
     return t.outage == kNoOutage && !t.entry_busy && t.jobs_in < t.capacity &&
@@ -1057,6 +1067,11 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   QEntry e;
   e.serial = l.serial;
   e.lot = id;
+  e.ded = kNone;
+  if (l.nded > 0) {
+    const std::int32_t d = l.dedicated_tool(l.step);
+    if (d != kNone && tools_[d].group == steps_[l.first_step + l.step].group) e.ded = d;
+  }
   ++g.qn;
   if (g.bucketed) {
     const StepInfo& si = steps_[l.first_step + l.step];
@@ -1117,11 +1132,11 @@ bool Sim::dispatch(std::int32_t ti) {
     for (std::int32_t b : g.active) {
       const auto& v = g.buckets[b];
       for (std::int32_t i = 0, n = static_cast<std::int32_t>(v.size()); i < n; ++i) {
-        Lot& l = lots_[v[i].lot];
-        if (!eligible(l, ti, g)) continue;
+        if (!eligible_entry(v[i], ti, g)) continue;
         const double rem = g.bucket_rem[b];
         const double k0 = v[i].k[0];
-        const double k1 = rem > 0 ? static_cast<double>(l.due - now_) / rem : 1.0;
+        // k[1] is the due date (exact in a double), so this is (due - now) / rem.
+        const double k1 = rem > 0 ? (v[i].k[1] - static_cast<double>(now_)) / rem : 1.0;
         if (best_b < 0 || k0 < bk0 ||
             (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && v[i].serial < bser)))) {
           best_b = b;
@@ -1147,9 +1162,9 @@ bool Sim::dispatch(std::int32_t ti) {
   // Fast path: static order, no batching: the first eligible lot in queue order.
   if (g.static_order && !g.batching) {
     for (std::int32_t i = 0; i < nq; ++i) {
+      if (!eligible_entry(g.queue[i], ti, g)) continue;
       const std::int32_t id = g.queue[i].lot;
-      Lot& l = lots_[id];
-      if (!eligible(l, ti, g)) continue;
+      const Lot& l = lots_[id];
       const std::int32_t gsi = l.first_step + l.step;
       dequeue_desc(g, &i, 1);
       start_job(ti, gsi, &id, 1);
