@@ -361,18 +361,35 @@ Model build(const Factory& f, const CapacityOptions& opt) {
         gb.busy_clock.push_back(Outage{1.0 / mttf, mttr, r2});
       }
     }
+    // Nested calendars (model::PmNesting): each occurrence of a longer PM of the same trigger
+    // does the one occurrence of a shorter PM that would fall due before it, so the shorter PM's
+    // rate drops by the longer ones' rates (cycle lengths: interval + duration on the calendar,
+    // the interval in wafers).
+    const bool nested = f.pm_nesting == model::PmNesting::Nested;
+    auto cycle = [&](const model::PmCalendar& pc) {
+      return pc.trigger == model::PmTrigger::Calendar
+                 ? hours_of(pc.interval) + hours_of(pc.duration.expected())
+                 : pc.interval;
+    };
     for (const auto& a : tg.pms) {
       const auto& pc = f.pm_calendars[a.calendar];
       const double dur = hours_of(pc.duration.expected());
       const double r2 = dur * dur * (1.0 + pc.duration.scv());
       if (pc.interval <= 0) continue;
+      double rate = 1.0 / cycle(pc);  // per hour (calendar) or per wafer (wafer count)
+      if (nested) {
+        for (const auto& b : tg.pms) {
+          const auto& pb = f.pm_calendars[b.calendar];
+          if (pb.trigger == pc.trigger && pb.interval > pc.interval) rate -= 1.0 / cycle(pb);
+        }
+        rate = std::max(0.0, rate);
+      }
       if (pc.trigger == model::PmTrigger::Calendar) {
-        const double iv = hours_of(pc.interval);
         // Interval counted from the end of one PM to the start of the next.
-        gb.cal_pm += dur / (iv + dur);
-        gb.cal_outages.push_back(Outage{1.0 / (iv + dur), dur, r2});
+        gb.cal_pm += rate * dur;
+        gb.cal_outages.push_back(Outage{rate, dur, r2});
       } else {
-        const double per_day = gb.pieces / pc.interval;
+        const double per_day = gb.pieces * rate;
         gb.load_pm += per_day * dur;
         gb.load_outages.push_back(Outage{per_day, dur, r2});
       }
@@ -881,6 +898,7 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
   CapacityResult r;
   r.factory = f.name;
   r.options = opt;
+  r.nested_pms = f.pm_nesting == model::PmNesting::Nested;
   const Model m = build(f, opt);
   for (std::size_t i = 0; i < m.stream_lots.size(); ++i) {
     r.nominal_lots_per_day += m.stream_lots[i];

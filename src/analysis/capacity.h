@@ -121,6 +121,7 @@ struct CurvePoint {
 struct CapacityResult {
   std::string factory;
   CapacityOptions options;
+  bool nested_pms = false;  // the factory's PM calendars nest (model::PmNesting)
   double nominal_lots_per_day = 0.0;  // unscaled plan
   double nominal_wafers_per_day = 0.0;
 

@@ -61,7 +61,8 @@ std::string to_json_text(const CapacityResult& r) {
                   {"arrivals", to_string(o.arrivals)},
                   {"priorities", o.priorities},
                   {"transport", o.transport},
-                  {"curve", o.curve}};
+                  {"curve", o.curve},
+                  {"pm_nesting", r.nested_pms ? "nested" : "independent"}};
   j["nominal_lots_per_day"] = num(r.nominal_lots_per_day);
   j["nominal_wafers_per_day"] = num(r.nominal_wafers_per_day);
   j["max_scale"] = num(r.max_scale);
@@ -118,10 +119,10 @@ std::string format_table(const CapacityResult& r, int top) {
   s += fmt::format("Capacity of {}: {:.2f} lots/day ({:.0f} wafers/day) at scale {:g}\n", r.factory,
                    o.scale * r.nominal_lots_per_day, o.scale * r.nominal_wafers_per_day, o.scale);
   s += fmt::format(
-      "assumptions: batch size {}, setup state {}, arrivals {}, priorities {}, period {:g} "
-      "days\n\n",
+      "assumptions: batch size {}, setup state {}, arrivals {}, priorities {}, PM calendars {}, "
+      "period {:g} days\n\n",
       to_string(o.batch_size), to_string(o.setup_state), to_string(o.arrivals),
-      o.priorities ? "on" : "off", o.period_days);
+      o.priorities ? "on" : "off", r.nested_pms ? "nested" : "independent", o.period_days);
   s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n",
                    std::min<int>(top, r.ranking.size()), r.ranking.size());
   s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9} {:>9} {:>7} {:>7} {:>7} {:>13} {:>7}\n", "rank",

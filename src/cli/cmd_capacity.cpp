@@ -16,6 +16,7 @@
 #include "analysis/capacity.h"
 #include "analysis/report.h"
 #include "cli/command.h"
+#include "cli/model_options.h"
 #include "cli/output.h"
 #include "io/load.h"
 
@@ -65,6 +66,7 @@ struct Options {
   bool no_priorities = false;
   bool no_transport = false;
   bool timing = false;
+  std::string pm_nesting = "model";
 };
 
 Runner setup(CLI::App* app) {
@@ -97,6 +99,7 @@ Runner setup(CLI::App* app) {
   app->add_flag("--no-priorities", opt->no_priorities, "one FCFS wait for every lot type");
   app->add_flag("--no-transport", opt->no_transport, "leave transport times out of cycle times");
   app->add_flag("--timing", opt->timing, "print load and analysis wall times to stderr");
+  app->add_option("--pm-nesting", opt->pm_nesting, kPmNestingHelp);
   return [opt]() {
     analysis::CapacityOptions o;
     std::string why;
@@ -117,12 +120,16 @@ Runner setup(CLI::App* app) {
                                             : analysis::ArrivalRule::Linking;
     o.priorities = !opt->no_priorities;
     o.transport = !opt->no_transport;
+    bool nest_override = false;
+    model::PmNesting nesting = model::PmNesting::Independent;
+    if (!parse_pm_nesting(opt->pm_nesting, "capacity", nest_override, nesting))
+      return kExitBadInput;
 
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     const std::clock_t c0 = std::clock();
     Diagnostics diags;
-    auto factory = io::load_factory(opt->path, diags);
+    auto factory = with_pm_nesting(io::load_factory(opt->path, diags), nest_override, nesting);
     const auto t1 = Clock::now();
     const std::clock_t c1 = std::clock();
     if (!factory) {

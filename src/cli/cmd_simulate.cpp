@@ -9,11 +9,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 #include "cli/command.h"
+#include "cli/model_options.h"
 #include "cli/output.h"
 #include "core/version.h"
 #include "engine/engine.h"
+#include "engine/replications.h"
 #include "io/load.h"
 
 namespace osatsim::cli {
@@ -31,13 +35,69 @@ struct SimArgs {
   std::int64_t max_wip = 0;
   double time_limit = 0;
   bool same_pm = false;
+  bool stagger_wafer_pm = false;
   bool reservation = false;
   double batch_wait_min = -1;
+  std::string pm_nesting = "model";
+  int replications = 1;
+  int jobs = 0;  // 0: min(replications, hardware threads)
 };
 
 json summary_json(const engine::Summary& s) {
   return json{{"n", s.n},     {"mean", s.mean}, {"std", s.std}, {"p5", s.p5},  {"p50", s.p50},
               {"p90", s.p90}, {"p95", s.p95},   {"min", s.min}, {"max", s.max}};
+}
+
+json estimate_json(const engine::Estimate& e) {
+  return json{{"n", e.n},     {"mean", e.mean}, {"std", e.std},
+              {"ci95", e.ci95}, {"min", e.min},   {"max", e.max}};
+}
+
+json replications_json(const engine::ReplicationSummary& s) {
+  json types = json::array();
+  for (const auto& t : s.lot_types)
+    types.push_back({{"name", t.name},
+                     {"priority", t.priority},
+                     {"ct_mean_days", estimate_json(t.ct_mean_days)},
+                     {"ct_p95_days", estimate_json(t.ct_p95_days)},
+                     {"throughput_per_day", estimate_json(t.throughput_per_day)},
+                     {"on_time_pct", estimate_json(t.on_time_pct)}});
+  json groups = json::array();
+  for (const auto& g : s.tool_groups)
+    groups.push_back({{"name", g.name},
+                      {"utilisation", estimate_json(g.utilisation)},
+                      {"available", estimate_json(g.available)},
+                      {"mean_queue_hours", estimate_json(g.mean_queue_hours)}});
+  return json{{"n", s.seeds.size()},
+              {"seeds", s.seeds},
+              {"wall_seconds", s.wall_seconds},
+              {"wip_mean_lots", estimate_json(s.wip_mean_lots)},
+              {"cqt_violation_pct", estimate_json(s.cqt_violation_pct)},
+              {"lot_types", types},
+              {"tool_groups", groups}};
+}
+
+// Replications: means with 95 % confidence half-widths.
+void print_replications(const engine::Results& first, const engine::ReplicationSummary& s) {
+  fmt::print("{} | {:.0f} days (warm-up {:.0f}) | {} replications, seeds {}..{} | dispatch {} | "
+             "{:.2f} s in total\n",
+             first.model, first.simulated_days, first.warmup_days, s.seeds.size(), s.seeds.front(),
+             s.seeds.back(), first.dispatch, s.wall_seconds);
+  fmt::print("{:<16} {:>5} {:>17} {:>9} {:>16} {:>8} {:>14}\n", "lot type", "prio",
+             "CT mean (95% CI)", "CT p95", "lots/day", "CT WIP", "ontime%");
+  for (std::size_t i = 0; i < s.lot_types.size(); ++i) {
+    const auto& t = s.lot_types[i];
+    const auto& k = first.lot_types[i];
+    const std::string implied =
+        k.wip_implied_lots > 0 ? fmt::format("{:.2f}", k.wip_implied_ct_days) : "-";
+    fmt::print("{:<16} {:>5} {:>8.2f} ± {:<6.2f} {:>9.2f} {:>7.3f} ± {:<6.3f} {:>8} {:>5.1f} ± {:<5.1f}\n",
+               t.name, t.priority, t.ct_mean_days.mean, t.ct_mean_days.ci95, t.ct_p95_days.mean,
+               t.throughput_per_day.mean, t.throughput_per_day.ci95, implied, t.on_time_pct.mean,
+               t.on_time_pct.ci95);
+  }
+  fmt::print("\nWIP mean {:.1f} ± {:.1f} lots; CQT violations {:.1f} ± {:.1f} % of windows\n",
+             s.wip_mean_lots.mean, s.wip_mean_lots.ci95, s.cqt_violation_pct.mean,
+             s.cqt_violation_pct.ci95);
 }
 
 json to_json(const engine::Results& r) {
@@ -48,6 +108,7 @@ json to_json(const engine::Results& r) {
               {"warmup_days", r.warmup_days},
               {"seed", r.seed},
               {"dispatch", r.dispatch},
+              {"pm_nesting", r.pm_nesting},
               {"wall_seconds", r.wall_seconds},
               {"events", r.events},
               {"lot_steps", r.lot_steps},
@@ -58,6 +119,9 @@ json to_json(const engine::Results& r) {
     types.push_back({{"name", t.name},
                      {"product", t.product},
                      {"priority", t.priority},
+                     {"initial_wip_implied_ct_days",
+                      t.wip_implied_lots > 0 ? json(t.wip_implied_ct_days) : json(nullptr)},
+                     {"initial_wip_implied_lots", t.wip_implied_lots},
                      {"release_rate_per_day", t.release_rate_per_day},
                      {"released", t.released},
                      {"initial_wip", t.initial_wip},
@@ -94,6 +158,8 @@ json to_json(const engine::Results& r) {
                       {"batches", g.batches},
                       {"mean_batch_fill", g.mean_batch_fill},
                       {"setups", g.setups},
+                      {"pms", g.pms},
+                      {"pms_absorbed", g.pms_absorbed},
                       {"mean_queue_hours", g.mean_queue_hours},
                       {"max_parallel", g.max_parallel}});
   }
@@ -188,13 +254,18 @@ void print_table(const engine::Results& r) {
   fmt::print("{} | {:.0f} days (warm-up {:.0f}) | seed {} | dispatch {} | {:.2f} s, {} events\n",
              r.model, r.simulated_days, r.warmup_days, r.seed, r.dispatch, r.wall_seconds,
              r.events);
-  fmt::print("{:<16} {:>5} {:>8} {:>9} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}\n", "lot type", "prio",
-             "done", "lots/day", "rel/day", "CT mean", "CT p95", "CTF", "ontime%", "CQTvio");
+  // "CT WIP": the cycle time implied by the initial WIP (engine::wip_implied_cycle_time).
+  fmt::print("{:<16} {:>5} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}\n", "lot type",
+             "prio", "done", "lots/day", "rel/day", "CT mean", "CT p95", "CT WIP", "CTF", "ontime%",
+             "CQTvio");
   for (const auto& t : r.lot_types) {
-    fmt::print("{:<16} {:>5} {:>8} {:>9.3f} {:>8.3f} {:>8.2f} {:>8.2f} {:>6.2f} {:>7.1f} {:>6}\n",
-               t.name, t.priority, t.completed, t.throughput_per_day, t.release_rate_per_day,
-               t.cycle_time_days.mean, t.cycle_time_days.p95, t.ct_factor, t.on_time_pct,
-               t.cqt_violations);
+    const std::string implied =
+        t.wip_implied_lots > 0 ? fmt::format("{:.2f}", t.wip_implied_ct_days) : "-";
+    fmt::print(
+        "{:<16} {:>5} {:>8} {:>9.3f} {:>8.3f} {:>8.2f} {:>8.2f} {:>8} {:>6.2f} {:>7.1f} {:>6}\n",
+        t.name, t.priority, t.completed, t.throughput_per_day, t.release_rate_per_day,
+        t.cycle_time_days.mean, t.cycle_time_days.p95, implied, t.ct_factor, t.on_time_pct,
+        t.cqt_violations);
   }
   if (r.packaging.present) print_packaging(r);
   std::vector<const engine::ToolGroupKpi*> g;
@@ -222,6 +293,7 @@ int run(const SimArgs& a) {
   o.max_wip_lots = a.max_wip;
   o.time_limit_seconds = a.time_limit;
   o.stagger_first_pm = !a.same_pm;
+  o.stagger_first_wafer_pm = a.stagger_wafer_pm;
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
@@ -231,6 +303,9 @@ int run(const SimArgs& a) {
                  a.dispatch.c_str());
     bad = true;
   }
+  bool nest_override = false;
+  model::PmNesting nesting = model::PmNesting::Independent;
+  if (!parse_pm_nesting(a.pm_nesting, "simulate", nest_override, nesting)) bad = true;
   if (!(a.days > 0)) {
     std::fprintf(stderr, "simulate: --days must be > 0\n");
     bad = true;
@@ -243,6 +318,14 @@ int run(const SimArgs& a) {
     std::fprintf(stderr, "simulate: --max-wip must be >= 0\n");
     bad = true;
   }
+  if (a.replications < 1) {
+    std::fprintf(stderr, "simulate: --replications must be >= 1\n");
+    bad = true;
+  }
+  if (a.jobs < 0) {
+    std::fprintf(stderr, "simulate: --jobs must be >= 0\n");
+    bad = true;
+  }
   if (a.time_limit < 0) {
     std::fprintf(stderr, "simulate: --time-limit must be >= 0\n");
     bad = true;
@@ -250,25 +333,40 @@ int run(const SimArgs& a) {
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
-  const auto factory = io::load_factory(a.path, diags);
+  const auto factory = with_pm_nesting(io::load_factory(a.path, diags), nest_override, nesting);
   if (!factory) {
     for (const auto& d : diags.items()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
     if (diags.empty()) std::fprintf(stderr, "%s: cannot load the factory\n", a.path.c_str());
     return kExitBadInput;
   }
-  const engine::Results r = engine::simulate(*factory, o);
-  if (r.status != engine::RunStatus::Ok) {
-    std::fprintf(stderr, "simulate: run stopped: %s\n", r.message.c_str());
-    return kExitFailure;
+  int jobs = a.jobs;
+  if (jobs == 0)
+    jobs = std::min(a.replications, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  const std::vector<engine::Results> runs =
+      engine::simulate_replications(*factory, o, a.replications, jobs);
+  for (const auto& x : runs) {
+    if (x.status != engine::RunStatus::Ok) {
+      std::fprintf(stderr, "simulate: run stopped (seed %llu): %s\n",
+                   static_cast<unsigned long long>(x.seed), x.message.c_str());
+      return kExitFailure;
+    }
   }
-  print_table(r);
+  const engine::Results& r = runs.front();
+  json out = to_json(r);
+  if (runs.size() > 1) {
+    const engine::ReplicationSummary sum = engine::summarize(runs);
+    print_replications(r, sum);
+    out["replications"] = replications_json(sum);
+  } else {
+    print_table(r);
+  }
   if (!a.out.empty()) {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::create_directories(a.out, ec);
     const fs::path final_path = fs::path(a.out) / "summary.json";
     std::string why;
-    if (!write_atomically(final_path.string(), to_json(r).dump(2) + "\n", why)) {
+    if (!write_atomically(final_path.string(), out.dump(2) + "\n", why)) {
       std::fprintf(stderr, "simulate: %s\n", why.c_str());
       return kExitFailure;
     }
@@ -293,10 +391,19 @@ Runner setup(CLI::App* app) {
   app->add_flag("--same-pm", a->same_pm,
                 "first calendar PM of every tool of a group at the same instant (default: "
                 "staggered, tool k of N at FOA*k/N)");
+  app->add_flag("--stagger-wafer-pm", a->stagger_wafer_pm,
+                "first wafer-count PM of tool k of N after FOA*k/N wafers (default: FOA for every "
+                "tool)");
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--batch-max-wait", a->batch_wait_min,
                   "minutes a partial batch (>= min) may wait for more lots (default: model, 0)");
+  app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
+  app->add_option("--replications", a->replications,
+                  "independent replications, seeds SEED, SEED+1, ... (default 1); summary.json "
+                  "keeps the first in full and adds 'replications' (means, 95 % CIs)");
+  app->add_option("--jobs", a->jobs,
+                  "replications run at once (default: min(replications, hardware threads))");
   return [a] { return run(*a); };
 }
 

@@ -307,6 +307,7 @@ struct alignas(64) Tool {
   Ticks idle_since = 0;
   std::vector<std::int32_t> jobs;          // jobs inside
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
+  std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
 };
 
 struct QEntry {
@@ -349,6 +350,7 @@ struct Group {
   std::vector<model::RankCriterion> rank;
   // KPIs
   std::int64_t jobs = 0, batches = 0, setups = 0, lot_starts = 0;
+  std::int64_t pms = 0, pms_absorbed = 0;  // PMs started / skipped by nesting, KPI window
   double batch_fill = 0;
   double queue_wait = 0;
   std::int32_t max_parallel = 0;
@@ -455,6 +457,9 @@ class Sim {
   void complete_step(std::int32_t lot, std::int32_t tool);
   void start_down(std::int32_t tool, std::int32_t att);
   void start_pm(std::int32_t tool);
+  bool pm_absorbed(const Tool& t, std::int32_t att) const;
+  void pm_falls_due(std::int32_t tool, std::int32_t att);
+  void pm_skip(std::int32_t tool, std::int32_t att, Ticks from);
   void next_outage(std::int32_t tool);
   void pause_jobs(Tool& t);
   void resume_jobs(Tool& t);
@@ -493,10 +498,25 @@ class Sim {
   std::vector<std::int32_t> lane_;  // [from * n_loc_ + to] -> transport lane, -1 = none
   std::size_t n_loc_ = 0;
   std::size_t n_setups_ = 0;
+  bool nested_ = false;  // model::PmNesting::Nested
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
 
   std::vector<double> wpm_;  // wafer-count PM (count, threshold) pairs of all tools
+  // Wafer count since the last PM and the count at which it falls due, of wafer-count PM
+  // attachment `a` of tool t.
+  double& wpm_count(const Tool& t, std::int32_t a) {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a]];
+  }
+  double& wpm_threshold(const Tool& t, std::int32_t a) {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a] + 1];
+  }
+  double wpm_count(const Tool& t, std::int32_t a) const {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a]];
+  }
+  double wpm_threshold(const Tool& t, std::int32_t a) const {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a] + 1];
+  }
   std::vector<Rng> rng_proc_, rng_sample_, rng_rework_, rng_yield_, rng_transform_;
   std::vector<Rng> rng_transport_, rng_release_;
   std::vector<std::vector<Rng>> rng_down_, rng_pm_;  // per tool, per attachment
@@ -551,6 +571,7 @@ void Sim::build() {
 
   // Setup change table.
   n_setups_ = f_.setups.size();
+  nested_ = f_.pm_nesting == model::PmNesting::Nested;
   chg_.assign((n_setups_ + 1) * std::max<std::size_t>(n_setups_, 1), 0);
   for (std::size_t from = 0; from <= n_setups_; ++from) {
     for (std::size_t to = 0; to < n_setups_; ++to) {
@@ -633,6 +654,7 @@ void Sim::build() {
       t.capacity = mg.capacity;
       t.wpm = static_cast<std::int32_t>(wpm_.size());
       wpm_.resize(wpm_.size() + 2 * g.wafer_pms.size(), 0.0);
+      t.pm_due.assign(mg.pms.size(), kNever);
       tools_.push_back(std::move(t));
     }
   }
@@ -1487,12 +1509,15 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
 
   // Wafer-count PM: the counter advances by the job's wafers; a PM falls due after this job.
   if (!g.wafer_pms.empty()) {
-    double* c = &wpm_[tool.wpm];
+    double* c = &wpm_[tool.wpm];  // (count, threshold) of g.wafer_pms[j] at c[2j], c[2j + 1]
     for (const std::int32_t a : g.wafer_pms) {
       c[0] += wafers;
       if (c[0] >= c[1] &&
           std::find(tool.pending_pm.begin(), tool.pending_pm.end(), a) == tool.pending_pm.end()) {
-        tool.pending_pm.push_back(a);
+        if (nested_ && pm_absorbed(tool, a))
+          pm_skip(ti, a, now_);
+        else
+          tool.pending_pm.push_back(a);
       }
       c += 2;
     }
@@ -1735,15 +1760,83 @@ void Sim::start_down(std::int32_t ti, std::int32_t att) {
 void Sim::start_pm(std::int32_t ti) {
   Tool& t = tools_[ti];
   touch(t);
-  const std::int32_t att = t.pending_pm.front();
-  t.pending_pm.erase(t.pending_pm.begin());
+  std::size_t pick = 0;
+  if (nested_) {
+    // The longest waiting PM of the front one's trigger: it does the shorter ones.
+    const auto& gp = f_.tool_groups[t.group].pms;
+    const auto& c0 = f_.pm_calendars[gp[t.pending_pm[0]].calendar];
+    for (std::size_t i = 1; i < t.pending_pm.size(); ++i) {
+      const auto& ci = f_.pm_calendars[gp[t.pending_pm[i]].calendar];
+      if (ci.trigger == c0.trigger &&
+          ci.interval > f_.pm_calendars[gp[t.pending_pm[pick]].calendar].interval)
+        pick = i;
+    }
+  }
+  const std::int32_t att = t.pending_pm[pick];
+  t.pending_pm.erase(t.pending_pm.begin() + static_cast<std::ptrdiff_t>(pick));
   t.outage = kOutPm;
   t.outage_att = att;
   refresh_idle(ti);
-  const auto& cal = f_.pm_calendars[f_.tool_groups[t.group].pms[att].calendar];
+  const auto& pms = f_.tool_groups[t.group].pms;
+  const auto& cal = f_.pm_calendars[pms[att].calendar];
   const Ticks dur = round_ticks(cal.duration.sample(rng_pm_[ti][att]));
+  if (now_ >= tw_) ++groups_[t.group].pms;
   if (o_.observer) o_.observer->on_outage(now_, ti, 1, true);
   push(now_ + dur, kEvPmEnd, ti, att);
+  if (nested_) {
+    // Waiting PMs that this one contains are done by it.
+    for (std::size_t i = 0; i < t.pending_pm.size();) {
+      const std::int32_t b = t.pending_pm[i];
+      const auto& cb = f_.pm_calendars[pms[b].calendar];
+      if (cb.trigger == cal.trigger && cb.interval < cal.interval) {
+        t.pending_pm.erase(t.pending_pm.begin() + static_cast<std::ptrdiff_t>(i));
+        pm_skip(ti, b, now_ + dur);
+      } else {
+        ++i;
+      }
+    }
+  }
+}
+
+// Nested PMs: whether the PM `att` that falls due now is done by a longer PM of the same tool
+// and trigger (running, waiting, or due before `att` would fall due again).
+bool Sim::pm_absorbed(const Tool& t, std::int32_t att) const {
+  const auto& pms = f_.tool_groups[t.group].pms;
+  const auto& cb = f_.pm_calendars[pms[att].calendar];
+  for (std::size_t a = 0; a < pms.size(); ++a) {
+    const auto& ca = f_.pm_calendars[pms[a].calendar];
+    if (static_cast<std::int32_t>(a) == att || ca.trigger != cb.trigger ||
+        !(ca.interval > cb.interval))
+      continue;
+    if (t.outage == kOutPm && t.outage_att == static_cast<std::int32_t>(a)) return true;
+    if (std::find(t.pending_pm.begin(), t.pending_pm.end(), static_cast<std::int32_t>(a)) !=
+        t.pending_pm.end())
+      return true;
+    if (cb.trigger == model::PmTrigger::Calendar) {
+      if (t.pm_due[a] != kNever && t.pm_due[a] - now_ < round_ticks(cb.interval)) return true;
+    } else if (wpm_threshold(t, static_cast<std::int32_t>(a)) -
+                   wpm_count(t, static_cast<std::int32_t>(a)) <
+               cb.interval) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Records a PM as done without an outage (absorbed by a longer one) and restarts its calendar
+// or counter as of `from` (the end of the containing PM, or now).
+void Sim::pm_skip(std::int32_t ti, std::int32_t att, Ticks from) {
+  Tool& t = tools_[ti];
+  const auto& cal = f_.pm_calendars[f_.tool_groups[t.group].pms[att].calendar];
+  if (now_ >= tw_) ++groups_[t.group].pms_absorbed;
+  if (cal.trigger == model::PmTrigger::Calendar) {
+    const Ticks at = from + std::max<Ticks>(1, round_ticks(cal.interval));
+    t.pm_due[att] = at;
+    push(at, kEvPmDue, ti, att);
+  } else {
+    wpm_count(t, att) = 0;
+    wpm_threshold(t, att) = cal.interval;
+  }
 }
 
 void Sim::next_outage(std::int32_t ti) {
@@ -1815,10 +1908,11 @@ Results Sim::run() {
       const double foa = mg.pms[a].first_occurrence.sample(rng_pm_[ti][a]);
       if (cal.trigger == model::PmTrigger::Calendar) {
         const double k = o_.stagger_first_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0;
-        push(round_ticks(foa * k), kEvPmDue, static_cast<std::int32_t>(ti),
-             static_cast<std::int32_t>(a));
-      } else if (groups_[t.group].wafer_pm_slot[a] >= 0) {
-        wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a] + 1] = foa;
+        t.pm_due[a] = round_ticks(foa * k);
+        push(t.pm_due[a], kEvPmDue, static_cast<std::int32_t>(ti), static_cast<std::int32_t>(a));
+      } else {
+        wpm_threshold(t, static_cast<std::int32_t>(a)) =
+            foa * (o_.stagger_first_wafer_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0);
       }
     }
   }
@@ -1880,6 +1974,11 @@ Results Sim::run() {
       }
       case kEvPmDue: {
         Tool& t = tools_[ev.a];
+        t.pm_due[ev.b] = kNever;
+        if (nested_ && pm_absorbed(t, ev.b)) {
+          pm_skip(ev.a, ev.b, now_);
+          break;
+        }
         t.pending_pm.push_back(ev.b);
         if (t.outage == kNoOutage && t.jobs_in == 0)
           start_pm(ev.a);
@@ -1894,10 +1993,11 @@ Results Sim::run() {
         if (o_.observer) o_.observer->on_outage(now_, ev.a, 1, false);
         const auto& cal = f_.pm_calendars[f_.tool_groups[t.group].pms[ev.b].calendar];
         if (cal.trigger == model::PmTrigger::Calendar) {
-          push(now_ + std::max<Ticks>(1, round_ticks(cal.interval)), kEvPmDue, ev.a, ev.b);
-        } else if (const std::int32_t j = groups_[t.group].wafer_pm_slot[ev.b]; j >= 0) {
-          wpm_[t.wpm + 2 * j] = 0;
-          wpm_[t.wpm + 2 * j + 1] = cal.interval;
+          t.pm_due[ev.b] = now_ + std::max<Ticks>(1, round_ticks(cal.interval));
+          push(t.pm_due[ev.b], kEvPmDue, ev.a, ev.b);
+        } else {
+          wpm_count(t, ev.b) = 0;
+          wpm_threshold(t, ev.b) = cal.interval;
         }
         next_outage(ev.a);
         break;
@@ -1965,6 +2065,7 @@ Results Sim::run() {
   r.simulated_days = to_days(end);
   r.seed = o_.seed;
   r.dispatch = to_string(o_.dispatch);
+  r.pm_nesting = nested_ ? "nested" : "independent";
   r.events = events_;
   r.lot_steps = lot_steps_;
   r.wip_per_day = wip_per_day_;
@@ -2005,6 +2106,9 @@ Results Sim::run() {
     k.cycle_time_days = summarize(std::move(a.ct));
     k.rpt_days = raw_process_time(f_, ms, false) / kTicksPerDay;
     k.rpt_sampled_days = raw_process_time(f_, ms, true) / kTicksPerDay;
+    const WipImpliedCt wi = wip_implied_cycle_time(f_, static_cast<model::StreamId>(s));
+    k.wip_implied_lots = wi.lots;
+    k.wip_implied_ct_days = wi.ct_days;
     k.ct_factor = k.rpt_days > 0 ? k.cycle_time_days.mean / k.rpt_days : 0;
     k.on_time_pct = a.completed > 0 ? 100.0 * a.on_time / a.completed : 0;
     k.mean_tardiness_days = a.completed > 0 ? a.tardiness / a.completed : 0;
@@ -2036,6 +2140,8 @@ Results Sim::run() {
     k.batches = g.batches;
     k.mean_batch_fill = g.batches > 0 ? g.batch_fill / g.batches : 0;
     k.setups = g.setups;
+    k.pms = g.pms;
+    k.pms_absorbed = g.pms_absorbed;
     k.lot_starts = g.lot_starts;
     k.mean_queue_hours =
         g.lot_starts > 0 ? g.queue_wait / static_cast<double>(g.lot_starts) / kTicksPerHour : 0;
@@ -2115,14 +2221,22 @@ double mean_lot_time(const model::Factory& f, const model::Step& s, double wafer
   return t;
 }
 
-double raw_process_time(const model::Factory& f, const model::ReleaseStream& st, bool sampled) {
+namespace {
+// Raw process time before each step of a lot type's route (size steps + 1; the last entry is the
+// total), following the expected lot size: transform to units with the site yield, splits into
+// assembly lots, step yields. With `sampled`, each step is weighted by its sampling probability.
+std::vector<double> route_time_prefix(const model::Factory& f, const model::ReleaseStream& st,
+                                      bool sampled) {
   const auto& p = f.products[st.product];
+  const auto& steps = f.routes[p.route].steps;
+  std::vector<double> before(steps.size() + 1, 0.0);
   double wafers = p.starts_as_units ? 0.0 : st.wafers_per_lot;
   double units = p.starts_as_units ? st.wafers_per_lot : 0.0;
   bool is_units = p.starts_as_units;
-  double sum = 0;
-  for (const auto& s : f.routes[p.route].steps) {
-    sum += mean_lot_time(f, s, wafers, units, is_units, p) * (sampled ? s.sample_probability : 1.0);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& s = steps[i];
+    before[i + 1] = before[i] + mean_lot_time(f, s, wafers, units, is_units, p) *
+                                    (sampled ? s.sample_probability : 1.0);
     if (is_units)
       units *= s.yield;
     else
@@ -2130,13 +2244,35 @@ double raw_process_time(const model::Factory& f, const model::ReleaseStream& st,
     if (s.transform_to_units && !is_units) {
       is_units = true;
       units = wafers * p.sites_per_wafer * p.site_yield;
-      if (s.split_units > 0 && units > s.split_units) {
-        const double n = std::ceil(units / s.split_units);
-        units /= n;
-      }
+      if (s.split_units > 0 && units > s.split_units) units /= std::ceil(units / s.split_units);
     }
   }
-  return sum;
+  return before;
+}
+}  // namespace
+
+double raw_process_time(const model::Factory& f, const model::ReleaseStream& st, bool sampled) {
+  return route_time_prefix(f, st, sampled).back();
+}
+
+WipImpliedCt wip_implied_cycle_time(const model::Factory& f, model::StreamId sid) {
+  WipImpliedCt out;
+  const std::vector<double> before = route_time_prefix(f, f.streams[sid], true);
+  const std::size_t n_steps = before.size() - 1;
+  const double total = before.back();
+  if (!(total > 0)) return out;
+  double sxy = 0, sxx = 0;
+  for (const auto& l : f.initial_wip) {
+    if (l.stream != sid || l.step < 0 || static_cast<std::size_t>(l.step) >= n_steps) continue;
+    const double x = before[static_cast<std::size_t>(l.step)] / total;
+    if (!(x > 0)) continue;
+    const double age = -static_cast<double>(l.virtual_release) / kTicksPerDay;
+    sxy += x * age;
+    sxx += x * x;
+    ++out.lots;
+  }
+  if (out.lots > 0) out.ct_days = sxy / sxx;
+  return out;
 }
 
 Results simulate(const model::Factory& factory, const Options& options) {

@@ -58,6 +58,9 @@ struct Options {
   std::int64_t max_wip_lots = 0;    // stop (status WipLimit) when more lots are in the fab; 0 = off
   double time_limit_seconds = 0.0;  // stop (status TimeLimit) after this wall time; 0 = off
   bool stagger_first_pm = true;     // tool k of N gets its first calendar PM at FOA*k/N
+  // Tool k of N gets its first wafer-count PM after FOA*k/N wafers (default: FOA for every tool,
+  // so the tools of a group, evenly loaded, reach their first PMs together).
+  bool stagger_first_wafer_pm = false;
   bool super_hot_reservation = false;  // reserve a tool at the next step of top-priority lots
   int super_hot_priority = 30;         // lots with priority >= this are "super hot"
   // Batch forming: longest wait of a partial (>= min) batch for more lots; < 0: the group's
@@ -93,6 +96,10 @@ struct LotTypeKpi {
   double rpt_days = 0;          // raw process time, every step (FORMAT.md §14 "all")
   double rpt_sampled_days = 0;  // weighted by sampling probability (§14 "smp")
   double ct_factor = 0;         // mean CT / rpt_days
+  // Cycle time implied by the initial WIP of the type (wip_implied_cycle_time), and the lots it
+  // rests on (0: none).
+  std::int64_t wip_implied_lots = 0;
+  double wip_implied_ct_days = 0;
   double on_time_pct = 0;
   double mean_tardiness_days = 0;   // mean over completed lots of max(0, done - due)
   std::int64_t cqt_violations = 0;  // queue-time windows closed too late by lots of this type
@@ -109,6 +116,9 @@ struct ToolGroupKpi {
   std::int64_t batches = 0;     // batch jobs (batch groups) started in the window
   double mean_batch_fill = 0;   // mean of batch size / batch max (batch groups)
   std::int64_t setups = 0;      // setup changes in the window
+  std::int64_t pms = 0;           // PMs started in the window
+  std::int64_t pms_absorbed = 0;  // PMs that fell due in the window and were done by a longer
+                                  // one (nested PM calendars, model::PmNesting)
   double mean_queue_hours = 0;  // mean wait from queue arrival to job start, window starts
   std::int64_t lot_starts = 0;  // lot-steps started in the window
   int max_parallel = 0;         // pure delay groups: most lots inside at once
@@ -161,6 +171,7 @@ struct Results {
   double days = 0, warmup_days = 0, simulated_days = 0;
   std::uint64_t seed = 0;
   std::string dispatch;
+  std::string pm_nesting;  // "independent" or "nested" (model::PmNesting)
   double wall_seconds = 0;
   std::int64_t events = 0;
   std::int64_t lot_steps = 0;    // performed lot-steps (jobs per lot) over the run
@@ -194,5 +205,16 @@ double mean_lot_time(const model::Factory& f, const model::Step& s, double wafer
 // expected lot size (transform to units with the site yield, splits into assembly lots, step
 // yields). With `sampled`, each step is weighted by its sampling probability.
 double raw_process_time(const model::Factory& f, const model::ReleaseStream& s, bool sampled);
+
+// The cycle time that the initial WIP implies for a lot type (docs/validation.md): each initial
+// lot of the type has an age (minus its virtual release, the due date less the type's due offset)
+// and a position (the share of the type's sampled raw process time before its current step). In a
+// fab in steady state the age grows in proportion to the position, and the least-squares line
+// through the origin, age = CT x position, gives the cycle time the WIP was taken from.
+struct WipImpliedCt {
+  std::int64_t lots = 0;  // initial lots of the type with position > 0 and a known release
+  double ct_days = 0;     // 0 when lots == 0
+};
+WipImpliedCt wip_implied_cycle_time(const model::Factory& f, model::StreamId stream);
 
 }  // namespace osatsim::engine

@@ -531,8 +531,14 @@ void ScenarioReader::read(const YAML::Node& root) {
   Map top(r_, root, "",
           {"name", "description", "locations", "transport", "components", "supplies",
            "down_calendars", "pm_calendars", "setups", "setup_changes", "setup_groups",
-           "tool_groups", "sequences", "routes", "products", "releases"});
+           "tool_groups", "sequences", "routes", "products", "releases", "pm_nesting"});
   if (!top.ok()) return;
+  if (const YAML::Node* n = top.get("pm_nesting")) {
+    r_.word<model::PmNesting>(*n, "pm_nesting",
+                              {{"independent", model::PmNesting::Independent},
+                               {"nested", model::PmNesting::Nested}},
+                              f_.pm_nesting);
+  }
 
   if (const YAML::Node* n = top.get("name")) {
     r_.name(*n, "name", f_.name);

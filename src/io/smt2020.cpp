@@ -483,6 +483,9 @@ class Reader {
     }
     f_.name = name;
     f_.source = dir_.string();
+    // The WK/MN/QT calendars of a tool nest (docs/engine.md "Downs and PM", docs/validation.md):
+    // the reading that reproduces the cycle times implied by the files' own initial WIP.
+    f_.pm_nesting = model::PmNesting::Nested;
 
     std::error_code ec;
     const auto st = fs::status(dir_, ec);

@@ -74,6 +74,14 @@ struct DownCalendar {
 
 enum class PmTrigger : std::uint8_t { Calendar, WaferCount };
 
+// How the PM calendars attached to one tool combine.
+//  Independent: every calendar runs on its own; each PM that falls due is performed.
+//  Nested: a longer PM contains the shorter ones of the same trigger (a quarterly PM does the
+//    monthly and weekly tasks). A PM that falls due is skipped ("absorbed") when a longer PM of
+//    the same tool and trigger is running, waiting, or falls due before this PM would fall due
+//    again; a waiting shorter PM is dropped when a longer one starts. docs/engine.md.
+enum class PmNesting : std::uint8_t { Independent, Nested };
+
 struct PmCalendar {
   std::string name;
   PmTrigger trigger = PmTrigger::Calendar;
@@ -325,6 +333,7 @@ struct Factory {
 
   std::vector<DownCalendar> down_calendars;
   std::vector<PmCalendar> pm_calendars;
+  PmNesting pm_nesting = PmNesting::Independent;
 
   std::vector<Location> locations;
   std::vector<TransportLane> transport;

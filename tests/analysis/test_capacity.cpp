@@ -317,6 +317,33 @@ TEST(Capacity, WaferCountPmScalesWithLoad) {
   EXPECT_NEAR(r.target_scale, 0.85 * 24.0 / (5.0 + 0.85 * 2.5), 1e-12);
 }
 
+// Nested PM calendars (model::PmNesting): each longer PM does one occurrence of each shorter PM
+// of the same trigger, so a shorter PM's rate drops by the longer ones' rates.
+TEST(Capacity, NestedPmCalendars) {
+  for (const auto n : {model::PmNesting::Independent, model::PmNesting::Nested}) {
+    Fab fab;
+    fab.f.pm_nesting = n;
+    auto g = fab.group("Litho", 1);
+    fab.step(g, Dist::constant(1.0));
+    // Calendar: WK every 167 h + 1 h (cycle 168 h), MN every 718 h + 2 h (cycle 720 h).
+    fab.pm(g, model::PmTrigger::Calendar, 167.0, 1.0);
+    fab.pm(g, model::PmTrigger::Calendar, 718.0, 2.0);
+    // Wafer count: every 1000 and every 4000 wafers, 3 h and 6 h, at 250 wafers/day.
+    fab.pm(g, model::PmTrigger::WaferCount, 1000.0, 3.0);
+    fab.pm(g, model::PmTrigger::WaferCount, 4000.0, 6.0);
+    fab.stream(2.4, false);  // 10 lots/day, 250 wafers/day
+    const auto r = fab.run();
+    const bool nested = n == model::PmNesting::Nested;
+    EXPECT_EQ(r.nested_pms, nested);
+    // Calendar share: WK (1/168 - 1/720) x 1 h + MN 2/720 nested; 1/168 + 2/720 independent.
+    const double cal = nested ? (1.0 / 168 - 1.0 / 720) + 2.0 / 720 : 1.0 / 168 + 2.0 / 720;
+    // Wafer count, hours per day: 250 x ((1/1000 - 1/4000) x 3 + 6/4000) nested.
+    const double load = nested ? 250.0 * ((1.0 / 1000 - 1.0 / 4000) * 3 + 6.0 / 4000)
+                               : 250.0 * (3.0 / 1000 + 6.0 / 4000);
+    EXPECT_NEAR(r.groups[0].pm_share, cal + load / 24.0, 1e-12);
+  }
+}
+
 TEST(Capacity, MaxStartRateOnTwoGroups) {
   Fab fab;
   auto a = fab.group("A", 2);

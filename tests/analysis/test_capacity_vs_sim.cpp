@@ -118,9 +118,14 @@ TEST_P(VsSim, NominalLoad) {
   const Comparison c = compare(*f, 1.0, 365, 120);
   std::printf("%s at nominal load\n%s", GetParam(), c.table.c_str());
   // Utilisation (BUSY + SETUP share) of the 20 most loaded groups: within 3 points, with at most
-  // two exceptions (the implant gas-setup groups, docs/validation.md), none beyond 5 points.
+  // two exceptions; none beyond 5 points except the gas-implant groups with setup runs (rule
+  // LSSU), whose simulated setups fill the idle time (docs/validation.md): within 8 points.
   EXPECT_GE(within(c, 0.03), 18);
-  EXPECT_EQ(within(c, 0.05), 20);
+  for (std::size_t i = 0; i < c.rows.size() && i < 20; ++i) {
+    const auto& r = c.rows[i];
+    const bool setup_runs = f->tool_groups[f->find_tool_group(r.name)].lssu;
+    EXPECT_LE(std::abs(r.cap - r.sim), setup_runs ? 0.08 : 0.05) << r.name;
+  }
   // Bottleneck: the static bottleneck is simulated within 2 points of the most utilised group.
   EXPECT_GE(c.sim_util_of_cap_bottleneck, c.sim_max_util - 0.02)
       << c.cap_bottleneck << " vs " << c.sim_bottleneck;
@@ -129,6 +134,39 @@ TEST_P(VsSim, NominalLoad) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, VsSim, ::testing::Values("HVLM", "LVHM"));
+
+// PM shares under both readings of the WK/MN/QT calendars (model::PmNesting): the simulated PM
+// share of the calendar-PM scanners and of the wafer-count-PM etchers matches the static formula
+// within 0.6 points, and nesting lowers it by more than a point (HVLM, 240 days, 60 warm-up).
+TEST(VsSimPm, NestedAndIndependentCalendars) {
+  OSATSIM_REQUIRE_SMT2020(dir);
+  auto f = load(dir / "HVLM");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->pm_nesting, model::PmNesting::Nested);
+  std::map<std::string, double> share[2];
+  for (const auto n : {model::PmNesting::Independent, model::PmNesting::Nested}) {
+    model::Factory g = *f;
+    g.pm_nesting = n;
+    const CapacityResult cap = analyse(g, CapacityOptions{});
+    engine::Options eo;
+    eo.days = 240;
+    eo.warmup_days = 60;
+    const engine::Results sim = engine::simulate(g, eo);
+    std::int64_t absorbed = 0;
+    for (const auto& k : sim.tool_groups) absorbed += k.pms_absorbed;
+    EXPECT_EQ(absorbed > 0, n == model::PmNesting::Nested);
+    for (const char* name : {"Litho_FE_92", "Litho_BE_110", "Litho_FE_111", "DE_FE_86"}) {
+      const auto& sg = *std::find_if(sim.tool_groups.begin(), sim.tool_groups.end(),
+                                     [&](const auto& k) { return k.name == name; });
+      const auto& cg = cap.groups[g.find_tool_group(name)];
+      EXPECT_NEAR(sg.pm, cg.pm_share, 0.006) << name << (n == model::PmNesting::Nested ? " nested"
+                                                                                        : "");
+      share[static_cast<int>(n)][name] = sg.pm;
+    }
+  }
+  for (const auto& [name, independent] : share[0])
+    EXPECT_LT(share[1][name], independent - 0.01) << name;
+}
 
 // The operating curves side by side at 5 start-rate scale factors (slow: 10 simulated years).
 // Run with OSATSIM_VALIDATION_CURVES=1; prints the table of docs/validation.md.

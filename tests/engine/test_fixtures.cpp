@@ -369,6 +369,178 @@ TEST(EngineFixture, WaferCountPmAfterCrossingJob) {
   EXPECT_NEAR(r.tool_groups[0].pm, 4.0 / 24, 1e-9);
 }
 
+// Nested PM calendars (model::PmNesting): WK every 7 h (1 h), MN every 30 h (2 h), first at 7 h
+// and 30 h, interval from the end of one PM to the next, 99 h, no lots.
+//  nested: WK 7, 15, 23; MN 30-32 absorbs the WK due at 31 (next 38); WK 38, 46, 54; the WK due
+//    at 62 meets the MN due at 62 (absorbed); MN 62-64; WK 69, 77, 85; the WK due at 93 sees the
+//    MN due at 94 within its interval (absorbed); MN 94-96. 9 x 1 h + 3 x 2 h = 15 h, 12 PMs, 3
+//    absorbed.
+//  independent: WK 7, 15, 23, 32 (waits for MN 30-32), 40, 48, 56, 64 (after MN 62-64), 72, 80,
+//    88, 96; MN 30, 62, 94. 12 x 1 h + 3 x 2 h = 18 h, 15 PMs.
+Results nested_calendar_run(model::PmNesting n) {
+  Builder b;
+  b.f.pm_nesting = n;
+  const auto g = b.group("T", 1);
+  auto pm = [&](const char* name, int every_h, int dur_h) {
+    b.f.pm_calendars.push_back({name,
+                                model::PmTrigger::Calendar,
+                                static_cast<double>(hours(every_h)),
+                                Dist::constant(static_cast<double>(hours(dur_h))),
+                                {}});
+    b.f.tool_groups[g].pms.push_back(
+        {static_cast<model::PmCalendarId>(b.f.pm_calendars.size() - 1),
+         Dist::constant(static_cast<double>(hours(every_h))),
+         {}});
+  };
+  pm("WK", 7, 1);
+  pm("MN", 30, 2);
+  const auto p = b.product("p", {step(g, hours(1))});
+  b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+  return simulate(b.f, opts(99.0 / 24));
+}
+
+TEST(EngineFixture, NestedCalendarPmsAbsorbShorterOnes) {
+  const Results r = nested_calendar_run(model::PmNesting::Nested);
+  EXPECT_EQ(r.pm_nesting, "nested");
+  EXPECT_NEAR(r.tool_groups[0].pm, 15.0 / 99, 1e-9);
+  EXPECT_EQ(r.tool_groups[0].pms, 12);
+  EXPECT_EQ(r.tool_groups[0].pms_absorbed, 3);
+}
+
+TEST(EngineFixture, IndependentCalendarPmsAllPerformed) {
+  const Results r = nested_calendar_run(model::PmNesting::Independent);
+  EXPECT_EQ(r.pm_nesting, "independent");
+  EXPECT_NEAR(r.tool_groups[0].pm, 18.0 / 99, 1e-9);
+  EXPECT_EQ(r.tool_groups[0].pms, 15);
+  EXPECT_EQ(r.tool_groups[0].pms_absorbed, 0);
+}
+
+// A shorter PM waiting behind a job is done by a longer one that falls due before the job ends:
+// job 0-10 h; WK (every 5 h, 1 h) due at 2 h (the MN is 7 h away, more than 5 h: it waits); MN
+// (every 50 h, 2 h) due at 9 h. Nested: MN 10-12 h, the WK is absorbed (next due 17 h). In 15.5 h:
+// 2 h of PM. Independent: WK 10-11, MN 11-13 (next WK due 16 h): 3 h.
+TEST(EngineFixture, NestedPmDropsWaitingShorterOne) {
+  for (const auto n : {model::PmNesting::Nested, model::PmNesting::Independent}) {
+    Builder b;
+    b.f.pm_nesting = n;
+    const auto g = b.group("T", 1);
+    b.f.pm_calendars.push_back({"WK",
+                                model::PmTrigger::Calendar,
+                                static_cast<double>(hours(5)),
+                                Dist::constant(static_cast<double>(hours(1))),
+                                {}});
+    b.f.pm_calendars.push_back({"MN",
+                                model::PmTrigger::Calendar,
+                                static_cast<double>(hours(50)),
+                                Dist::constant(static_cast<double>(hours(2))),
+                                {}});
+    b.f.tool_groups[g].pms.push_back({0, Dist::constant(static_cast<double>(hours(2))), {}});
+    b.f.tool_groups[g].pms.push_back({1, Dist::constant(static_cast<double>(hours(9))), {}});
+    const auto p = b.product("p", {step(g, hours(10))});
+    const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+    b.wip("w", s);
+    const Results r = simulate(b.f, opts(15.5 / 24));
+    const bool nested = n == model::PmNesting::Nested;
+    EXPECT_NEAR(r.tool_groups[0].pm, (nested ? 2.0 : 3.0) / 15.5, 1e-9) << r.pm_nesting;
+    EXPECT_EQ(r.tool_groups[0].pms, nested ? 1 : 2) << r.pm_nesting;
+    EXPECT_EQ(r.tool_groups[0].pms_absorbed, nested ? 1 : 0) << r.pm_nesting;
+  }
+}
+
+// Wafer-count PMs nest the same way: WK every 100 wafers (2 h), MN every 200 wafers (3 h), 1 h
+// jobs of 25 wafers. Both reach their counts after the 8th job (ends 10 h): nested, the MN alone
+// runs 10-13 h and the 9th job starts at 13 h; independent, WK 10-12 and MN 12-15, start 15 h.
+TEST(EngineFixture, NestedWaferCountPms) {
+  for (const auto n : {model::PmNesting::Nested, model::PmNesting::Independent}) {
+    Builder b;
+    b.f.pm_nesting = n;
+    const auto g = b.group("T", 1);
+    b.f.pm_calendars.push_back({"WK",
+                                model::PmTrigger::WaferCount,
+                                100.0,
+                                Dist::constant(static_cast<double>(hours(2))),
+                                {}});
+    b.f.pm_calendars.push_back({"MN",
+                                model::PmTrigger::WaferCount,
+                                200.0,
+                                Dist::constant(static_cast<double>(hours(3))),
+                                {}});
+    b.f.tool_groups[g].pms.push_back({0, Dist::constant(100.0), {}});
+    b.f.tool_groups[g].pms.push_back({1, Dist::constant(200.0), {}});
+    const auto p = b.product("p", {step(g, hours(1))});
+    const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+    for (int i = 0; i < 9; ++i) b.wip(fmt::format("w{}", i), s);
+    Recorder rec;
+    const Results r = simulate(b.f, opts(1, &rec));
+    const bool nested = n == model::PmNesting::Nested;
+    ASSERT_EQ(rec.starts.size(), 9u);
+    EXPECT_EQ(rec.starts[4].t, hours(6));  // the first WK alone (MN 100 wafers away): 4-6 h
+    EXPECT_EQ(rec.starts[8].t, hours(nested ? 13 : 15));
+    EXPECT_EQ(r.tool_groups[0].pms_absorbed, nested ? 1 : 0);
+  }
+}
+
+// The cycle time implied by the initial WIP: four 1 h steps, the last sampled at 50 % (sampled
+// raw process time 3.5 h). Lots at step 1 (position 1/3.5) aged 3 days and at step 2 (2/3.5)
+// aged 6 days lie on age = CT x position with CT = 10.5 days; a lot at step 0 (position 0) and a
+// lot of another type do not count.
+TEST(EngineFixture, WipImpliedCycleTime) {
+  Builder b;
+  const auto g = b.group("T", 1);
+  auto last = step(g, hours(1));
+  last.sample_probability = 0.5;
+  const auto p = b.product("p", {step(g, hours(1)), step(g, hours(1)), step(g, hours(1)), last});
+  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(1))), 0);
+  const auto other = b.stream("H", p, Dist::constant(static_cast<double>(days(1))), 0);
+  auto lot = [&](model::StreamId st, int at, double age_days) {
+    b.wip(fmt::format("w{}", b.f.initial_wip.size()), st, at);
+    b.f.initial_wip.back().virtual_release = -days(age_days);
+  };
+  lot(s, 0, 1.0);
+  lot(s, 1, 3.0);
+  lot(s, 2, 6.0);
+  lot(other, 2, 60.0);
+  const WipImpliedCt w = wip_implied_cycle_time(b.f, s);
+  EXPECT_EQ(w.lots, 2);
+  EXPECT_NEAR(w.ct_days, 10.5, 1e-9);
+  EXPECT_EQ(wip_implied_cycle_time(b.f, other).lots, 1);
+  EXPECT_NEAR(wip_implied_cycle_time(b.f, other).ct_days, 60.0 * 3.5 / 2, 1e-9);
+  // The run reports it per lot type.
+  const Results r = simulate(b.f, opts(2));
+  EXPECT_EQ(r.lot_types[0].wip_implied_lots, 2);
+  EXPECT_NEAR(r.lot_types[0].wip_implied_ct_days, 10.5, 1e-9);
+}
+
+// First wafer-count PMs: two tools, PM every 100 wafers (2 h), 1 h jobs of 25 wafers, 8 lots at
+// t = 0 (four per tool, the longest idle tool first). Default: both tools reach 100 wafers with
+// their 4th job and are in PM together at 4-6 h. Staggered (tool k of N after FOA k/N): tool 0
+// after 50 wafers (PM 2-4 h, its last two jobs at 4 and 5 h), tool 1 after 100 (PM 4-6 h).
+TEST(EngineFixture, StaggeredFirstWaferCountPm) {
+  for (const bool stagger : {false, true}) {
+    Builder b;
+    const auto g = b.group("T", 2);
+    b.f.pm_calendars.push_back({"pmw",
+                                model::PmTrigger::WaferCount,
+                                100.0,
+                                Dist::constant(static_cast<double>(hours(2))),
+                                {}});
+    b.f.tool_groups[g].pms.push_back({0, Dist::constant(100.0), {}});
+    const auto p = b.product("p", {step(g, hours(1))});
+    const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+    for (int i = 0; i < 8; ++i) b.wip(fmt::format("w{}", i), s);
+    Recorder rec;
+    Options o = opts(7.0 / 24, &rec);
+    o.stagger_first_wafer_pm = stagger;
+    const Results r = simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 8u);
+    Ticks last = 0;
+    for (const auto& st : rec.starts) last = std::max(last, st.t);
+    EXPECT_EQ(last, hours(stagger ? 5 : 3)) << stagger;
+    EXPECT_EQ(r.tool_groups[0].pms, 2) << stagger;
+    EXPECT_NEAR(r.tool_groups[0].pm, 4.0 / 14, 1e-9) << stagger;  // 2 x 2 h of 2 x 7 h
+  }
+}
+
 // Rework at the second step with p = 0.3 back to the first: visits of step 2 per lot = 1/(1-p).
 TEST(EngineFixture, ReworkLoopExpectedVisits) {
   Builder b;

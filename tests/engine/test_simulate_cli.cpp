@@ -28,6 +28,15 @@ TEST(SimulateCli, WritesSummaryJson) {
   EXPECT_EQ(j["run"]["days"], 60.0);
   EXPECT_EQ(j["run"]["warmup_days"], 20.0);
   EXPECT_EQ(j["run"]["dispatch"], "model");
+  EXPECT_EQ(j["run"]["pm_nesting"], "nested");  // the SMT2020 reader's reading
+  for (const auto& g : j["tool_groups"]) {
+    EXPECT_TRUE(g.contains("pms")) << g["name"];
+    EXPECT_TRUE(g.contains("pms_absorbed")) << g["name"];
+  }
+  for (const auto& t : j["lot_types"]) {
+    EXPECT_TRUE(t.contains("initial_wip_implied_ct_days")) << t["name"];
+    EXPECT_TRUE(t.contains("initial_wip_implied_lots")) << t["name"];
+  }
   EXPECT_GT(j["run"]["events"].get<long long>(), 0);
   EXPECT_GT(j["run"]["lot_steps"].get<long long>(), 0);
   EXPECT_TRUE(j["run"].contains("peak_rss_mb"));
@@ -78,7 +87,50 @@ TEST(SimulateCli, BadInputExitsTwoAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 2);
   r = run_osatsim({"simulate", minifab().string(), "--days", "0"});
   EXPECT_EQ(r.exit_code, 2);
+  r = run_osatsim({"simulate", minifab().string(), "--days", "5", "--pm-nesting", "sometimes",
+                   "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--pm-nesting: unknown value 'sometimes'"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / "summary.json"));
+}
+
+// --replications: the first replication in full (as a lone run with that seed) plus the
+// estimates over all of them; the number of threads does not change a figure.
+TEST(SimulateCli, ReplicationsAddConfidenceIntervals) {
+  TempDir dir;
+  auto run = [&](const char* sub, std::vector<std::string> extra) {
+    std::vector<std::string> args{"simulate", minifab().string(), "--days",   "40",
+                                  "--warmup-days", "10",   "--seed", "5",
+                                  "--out", (dir.path() / sub).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult r = run_osatsim(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    json j = json::parse(read_file(dir.path() / sub / "summary.json"));
+    j["run"].erase("wall_seconds");
+    j["run"].erase("peak_rss_mb");
+    if (j.contains("replications")) j["replications"].erase("wall_seconds");
+    return j;
+  };
+  const json lone = run("lone", {});
+  const json three = run("three", {"--replications", "3", "--jobs", "1"});
+  const json parallel = run("parallel", {"--replications", "3", "--jobs", "3"});
+  EXPECT_FALSE(lone.contains("replications"));
+  ASSERT_TRUE(three.contains("replications"));
+  EXPECT_EQ(three["replications"]["n"], 3);
+  EXPECT_EQ(three["replications"]["seeds"], json({5, 6, 7}));
+  json first = three;
+  first.erase("replications");
+  EXPECT_EQ(first.dump(), lone.dump());
+  EXPECT_EQ(three.dump(), parallel.dump());
+  for (const auto& t : three["replications"]["lot_types"]) {
+    EXPECT_EQ(t["ct_mean_days"]["n"], 3) << t["name"];
+    EXPECT_GE(t["ct_mean_days"]["ci95"].get<double>(), 0.0) << t["name"];
+    EXPECT_LE(t["ct_mean_days"]["min"].get<double>(), t["ct_mean_days"]["max"].get<double>());
+  }
+  const RunResult bad = run_osatsim({"simulate", minifab().string(), "--days", "5",
+                                     "--replications", "0"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--replications"), std::string::npos) << bad.err;
 }
 
 TEST(SimulateCli, GuardStopsWithExitOne) {

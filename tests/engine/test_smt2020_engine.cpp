@@ -1,6 +1,9 @@
 // The engine on the full SMT2020 models (skipped when the data is absent).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
 #include "engine/engine.h"
 #include "io/load.h"
 #include "support/test_support.h"
@@ -30,9 +33,10 @@ void check_invariants(const Results& r) {
 }
 
 // HVLM over 200 days (warm-up 100): plausible flow factors (regular > hot > 1), Delay_32 within
-// its 400 slots, throughput near the release rate. The fab is still filling up in the first
-// year (WIP grows from the 2,255 initial lots to about 3,400, docs/validation.md), so the
-// throughput bound is loose here; the 730-day run of docs/validation.md checks steady state.
+// its 400 slots, throughput near the release rate. HVLM is not in steady state in its first
+// year (WIP rises from the 2,255 initial lots to about 2,800 and settles near 2,200 in the third
+// year, docs/validation.md), so the throughput bound is loose here; FidelityAgainstInitialWip
+// checks the steady state.
 TEST(EngineSmt2020, HvlmSteadyState) {
   OSATSIM_REQUIRE_SMT2020(dir);
   const auto f = load(dir / "HVLM");
@@ -76,6 +80,38 @@ TEST(EngineSmt2020, LvhmRunsAndIsDeterministic) {
     EXPECT_EQ(a.lot_types[i].cycle_time_days.mean, b.lot_types[i].cycle_time_days.mean);
   EXPECT_EQ(a.wip_per_day, b.wip_per_day);
 }
+
+// Fidelity: the files' initial WIP is a snapshot of the original model, and the ages of its lots
+// imply the original's cycle time per lot type (wip_implied_cycle_time, docs/validation.md).
+// The simulated mean cycle time of every regular lot type must lie within 10 % of it (the
+// issue's target against the published figures) and the throughput within 2 % of the release
+// rate, in steady state: HVLM over its third year (its first two hold a WIP transient), LVHM over
+// its second. Hot lot types rest on 2 to 23 initial lots each; they are printed, not asserted.
+void check_fidelity(const char* model, double days, double warmup) {
+  OSATSIM_REQUIRE_SMT2020(dir);
+  const auto f = load(dir / model);
+  ASSERT_TRUE(f);
+  Options o;
+  o.days = days;
+  o.warmup_days = warmup;
+  const Results r = simulate(*f, o);
+  check_invariants(r);
+  int checked = 0;
+  for (const auto& t : r.lot_types) {
+    std::printf("%-14s CT %6.2f d, implied by %4lld initial lots %6.2f d (%+5.1f %%)\n",
+                t.name.c_str(), t.cycle_time_days.mean, static_cast<long long>(t.wip_implied_lots),
+                t.wip_implied_ct_days,
+                100.0 * (t.cycle_time_days.mean / t.wip_implied_ct_days - 1.0));
+    if (t.priority != 10 || t.wip_implied_lots < 100) continue;
+    ++checked;
+    EXPECT_NEAR(t.cycle_time_days.mean / t.wip_implied_ct_days, 1.0, 0.10) << t.name;
+    EXPECT_NEAR(t.throughput_per_day / t.release_rate_per_day, 1.0, 0.02) << t.name;
+  }
+  EXPECT_EQ(checked, model == std::string("HVLM") ? 2 : 10);
+}
+
+TEST(EngineSmt2020, HvlmFidelityAgainstInitialWip) { check_fidelity("HVLM", 1095, 730); }
+TEST(EngineSmt2020, LvhmFidelityAgainstInitialWip) { check_fidelity("LVHM", 730, 365); }
 
 }  // namespace
 }  // namespace osatsim::engine

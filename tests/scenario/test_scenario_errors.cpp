@@ -99,6 +99,10 @@ const std::vector<Case>& catalogue() {
        {{"basis: per_batch", "basis: per_bach"}},
        {"13:40: routes.r.steps.s2.basis: unknown value 'per_bach'; expected one of: per_lot, "
         "per_wafer, per_batch, per_site, per_die, per_unit (did you mean 'per_batch'?)"}},
+      {"unknown_pm_nesting",
+       {{"name: t\n", "name: t\npm_nesting: nestd\n"}},
+       {"2:13: pm_nesting: unknown value 'nestd'; expected one of: independent, nested (did you "
+        "mean 'nested'?)"}},
       {"unknown_group",
        {{"group: oven,", "group: ovn,"}},
        {"13:27: routes.r.steps.s2.group: unknown tool group 'ovn' (did you mean 'oven'?)"}},

@@ -125,6 +125,11 @@ TEST(ScenarioFormat, InlineCalendarsAndDefaults) {
   EXPECT_DOUBLE_EQ(g.pms[0].first_occurrence.mean, 7 * 86400000.0);
   EXPECT_DOUBLE_EQ(g.pms[0].first_occurrence.half_width, 7 * 86400000.0);
   EXPECT_DOUBLE_EQ(g.pms[1].first_occurrence.mean, 100);
+  // PM calendars are independent unless the scenario says they nest.
+  EXPECT_EQ(f->pm_nesting, model::PmNesting::Independent);
+  auto n = read_ok("pm_nesting: nested\n" + mini("    pms: [{every: 7 d, duration: 1 h}]\n"));
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->pm_nesting, model::PmNesting::Nested);
 }
 
 TEST(ScenarioFormat, SequencesAreInlinedAndStepReferencesResolveInTheRoute) {
