@@ -59,6 +59,15 @@ struct Builder {
     f.streams.push_back(s);
     return static_cast<model::StreamId>(f.streams.size() - 1);
   }
+  // A PM calendar attached to group g: every `interval` (ticks, or wafers for WaferCount), lasting
+  // `duration` ticks, first after `first` (ticks or wafers).
+  void pm(model::ToolGroupId g, const std::string& name, model::PmTrigger trigger, double interval,
+          Ticks duration, double first) {
+    f.pm_calendars.push_back(
+        {name, trigger, interval, Dist::constant(static_cast<double>(duration)), {}});
+    f.tool_groups[g].pms.push_back(
+        {static_cast<model::PmCalendarId>(f.pm_calendars.size() - 1), Dist::constant(first), {}});
+  }
   void wip(const std::string& name, model::StreamId s, int step = 0, int wafers = 25) {
     model::InitialLot l;
     l.name = name;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "engine/engine.h"
 #include "fixture.h"
@@ -299,12 +300,8 @@ TEST(EngineFixture, BreakdownPausesJobAndPmWaitsForIt) {
                                 Dist::constant(static_cast<double>(hours(1))),
                                 {}});
   b.f.tool_groups[g].downs.push_back({0, Dist::constant(static_cast<double>(hours(2))), {}});
-  b.f.pm_calendars.push_back({"pm",
-                              model::PmTrigger::Calendar,
-                              static_cast<double>(hours(1000)),
-                              Dist::constant(static_cast<double>(hours(2))),
-                              {}});
-  b.f.tool_groups[g].pms.push_back({0, Dist::constant(static_cast<double>(hours(5))), {}});
+  b.pm(g, "pm", model::PmTrigger::Calendar, static_cast<double>(hours(1000)), hours(2),
+       static_cast<double>(hours(5)));
   const auto p = b.product("p", {step(g, hours(10))});
   const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
   b.wip("a", s);
@@ -332,12 +329,8 @@ TEST(EngineFixture, FailureDuringPmIsQueued) {
                                 Dist::constant(static_cast<double>(hours(3))),
                                 {}});
   b.f.tool_groups[g].downs.push_back({0, Dist::constant(static_cast<double>(hours(2))), {}});
-  b.f.pm_calendars.push_back({"pm",
-                              model::PmTrigger::Calendar,
-                              static_cast<double>(hours(1000)),
-                              Dist::constant(static_cast<double>(hours(4))),
-                              {}});
-  b.f.tool_groups[g].pms.push_back({0, Dist::constant(static_cast<double>(hours(1))), {}});
+  b.pm(g, "pm", model::PmTrigger::Calendar, static_cast<double>(hours(1000)), hours(4),
+       static_cast<double>(hours(1)));
   const auto p = b.product("p", {step(g, hours(1))});
   b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
   const Results r = simulate(b.f, opts(1));
@@ -350,12 +343,7 @@ TEST(EngineFixture, FailureDuringPmIsQueued) {
 TEST(EngineFixture, WaferCountPmAfterCrossingJob) {
   Builder b;
   const auto g = b.group("T", 1);
-  b.f.pm_calendars.push_back({"pmw",
-                              model::PmTrigger::WaferCount,
-                              100.0,
-                              Dist::constant(static_cast<double>(hours(2))),
-                              {}});
-  b.f.tool_groups[g].pms.push_back({0, Dist::constant(100.0), {}});
+  b.pm(g, "pmw", model::PmTrigger::WaferCount, 100.0, hours(2), 100.0);
   const auto p = b.product("p", {step(g, hours(1))});
   const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
   for (int i = 0; i < 9; ++i) b.wip(fmt::format("w{}", i), s);
@@ -381,19 +369,9 @@ Results nested_calendar_run(model::PmNesting n) {
   Builder b;
   b.f.pm_nesting = n;
   const auto g = b.group("T", 1);
-  auto pm = [&](const char* name, int every_h, int dur_h) {
-    b.f.pm_calendars.push_back({name,
-                                model::PmTrigger::Calendar,
-                                static_cast<double>(hours(every_h)),
-                                Dist::constant(static_cast<double>(hours(dur_h))),
-                                {}});
-    b.f.tool_groups[g].pms.push_back(
-        {static_cast<model::PmCalendarId>(b.f.pm_calendars.size() - 1),
-         Dist::constant(static_cast<double>(hours(every_h))),
-         {}});
-  };
-  pm("WK", 7, 1);
-  pm("MN", 30, 2);
+  for (const auto& [name, every_h, dur_h] : {std::tuple{"WK", 7, 1}, std::tuple{"MN", 30, 2}})
+    b.pm(g, name, model::PmTrigger::Calendar, static_cast<double>(hours(every_h)), hours(dur_h),
+         static_cast<double>(hours(every_h)));
   const auto p = b.product("p", {step(g, hours(1))});
   b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
   return simulate(b.f, opts(99.0 / 24));
@@ -424,18 +402,10 @@ TEST(EngineFixture, NestedPmDropsWaitingShorterOne) {
     Builder b;
     b.f.pm_nesting = n;
     const auto g = b.group("T", 1);
-    b.f.pm_calendars.push_back({"WK",
-                                model::PmTrigger::Calendar,
-                                static_cast<double>(hours(5)),
-                                Dist::constant(static_cast<double>(hours(1))),
-                                {}});
-    b.f.pm_calendars.push_back({"MN",
-                                model::PmTrigger::Calendar,
-                                static_cast<double>(hours(50)),
-                                Dist::constant(static_cast<double>(hours(2))),
-                                {}});
-    b.f.tool_groups[g].pms.push_back({0, Dist::constant(static_cast<double>(hours(2))), {}});
-    b.f.tool_groups[g].pms.push_back({1, Dist::constant(static_cast<double>(hours(9))), {}});
+    b.pm(g, "WK", model::PmTrigger::Calendar, static_cast<double>(hours(5)), hours(1),
+         static_cast<double>(hours(2)));
+    b.pm(g, "MN", model::PmTrigger::Calendar, static_cast<double>(hours(50)), hours(2),
+         static_cast<double>(hours(9)));
     const auto p = b.product("p", {step(g, hours(10))});
     const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
     b.wip("w", s);
@@ -455,18 +425,8 @@ TEST(EngineFixture, NestedWaferCountPms) {
     Builder b;
     b.f.pm_nesting = n;
     const auto g = b.group("T", 1);
-    b.f.pm_calendars.push_back({"WK",
-                                model::PmTrigger::WaferCount,
-                                100.0,
-                                Dist::constant(static_cast<double>(hours(2))),
-                                {}});
-    b.f.pm_calendars.push_back({"MN",
-                                model::PmTrigger::WaferCount,
-                                200.0,
-                                Dist::constant(static_cast<double>(hours(3))),
-                                {}});
-    b.f.tool_groups[g].pms.push_back({0, Dist::constant(100.0), {}});
-    b.f.tool_groups[g].pms.push_back({1, Dist::constant(200.0), {}});
+    b.pm(g, "WK", model::PmTrigger::WaferCount, 100.0, hours(2), 100.0);
+    b.pm(g, "MN", model::PmTrigger::WaferCount, 200.0, hours(3), 200.0);
     const auto p = b.product("p", {step(g, hours(1))});
     const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
     for (int i = 0; i < 9; ++i) b.wip(fmt::format("w{}", i), s);
@@ -519,12 +479,7 @@ TEST(EngineFixture, StaggeredFirstWaferCountPm) {
   for (const bool stagger : {false, true}) {
     Builder b;
     const auto g = b.group("T", 2);
-    b.f.pm_calendars.push_back({"pmw",
-                                model::PmTrigger::WaferCount,
-                                100.0,
-                                Dist::constant(static_cast<double>(hours(2))),
-                                {}});
-    b.f.tool_groups[g].pms.push_back({0, Dist::constant(100.0), {}});
+    b.pm(g, "pmw", model::PmTrigger::WaferCount, 100.0, hours(2), 100.0);
     const auto p = b.product("p", {step(g, hours(1))});
     const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
     for (int i = 0; i < 8; ++i) b.wip(fmt::format("w{}", i), s);
