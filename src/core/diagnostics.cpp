@@ -25,8 +25,7 @@ void Diagnostics::add(std::string file, int line, std::string message) {
 
 void Diagnostics::add(std::string file, int line, int column, std::string field,
                       std::string message) {
-  items_.push_back(
-      Diagnostic{std::move(file), line, column, std::move(field), std::move(message)});
+  items_.push_back(Diagnostic{std::move(file), line, column, std::move(field), std::move(message)});
 }
 
 void Diagnostics::append(const Diagnostics& other) {

@@ -9,9 +9,9 @@ namespace osatsim {
 
 struct Diagnostic {
   std::string file;
-  int line = 0;         // 0: the file as a whole
-  int column = 0;       // 0: no column
-  std::string field;    // optional: the column or key the problem is in
+  int line = 0;       // 0: the file as a whole
+  int column = 0;     // 0: no column
+  std::string field;  // optional: the column or key the problem is in
   std::string message;
 
   // "file:line:column: message" (line and column left out when 0; field as "(field X)" prefix).

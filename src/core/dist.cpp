@@ -6,18 +6,6 @@
 
 namespace osatsim {
 
-double Dist::sample(Rng& rng) const {
-  switch (kind) {
-    case DistKind::Constant:
-      return mean;
-    case DistKind::Exponential:
-      return rng.exponential(mean);
-    case DistKind::Uniform:
-      return std::max(0.0, rng.uniform(mean - half_width, mean + half_width));
-  }
-  return mean;
-}
-
 double Dist::scv() const {
   if (mean <= 0.0) return 0.0;
   switch (kind) {

@@ -21,7 +21,19 @@ struct Dist {
     return {DistKind::Uniform, mean, half_width};
   }
 
-  double sample(Rng& rng) const;
+  double sample(Rng& rng) const {  // inline: on the simulator's hot path
+    switch (kind) {
+      case DistKind::Constant:
+        return mean;
+      case DistKind::Exponential:
+        return rng.exponential(mean);
+      case DistKind::Uniform: {
+        const double x = rng.uniform(mean - half_width, mean + half_width);
+        return x > 0.0 ? x : 0.0;  // std::max(0.0, x)
+      }
+    }
+    return mean;
+  }
   double expected() const { return mean; }
   // Squared coefficient of variation (variance / mean^2); 0 when the mean is 0.
   double scv() const;

@@ -14,7 +14,17 @@ class Rng {
   // A stream determined only by (seed, stream).
   Rng(std::uint64_t seed, std::uint64_t stream);
 
-  std::uint64_t next_u64();
+  std::uint64_t next_u64() {  // inline: one draw per processing time, transport, sample
+    const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
   // Uniform on [0, 1) with 53 random bits.
   double uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   // Uniform on [lo, hi).
@@ -29,6 +39,7 @@ class Rng {
   std::uint64_t below(std::uint64_t n);
 
  private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
 };
 

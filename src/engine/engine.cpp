@@ -120,7 +120,8 @@ struct Event {
 // non-empty bucket is emptied into lower ones around its minimum time, which becomes `last_`.
 // Keys are unique, so the pop order is exactly that of any other priority queue on the same
 // keys. An event earlier than `last_` (not produced by the engine today) would go to `early_`,
-// a plain heap that is always popped first.
+// a plain heap that is always popped first. The buckets are raw arrays and `put` is forced
+// inline: the spreading loop of `refill` moves each event about five times.
 class RadixQueue {
  public:
   bool empty() const { return n_ == 0; }
@@ -130,7 +131,7 @@ class RadixQueue {
     if (u == last_) {
       now_bucket_.push_back(e);
       std::push_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
-    } else if (u > last_) {
+    } else if (u > last_) [[likely]] {
       put(e, u);
     } else {
       early_.push_back(e);
@@ -162,19 +163,26 @@ class RadixQueue {
   static std::uint64_t map(Ticks t) {
     return static_cast<std::uint64_t>(t) ^ (std::uint64_t{1} << 63);
   }
-  void put(const Event& e, std::uint64_t u) {       // u > last_
-    const int k = 64 - __builtin_clzll(u ^ last_);  // 1..64
-    std::vector<Event>& v = buckets_[k];
-    std::uint32_t& n = size_[k];
-    if (n == v.size()) [[unlikely]]
-      v.resize(2 * v.size() + 64);
-    v[n++] = e;
+  [[gnu::always_inline]] void put(const Event& e, std::uint64_t u) {  // u > last_
+    const int k = 64 - __builtin_clzll(u ^ last_);                    // 1..64
+    std::uint32_t n = size_[k];
+    if (n == caps_[k]) [[unlikely]]
+      grow(k);
+    buckets_[k][n] = e;
+    size_[k] = n + 1;
     mask_ |= std::uint64_t{1} << (k - 1);
+  }
+  [[gnu::noinline]] void grow(int k) {
+    store_[k].resize(2 * store_[k].size() + 64);
+    buckets_[k] = store_[k].data();
+    caps_[k] = static_cast<std::uint32_t>(store_[k].size());
   }
   void refill() {
     const int k = __builtin_ctzll(mask_) + 1;
-    const Event* const v = buckets_[k].data();
+    const Event* const v = buckets_[k];
     const std::uint32_t n = size_[k];
+    size_[k] = 0;
+    mask_ &= ~(std::uint64_t{1} << (k - 1));
     std::uint64_t m = map(v[0].t);
     for (std::uint32_t i = 1; i < n; ++i) m = std::min(m, map(v[i].t));
     last_ = m;
@@ -185,61 +193,77 @@ class RadixQueue {
       else
         put(v[i], u);  // into a bucket below k
     }
-    size_[k] = 0;
-    mask_ &= ~(std::uint64_t{1} << (k - 1));
     if (now_bucket_.size() > 1)
       std::make_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
   }
 
   std::uint64_t last_ = map(0);
-  std::uint64_t mask_ = 0;  // bit k-1 set: buckets_[k] is not empty
+  std::uint64_t mask_ = 0;  // bit k-1 set: bucket k is not empty
   std::size_t n_ = 0;
   std::vector<Event> now_bucket_;
-  std::vector<Event> buckets_[65];  // buckets_[k][0, size_[k]) are the events of bucket k
+  Event* buckets_[65] = {};  // buckets_[k][0, size_[k]) are the events of bucket k
   std::uint32_t size_[65] = {};
+  std::uint32_t caps_[65] = {};
+  std::vector<Event> store_[65];  // storage of the buckets
   std::vector<Event> early_;
 };
 
 enum ToolState : std::uint8_t { kDown = 0, kPm, kSetup, kBusy, kIdle, kStates };
 enum Outage : std::uint8_t { kNoOutage = 0, kOutDown, kOutPm };
 
-struct StepInfo {
-  std::int32_t group = 0;
-  std::int32_t route = 0;
-  std::int32_t index = 0;
-  std::int32_t name_id = 0;
+// A route step as the engine sees it. The first cache line copies the fields of model::Step
+// (and of its tool group) that completing a step and moving a lot on read, so that neither
+// touches the larger model records.
+struct alignas(64) StepInfo {
   const model::Step* step = nullptr;
   double sample_p = 1.0;
+  double yield = 1.0;     // step->yield
+  double rework_p = 0.0;  // step->rework_probability
+  Ticks cqt_limit = 0;    // step->cqt_limit
+  std::int32_t group = 0;
+  model::LocationId location = kNone;  // of the group
+  std::int32_t rework_step = kNone;    // step->rework_step
+  std::int32_t cqt_exit = kNone;       // step->cqt_exit_step
+  std::int32_t dedicate = kNone;       // step->dedicate_step
+  bool transform = false;              // step->transform_to_units
+  bool cascading = false;
+
   double mean_time = 0;      // mean lot time (ticks), 25-wafer view of the route's lots
   double remaining = 0;      // mean lot time of this and every later step (ticks)
   std::int32_t bucket = -1;  // bucket of its group's queue (bucketed groups)
-  bool cascading = false;
+  std::int32_t route = 0;
+  std::int32_t index = 0;
+  std::int32_t name_id = 0;
 };
 
-struct Lot {
+// Laid out by use: the first cache line holds what queueing, dispatching and moving a lot read;
+// the second dedications, critical queue time and units; the third the rest.
+struct alignas(64) Lot {
   std::int64_t serial = 0;
-  std::int32_t stream = kNone;
-  std::int32_t product = 0;
-  std::int32_t route = 0;
+  Ticks queue_since = 0;
+  Ticks due = 0;
   std::int32_t step = 0;
   std::int32_t first_step = 0;  // global StepInfo index of the route's step 0
   std::int32_t priority = 10;
-  std::int32_t nded = 0;    // dedication records held
+  std::int32_t nded = 0;  // dedication records held
+  std::int32_t route = 0;
+  std::int32_t product = 0;
   std::int64_t wafers = 0;  // wafers (before a transform: the lot's quantity)
-  std::int64_t units = 0;   // units after a transform
+  std::int32_t stream = kNone;
   bool is_units = false;
   bool initial = false;
-  Ticks release = 0;
-  Ticks due = 0;
-  Ticks queue_since = 0;
-  Ticks transformed_at = -1;
-  Ticks kit_short_since = -1;
+
+  std::int32_t ded_step[4] = {kNone, kNone, kNone, kNone};
+  std::int32_t ded_tool[4] = {kNone, kNone, kNone, kNone};
+  std::int64_t units = 0;  // units after a transform
   std::int32_t cqt_exit = kNone;
   std::int32_t cqt_area = 0;
   Ticks cqt_open = 0;
   Ticks cqt_limit = 0;
-  std::int32_t ded_step[4] = {kNone, kNone, kNone, kNone};
-  std::int32_t ded_tool[4] = {kNone, kNone, kNone, kNone};
+
+  Ticks release = 0;
+  Ticks transformed_at = -1;
+  Ticks kit_short_since = -1;
   std::int64_t qty() const { return is_units ? units : wafers; }
   std::int32_t dedicated_tool(std::int32_t s) const {
     for (int i = 0; i < 4; ++i)
@@ -259,33 +283,40 @@ struct Job {
   std::int32_t next_free = -1;
 };
 
-struct Tool {
+// Laid out by use: the first cache line holds what touch() reads and writes, the second the
+// rest of what can_start() and refresh_idle() read.
+struct alignas(64) Tool {
+  Ticks acc_since = 0;
+  Ticks acc[kStates] = {0, 0, 0, 0, 0};
+  std::int32_t n_setup = 0, n_busy = 0;
+  std::int32_t jobs_in = 0;
+  Outage outage = kNoOutage;
+  bool entry_busy = false;
+
+  std::vector<std::int32_t> pending_pm;  // PM attachment indices due
   std::int32_t group = 0;
-  std::int32_t index = 0;  // within the group
+  std::int32_t capacity = 1;       // of its group (jobs inside at once)
+  std::int32_t reserved_for = -1;  // lot index (super hot reservation)
+  std::int32_t idle_pos = -1;
   model::SetupId setup = kNone;
   std::int32_t run_left = 0;
-  std::int32_t jobs_in = 0;
-  std::int32_t n_setup = 0, n_busy = 0;
-  bool entry_busy = false;
-  Outage outage = kNoOutage;
+  std::int32_t index = 0;  // within the group
   std::int32_t outage_att = 0;
-  std::int32_t idle_pos = -1;
-  std::int32_t reserved_for = -1;  // lot index (super hot reservation)
+  std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
+
   Ticks idle_since = 0;
-  Ticks acc_since = 0;
   std::vector<std::int32_t> jobs;          // jobs inside
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
-  std::vector<std::int32_t> pending_pm;    // PM attachment indices due
-  std::vector<double> pm_count;            // wafer-count PM: wafers since last PM, per attachment
-  std::vector<double> pm_threshold;
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
-  Ticks acc[kStates] = {0, 0, 0, 0, 0};
 };
 
 struct QEntry {
   double k[3];  // static rank keys (groups with a static order)
   std::int64_t serial;
   std::int32_t lot;
+  // The tool of this group the lot is dedicated to at its step, or kNone: fixed while the lot
+  // waits, so the sorted and bucketed paths judge dedication without reading the lot.
+  std::int32_t ded;
 };
 
 struct Group {
@@ -324,6 +355,8 @@ struct Group {
   double queue_wait = 0;
   std::int32_t max_parallel = 0;
   bool has_kit = false;
+  std::vector<std::int32_t> wafer_pms;      // PM attachments triggered by a wafer count
+  std::vector<std::int32_t> wafer_pm_slot;  // per PM attachment: index in wafer_pms, or -1
 };
 
 struct StreamAcc {
@@ -399,10 +432,17 @@ class Sim {
   double rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
                   model::SetupId tool_setup) const;
   bool eligible(Lot& l, std::int32_t ti, const Group& g);
+  // eligible() for a queue entry of a sorted or bucketed group (neither has setup runs): the
+  // dedication is read from the entry; only groups with kits look at the lot.
+  bool eligible_entry(const QEntry& e, std::int32_t ti, const Group& g) {
+    if (g.has_kit) [[unlikely]]
+      return eligible(lots_[e.lot], ti, g);
+    return e.ded == kNone || e.ded == ti;
+  }
   // --- tools
   bool can_start(const Tool& t) const {
-    return t.outage == kNoOutage && t.pending_pm.empty() && !t.entry_busy &&
-           t.jobs_in < groups_[t.group].g->capacity && t.reserved_for < 0;
+    return t.outage == kNoOutage && !t.entry_busy && t.jobs_in < t.capacity &&
+           t.pending_pm.empty() && t.reserved_for < 0;
   }
   void refresh_idle(std::int32_t tool);
   void touch(Tool& t);
@@ -447,6 +487,7 @@ class Sim {
 
   std::vector<StepInfo> steps_;
   std::vector<std::int32_t> route_first_;
+  std::vector<std::int32_t> route_len_;  // steps per route
   std::vector<Group> groups_;
   std::vector<Tool> tools_;
   std::vector<Lot> lots_;
@@ -462,6 +503,21 @@ class Sim {
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
 
+  std::vector<double> wpm_;  // wafer-count PM (count, threshold) pairs of all tools
+  // Wafer count since the last PM and the count at which it falls due, of wafer-count PM
+  // attachment `a` of tool t.
+  double& wpm_count(const Tool& t, std::int32_t a) {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a]];
+  }
+  double& wpm_threshold(const Tool& t, std::int32_t a) {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a] + 1];
+  }
+  double wpm_count(const Tool& t, std::int32_t a) const {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a]];
+  }
+  double wpm_threshold(const Tool& t, std::int32_t a) const {
+    return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a] + 1];
+  }
   std::vector<Rng> rng_proc_, rng_sample_, rng_rework_, rng_yield_, rng_transform_;
   std::vector<Rng> rng_transport_, rng_release_;
   std::vector<std::vector<Rng>> rng_down_, rng_pm_;  // per tool, per attachment
@@ -587,12 +643,19 @@ void Sim::build() {
         break;
     }
     if (g.rank.size() > 4) g.rank.resize(4);
+    g.wafer_pm_slot.assign(mg.pms.size(), -1);
+    for (std::size_t a = 0; a < mg.pms.size(); ++a)
+      if (f_.pm_calendars[mg.pms[a].calendar].trigger == model::PmTrigger::WaferCount) {
+        g.wafer_pm_slot[a] = static_cast<std::int32_t>(g.wafer_pms.size());
+        g.wafer_pms.push_back(static_cast<std::int32_t>(a));
+      }
     for (int k = 0; k < mg.tools; ++k) {
       Tool t;
       t.group = static_cast<std::int32_t>(gi);
       t.index = k;
-      t.pm_count.assign(mg.pms.size(), 0.0);
-      t.pm_threshold.assign(mg.pms.size(), 0.0);
+      t.capacity = mg.capacity;
+      t.wpm = static_cast<std::int32_t>(wpm_.size());
+      wpm_.resize(wpm_.size() + 2 * g.wafer_pms.size(), 0.0);
       t.pm_due.assign(mg.pms.size(), kNever);
       tools_.push_back(std::move(t));
     }
@@ -602,6 +665,7 @@ void Sim::build() {
   std::unordered_map<std::string, std::int32_t> name_ids;
   for (std::size_t r = 0; r < f_.routes.size(); ++r) {
     route_first_.push_back(static_cast<std::int32_t>(steps_.size()));
+    route_len_.push_back(static_cast<std::int32_t>(f_.routes[r].steps.size()));
     const auto& route = f_.routes[r];
     // Representative product (for per-site/per-die means) and lot size: first stream of a
     // product on this route, else 25 wafers.
@@ -630,6 +694,14 @@ void Sim::build() {
       si.index = static_cast<std::int32_t>(i);
       si.step = &s;
       si.sample_p = s.sample_probability;
+      si.yield = s.yield;
+      si.rework_p = s.rework_probability;
+      si.cqt_limit = s.cqt_limit;
+      si.location = f_.tool_groups[s.tool_group].location;
+      si.rework_step = s.rework_step;
+      si.cqt_exit = s.cqt_exit_step;
+      si.transform = s.transform_to_units;
+      si.dedicate = s.dedicate_step;
       si.name_id =
           name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
       si.cascading =
@@ -813,7 +885,7 @@ void Sim::release(std::int32_t s) {
 // The lot is done with its previous step (or new); `next` is the next route step to consider.
 void Sim::advance(std::int32_t id, std::int32_t next, model::LocationId from) {
   Lot& l = lots_[id];
-  const auto n = static_cast<std::int32_t>(f_.routes[l.route].steps.size());
+  const std::int32_t n = route_len_[l.route];
   while (next < n) {
     const std::int32_t gi = l.first_step + next;
     const double p = steps_[gi].sample_p;
@@ -828,7 +900,7 @@ void Sim::advance(std::int32_t id, std::int32_t next, model::LocationId from) {
   }
   l.step = next;
   const StepInfo& si = steps_[l.first_step + next];
-  const model::LocationId to = f_.tool_groups[si.group].location;
+  const model::LocationId to = si.location;
   Ticks mv = 0;
   if (from != kNone && to != kNone) {
     const std::int32_t lane = lane_[static_cast<std::size_t>(from) * n_loc_ + to];
@@ -882,7 +954,7 @@ void Sim::arrive(std::int32_t id) {
   }
   if (g.pending_reservation == id) g.pending_reservation = -1;
   if (g.idle.empty()) return;
-  const std::int32_t ded = l.dedicated_tool(l.step);
+  const std::int32_t ded = l.nded > 0 ? l.dedicated_tool(l.step) : kNone;
   if (ded != kNone && tools_[ded].group == si.group) {
     if (tools_[ded].idle_pos >= 0) dispatch(ded);
     return;
@@ -1022,6 +1094,11 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   QEntry e;
   e.serial = l.serial;
   e.lot = id;
+  e.ded = kNone;
+  if (l.nded > 0) {
+    const std::int32_t d = l.dedicated_tool(l.step);
+    if (d != kNone && tools_[d].group == steps_[l.first_step + l.step].group) e.ded = d;
+  }
   ++g.qn;
   if (g.bucketed) {
     const StepInfo& si = steps_[l.first_step + l.step];
@@ -1082,11 +1159,11 @@ bool Sim::dispatch(std::int32_t ti) {
     for (std::int32_t b : g.active) {
       const auto& v = g.buckets[b];
       for (std::int32_t i = 0, n = static_cast<std::int32_t>(v.size()); i < n; ++i) {
-        Lot& l = lots_[v[i].lot];
-        if (!eligible(l, ti, g)) continue;
+        if (!eligible_entry(v[i], ti, g)) continue;
         const double rem = g.bucket_rem[b];
         const double k0 = v[i].k[0];
-        const double k1 = rem > 0 ? static_cast<double>(l.due - now_) / rem : 1.0;
+        // k[1] is the due date (exact in a double), so this is (due - now) / rem.
+        const double k1 = rem > 0 ? (v[i].k[1] - static_cast<double>(now_)) / rem : 1.0;
         if (best_b < 0 || k0 < bk0 ||
             (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && v[i].serial < bser)))) {
           best_b = b;
@@ -1112,9 +1189,9 @@ bool Sim::dispatch(std::int32_t ti) {
   // Fast path: static order, no batching: the first eligible lot in queue order.
   if (g.static_order && !g.batching) {
     for (std::int32_t i = 0; i < nq; ++i) {
+      if (!eligible_entry(g.queue[i], ti, g)) continue;
       const std::int32_t id = g.queue[i].lot;
-      Lot& l = lots_[id];
-      if (!eligible(l, ti, g)) continue;
+      const Lot& l = lots_[id];
       const std::int32_t gsi = l.first_step + l.step;
       dequeue_desc(g, &i, 1);
       start_job(ti, gsi, &id, 1);
@@ -1317,7 +1394,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   for (int k = 0; k < n; ++k) {
     Lot& l = lots_[lot_ids[k]];
     wafers += static_cast<double>(l.wafers);
-    units += static_cast<double>(l.units);
+    if (l.is_units) units += static_cast<double>(l.units);  // 0 for wafer lots
     is_units = is_units || l.is_units;
     if (in_window) {
       g.queue_wait += static_cast<double>(now_ - l.queue_since);
@@ -1346,17 +1423,17 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
           --l.nded;
         }
     }
-    if (st.dedicate_step != kNone) {
+    if (si.dedicate != kNone) {
       int slot = -1;
       for (int d = 0; d < 4 && slot < 0; ++d)
-        if (l.ded_step[d] == st.dedicate_step) slot = d;
+        if (l.ded_step[d] == si.dedicate) slot = d;
       for (int d = 0; d < 4 && slot < 0; ++d)
         if (l.ded_step[d] == kNone) {
           slot = d;
           ++l.nded;
         }
       if (slot < 0) slot = 0;  // more than four open records: the oldest slot is reused
-      l.ded_step[slot] = st.dedicate_step;
+      l.ded_step[slot] = si.dedicate;
       l.ded_tool[slot] = ti;
     }
     if (!st.kit.empty()) {
@@ -1436,17 +1513,18 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   }
 
   // Wafer-count PM: the counter advances by the job's wafers; a PM falls due after this job.
-  for (std::size_t a = 0; a < mg.pms.size(); ++a) {
-    const auto& cal = f_.pm_calendars[mg.pms[a].calendar];
-    if (cal.trigger != model::PmTrigger::WaferCount) continue;
-    tool.pm_count[a] += wafers;
-    if (tool.pm_count[a] >= tool.pm_threshold[a] &&
-        std::find(tool.pending_pm.begin(), tool.pending_pm.end(), static_cast<std::int32_t>(a)) ==
-            tool.pending_pm.end()) {
-      if (nested_ && pm_absorbed(tool, static_cast<std::int32_t>(a)))
-        pm_skip(ti, static_cast<std::int32_t>(a), now_);
-      else
-        tool.pending_pm.push_back(static_cast<std::int32_t>(a));
+  if (!g.wafer_pms.empty()) {
+    double* c = &wpm_[tool.wpm];  // (count, threshold) of g.wafer_pms[j] at c[2j], c[2j + 1]
+    for (const std::int32_t a : g.wafer_pms) {
+      c[0] += wafers;
+      if (c[0] >= c[1] &&
+          std::find(tool.pending_pm.begin(), tool.pending_pm.end(), a) == tool.pending_pm.end()) {
+        if (nested_ && pm_absorbed(tool, a))
+          pm_skip(ti, a, now_);
+        else
+          tool.pending_pm.push_back(a);
+      }
+      c += 2;
     }
   }
 
@@ -1527,10 +1605,10 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
   bool split = false;
   if (o_.observer) o_.observer->on_step_complete(now_, l.serial, l.route, l.step, ti);
   // Yield (packaging): binomial scrap of wafers or units.
-  if (st.yield < 1.0 || st.transform_to_units) {
+  if (si.yield < 1.0 || si.transform) {
     const double before = static_cast<double>(l.qty());
-    if (st.yield < 1.0) {
-      const std::int64_t keep = rng_yield_[gsi].binomial(l.qty(), st.yield);
+    if (si.yield < 1.0) {
+      const std::int64_t keep = rng_yield_[gsi].binomial(l.qty(), si.yield);
       const std::int64_t lost = l.qty() - keep;
       if (l.is_units) {
         units_scrapped_ += static_cast<double>(lost);
@@ -1546,7 +1624,7 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
       finish_lot(id, true);
       return;
     }
-    if (st.transform_to_units && !l.is_units) {
+    if (si.transform && !l.is_units) {
       const auto& p = f_.products[l.product];
       const std::int64_t sites = l.wafers * p.sites_per_wafer;
       l.units = rng_transform_[gsi].binomial(sites, p.site_yield);
@@ -1563,19 +1641,18 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
     }
   }
   // Critical queue time window opens at completion.
-  if (st.cqt_exit_step != kNone) {
-    l.cqt_exit = st.cqt_exit_step;
+  if (si.cqt_exit != kNone) {
+    l.cqt_exit = si.cqt_exit;
     l.cqt_open = now_;
-    l.cqt_limit = st.cqt_limit;
+    l.cqt_limit = si.cqt_limit;
     l.cqt_area = area_of_group_[si.group];
   }
   std::int32_t next = l.step + 1;
-  if (st.rework_step != kNone && st.rework_probability > 0 &&
-      rng_rework_[gsi].bernoulli(st.rework_probability)) {
-    next = st.rework_step;
+  if (si.rework_step != kNone && si.rework_p > 0 && rng_rework_[gsi].bernoulli(si.rework_p)) {
+    next = si.rework_step;
     ++rework_;
   }
-  const model::LocationId here = f_.tool_groups[si.group].location;
+  const model::LocationId here = si.location;
   if (split) {
     // Assembly lots: the fewest lots of at most split_units units, sizes differing by at most
     // one; the children copy the parent (stream, priority, release, due, open windows).
@@ -1742,7 +1819,9 @@ bool Sim::pm_absorbed(const Tool& t, std::int32_t att) const {
       return true;
     if (cb.trigger == model::PmTrigger::Calendar) {
       if (t.pm_due[a] != kNever && t.pm_due[a] - now_ < round_ticks(cb.interval)) return true;
-    } else if (t.pm_threshold[a] - t.pm_count[a] < cb.interval) {
+    } else if (wpm_threshold(t, static_cast<std::int32_t>(a)) -
+                   wpm_count(t, static_cast<std::int32_t>(a)) <
+               cb.interval) {
       return true;
     }
   }
@@ -1760,8 +1839,8 @@ void Sim::pm_skip(std::int32_t ti, std::int32_t att, Ticks from) {
     t.pm_due[att] = at;
     push(at, kEvPmDue, ti, att);
   } else {
-    t.pm_count[att] = 0;
-    t.pm_threshold[att] = cal.interval;
+    wpm_count(t, att) = 0;
+    wpm_threshold(t, att) = cal.interval;
   }
 }
 
@@ -1837,7 +1916,7 @@ Results Sim::run() {
         t.pm_due[a] = round_ticks(foa * k);
         push(t.pm_due[a], kEvPmDue, static_cast<std::int32_t>(ti), static_cast<std::int32_t>(a));
       } else {
-        t.pm_threshold[a] =
+        wpm_threshold(t, static_cast<std::int32_t>(a)) =
             foa * (o_.stagger_first_wafer_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0);
       }
     }
@@ -1922,8 +2001,8 @@ Results Sim::run() {
           t.pm_due[ev.b] = now_ + std::max<Ticks>(1, round_ticks(cal.interval));
           push(t.pm_due[ev.b], kEvPmDue, ev.a, ev.b);
         } else {
-          t.pm_count[ev.b] = 0;
-          t.pm_threshold[ev.b] = cal.interval;
+          wpm_count(t, ev.b) = 0;
+          wpm_threshold(t, ev.b) = cal.interval;
         }
         next_outage(ev.a);
         break;
@@ -2190,8 +2269,7 @@ WipImpliedCt wip_implied_cycle_time(const model::Factory& f, model::StreamId sid
   if (!(total > 0)) return out;
   double sxy = 0, sxx = 0;
   for (const auto& l : f.initial_wip) {
-    if (l.stream != sid || l.step < 0 || static_cast<std::size_t>(l.step) >= n_steps)
-      continue;
+    if (l.stream != sid || l.step < 0 || static_cast<std::size_t>(l.step) >= n_steps) continue;
     const double x = before[static_cast<std::size_t>(l.step)] / total;
     if (!(x > 0)) continue;
     const double age = -static_cast<double>(l.virtual_release) / kTicksPerDay;

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <vector>
+
 #include "core/dist.h"
 #include "core/time.h"
 
@@ -59,3 +62,25 @@ TEST(Time, UnitConversions) {
 
 }  // namespace
 }  // namespace osatsim
+
+// round_ticks is a hand-inlined llround: halves away from zero, exact near representable
+// boundaries, and identical to std::llround on a sweep of awkward values.
+TEST(Time, RoundTicksIsLlround) {
+  EXPECT_EQ(osatsim::round_ticks(0.5), 1);
+  EXPECT_EQ(osatsim::round_ticks(-0.5), -1);
+  EXPECT_EQ(osatsim::round_ticks(2.5), 3);
+  EXPECT_EQ(osatsim::round_ticks(-2.5), -3);
+  EXPECT_EQ(osatsim::round_ticks(0.49999999999999994), 0);  // x + 0.5 would round up to 1
+  EXPECT_EQ(osatsim::round_ticks(-0.49999999999999994), 0);
+  EXPECT_EQ(osatsim::round_ticks(4503599627370497.0), 4503599627370497);  // 2^52 + 1
+  std::vector<double> xs = {0.0,    -0.0,     1e-300,    1.4999999999999998,
+                            1.5,    123456.5, -123456.5, 9007199254740991.0,
+                            0x1p61, -0x1p61,  0x1p62,    0x1p63 / 2 + 0.5};
+  for (int i = -4000; i <= 4000; ++i) {
+    xs.push_back(i * 0.25);
+    xs.push_back(i * 0.25 + i * 1e-7);
+  }
+  osatsim::Rng rng(3, 7);
+  for (int i = 0; i < 20000; ++i) xs.push_back(rng.uniform(-1e12, 1e12));
+  for (double x : xs) EXPECT_EQ(osatsim::round_ticks(x), std::llround(x)) << x;
+}
