@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <unordered_map>
@@ -319,12 +320,79 @@ struct QEntry {
   std::int32_t ded;
 };
 
+// The entries of a group's queue in one array with free room at both ends. Sorted queues are
+// mostly taken from near the front and filled near the back, so inserting or erasing moves the
+// shorter side only (a plain vector moved the whole queue at every start). Indices count from
+// the first entry.
+class EntryQueue {
+ public:
+  std::int32_t size() const { return end_ - begin_; }
+  bool empty() const { return end_ == begin_; }
+  QEntry& operator[](std::int32_t i) { return buf_[begin_ + i]; }
+  const QEntry& operator[](std::int32_t i) const { return buf_[begin_ + i]; }
+  const QEntry* begin() const { return buf_.data() + begin_; }
+  const QEntry* end() const { return buf_.data() + end_; }
+  QEntry& back() { return buf_[end_ - 1]; }
+  void push_back(const QEntry& e) {
+    if (end_ == cap()) make_room();
+    buf_[end_++] = e;
+  }
+  void pop_back() { --end_; }
+  void insert(std::int32_t i, const QEntry& e) {  // 0 <= i <= size()
+    if (i < size() / 2 && begin_ > 0) {
+      QEntry* const b = buf_.data();
+      std::memmove(b + begin_ - 1, b + begin_, sizeof(QEntry) * i);
+      --begin_;
+    } else {
+      if (end_ == cap()) make_room();
+      QEntry* const b = buf_.data();
+      std::memmove(b + begin_ + i + 1, b + begin_ + i, sizeof(QEntry) * (size() - i));
+      ++end_;
+    }
+    buf_[begin_ + i] = e;
+  }
+  void erase(std::int32_t i) {  // 0 <= i < size()
+    QEntry* const b = buf_.data();
+    if (i < size() / 2) {
+      std::memmove(b + begin_ + 1, b + begin_, sizeof(QEntry) * i);
+      ++begin_;
+    } else {
+      std::memmove(b + begin_ + i, b + begin_ + i + 1, sizeof(QEntry) * (size() - i - 1));
+      --end_;
+    }
+    if (begin_ == end_) begin_ = end_ = cap() / 4;
+  }
+
+ private:
+  std::int32_t cap() const { return static_cast<std::int32_t>(buf_.size()); }
+  // end_ == cap(): re-centre with a quarter of the free room in front, after growing when more
+  // than half full (amortised O(1) per push).
+  void make_room() {
+    const std::int32_t n = size();
+    if (2 * n + 8 > cap()) {
+      std::vector<QEntry> bigger(static_cast<std::size_t>(4 * n + 16));
+      const std::int32_t at = (static_cast<std::int32_t>(bigger.size()) - n) / 4;
+      std::copy(begin(), end(), bigger.data() + at);
+      buf_.swap(bigger);
+      begin_ = at;
+    } else {
+      const std::int32_t at = (cap() - n) / 4;  // < begin_
+      std::memmove(buf_.data() + at, buf_.data() + begin_, sizeof(QEntry) * n);
+      begin_ = at;
+    }
+    end_ = begin_ + n;
+  }
+
+  std::vector<QEntry> buf_;
+  std::int32_t begin_ = 0, end_ = 0;
+};
+
 struct Group {
   const model::ToolGroup* g = nullptr;
   std::int32_t first_tool = 0;
   // Waiting lots. Groups whose ranking does not depend on time or tool keep it sorted by rank
   // (static_order); the others keep it unordered and rank at each decision.
-  std::vector<QEntry> queue;
+  EntryQueue queue;
   bool static_order = false;
   // Bucketed critical ratio: one due-sorted bucket per step (same remaining time), so the best
   // lot is the best of the buckets' first eligible lots.
@@ -1122,7 +1190,7 @@ void Sim::enqueue(Group& g, std::int32_t id) {
           if (a.k[r] != b.k[r]) return a.k[r] < b.k[r];
         return a.serial < b.serial;
       });
-  g.queue.insert(it, e);
+  g.queue.insert(static_cast<std::int32_t>(it - g.queue.begin()), e);
 }
 
 // Removes queue entries by index; `idx` sorted descending.
@@ -1131,7 +1199,7 @@ void Sim::dequeue_desc(Group& g, const std::int32_t* idx, int n) {
   for (int k = 0; k < n; ++k) {
     const std::int32_t i = idx[k];
     if (g.static_order) {
-      g.queue.erase(g.queue.begin() + i);
+      g.queue.erase(i);
     } else {
       g.queue[i] = g.queue.back();
       g.queue.pop_back();
