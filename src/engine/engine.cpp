@@ -116,13 +116,13 @@ struct Event {
 
 // The pending events, popped in (time, class, sequence) order: a radix heap on the time (event
 // times never go below the time of the last popped event). Bucket k >= 1 holds the events whose
-// time first differs from `last_` in bit k-1; bucket 0 (`now_bucket_`) the events at time
-// `last_`, kept as a binary min-heap on (class, sequence). When bucket 0 is empty, the lowest
-// non-empty bucket is emptied into lower ones around its minimum time, which becomes `last_`.
-// Keys are unique, so the pop order is exactly that of any other priority queue on the same
-// keys. An event earlier than `last_` (not produced by the engine today) would go to `early_`,
-// a plain heap that is always popped first. The buckets are raw arrays and `put` is forced
-// inline: the spreading loop of `refill` moves each event about five times.
+// time first differs from `last_` in bit k-1; bucket 0 the events at time `last_`, kept as a
+// binary min-heap on (class, sequence). When bucket 0 is empty, the lowest non-empty bucket is
+// emptied into lower ones around its minimum time, which becomes `last_`. Keys are unique, so
+// the pop order is exactly that of any other priority queue on the same keys. An event earlier
+// than `last_` (not produced by the engine today) would go to `early_`, a plain heap that is
+// always popped first. The buckets are raw arrays and `put` is forced inline: the spreading loop
+// of `refill` moves each event about five times.
 class RadixQueue {
  public:
   bool empty() const { return n_ == 0; }
@@ -130,8 +130,8 @@ class RadixQueue {
     ++n_;
     const std::uint64_t u = map(e.t);
     if (u == last_) {
-      now_bucket_.push_back(e);
-      std::push_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
+      append(0, e);
+      std::push_heap(buckets_[0], buckets_[0] + size_[0], std::greater<>{});
     } else if (u > last_) [[likely]] {
       put(e, u);
     } else {
@@ -147,16 +147,10 @@ class RadixQueue {
       early_.pop_back();
       return e;
     }
-    if (now_bucket_.empty()) refill();
-    if (now_bucket_.size() == 1) {
-      const Event e = now_bucket_[0];
-      now_bucket_.clear();
-      return e;
-    }
-    std::pop_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
-    const Event e = now_bucket_.back();
-    now_bucket_.pop_back();
-    return e;
+    if (size_[0] == 0) refill();
+    Event* const now = buckets_[0];
+    if (size_[0] > 1) std::pop_heap(now, now + size_[0], std::greater<>{});
+    return now[--size_[0]];
   }
 
  private:
@@ -164,13 +158,16 @@ class RadixQueue {
   static std::uint64_t map(Ticks t) {
     return static_cast<std::uint64_t>(t) ^ (std::uint64_t{1} << 63);
   }
-  [[gnu::always_inline]] void put(const Event& e, std::uint64_t u) {  // u > last_
-    const int k = 64 - __builtin_clzll(u ^ last_);                    // 1..64
-    std::uint32_t n = size_[k];
+  [[gnu::always_inline]] void append(int k, const Event& e) {
+    const std::uint32_t n = size_[k];
     if (n == caps_[k]) [[unlikely]]
       grow(k);
     buckets_[k][n] = e;
     size_[k] = n + 1;
+  }
+  [[gnu::always_inline]] void put(const Event& e, std::uint64_t u) {  // u > last_
+    const int k = 64 - __builtin_clzll(u ^ last_);                    // 1..64
+    append(k, e);
     mask_ |= std::uint64_t{1} << (k - 1);
   }
   [[gnu::noinline]] void grow(int k) {
@@ -190,18 +187,16 @@ class RadixQueue {
     for (std::uint32_t i = 0; i < n; ++i) {
       const std::uint64_t u = map(v[i].t);
       if (u == m)
-        now_bucket_.push_back(v[i]);
+        append(0, v[i]);
       else
         put(v[i], u);  // into a bucket below k
     }
-    if (now_bucket_.size() > 1)
-      std::make_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
+    if (size_[0] > 1) std::make_heap(buckets_[0], buckets_[0] + size_[0], std::greater<>{});
   }
 
   std::uint64_t last_ = map(0);
   std::uint64_t mask_ = 0;  // bit k-1 set: bucket k is not empty
   std::size_t n_ = 0;
-  std::vector<Event> now_bucket_;
   Event* buckets_[65] = {};  // buckets_[k][0, size_[k]) are the events of bucket k
   std::uint32_t size_[65] = {};
   std::uint32_t caps_[65] = {};
@@ -1169,12 +1164,16 @@ void Sim::enqueue(Group& g, std::int32_t id) {
     e.k[1] = si.remaining > 0 ? static_cast<double>(l.due) : 0.0;
     auto& b = g.buckets[si.bucket];
     if (b.empty()) g.active.push_back(si.bucket);
-    auto it = std::upper_bound(b.begin(), b.end(), e, [](const QEntry& x, const QEntry& y) {
+    const auto less = [](const QEntry& x, const QEntry& y) {
       if (x.k[0] != y.k[0]) return x.k[0] < y.k[0];
       if (x.k[1] != y.k[1]) return x.k[1] < y.k[1];
       return x.serial < y.serial;
-    });
-    b.insert(it, e);
+    };
+    // Lots mostly arrive in due order: the back is where upper_bound would end up then.
+    if (b.empty() || !less(e, b.back()))
+      b.push_back(e);
+    else
+      b.insert(std::upper_bound(b.begin(), b.end(), e, less), e);
     return;
   }
   if (!g.static_order) {
@@ -1184,12 +1183,17 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   const StepInfo& si = steps_[l.first_step + l.step];
   for (int r = 0; r < g.nkeys; ++r) e.k[r] = rank_key(g.keys[r], l, si, kNone);
   const int nk = g.nkeys;
-  auto it =
-      std::upper_bound(g.queue.begin(), g.queue.end(), e, [nk](const QEntry& a, const QEntry& b) {
-        for (int r = 0; r < nk; ++r)
-          if (a.k[r] != b.k[r]) return a.k[r] < b.k[r];
-        return a.serial < b.serial;
-      });
+  const auto less = [nk](const QEntry& a, const QEntry& b) {
+    for (int r = 0; r < nk; ++r)
+      if (a.k[r] != b.k[r]) return a.k[r] < b.k[r];
+    return a.serial < b.serial;
+  };
+  // A new lot (FIFO key = now) mostly goes to the back: where upper_bound would end up then.
+  if (g.queue.empty() || !less(e, g.queue.back())) {
+    g.queue.push_back(e);
+    return;
+  }
+  const QEntry* it = std::upper_bound(g.queue.begin(), g.queue.end(), e, less);
   g.queue.insert(static_cast<std::int32_t>(it - g.queue.begin()), e);
 }
 
