@@ -268,15 +268,18 @@ struct alignas(64) Lot {
   }
 };
 
-struct Job {
-  std::int32_t tool = 0;
-  std::int32_t si = 0;  // global step index
+// One cache line for everything but the lots of a batch: a one-lot job keeps its lot inline.
+struct alignas(64) Job {
   std::uint32_t version = 0;
-  std::vector<std::int32_t> lots;
-  Ticks setup_end = 0, entry_free = 0, done = 0;
-  bool in_setup = false, occupying = false, separate_entry = false, paused = false;
-  Ticks paused_at = 0;
+  std::int32_t tool = 0;
+  std::int32_t si = 0;     // global step index
+  std::int32_t nlots = 0;  // lots in the job
+  std::int32_t lot0 = -1;  // its lot when nlots == 1
   std::int32_t next_free = -1;
+  Ticks setup_end = 0, entry_free = 0, done = 0;
+  Ticks paused_at = 0;
+  bool in_setup = false, occupying = false, separate_entry = false, paused = false;
+  std::vector<std::int32_t> lots;  // its lots when nlots > 1
 };
 
 // Laid out by use: the first cache line holds what touch() reads and writes, the second the
@@ -1451,7 +1454,9 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   Job& job = jobs_[jid];
   job.tool = ti;
   job.si = gsi;
-  job.lots.assign(lot_ids, lot_ids + n);
+  job.nlots = n;
+  job.lot0 = lot_ids[0];
+  if (n > 1) job.lots.assign(lot_ids, lot_ids + n);
   job.paused = false;
   ++job.version;
 
@@ -1645,8 +1650,11 @@ void Sim::on_job_done(std::int32_t jid) {
   t.jobs.erase(std::find(t.jobs.begin(), t.jobs.end(), jid));
   // Move the lots on; the job record is recycled first (its lots are copied out).
   std::int32_t lots[kMaxJobLots];
-  const int n = static_cast<int>(j.lots.size());  // <= kMaxJobLots
-  std::copy_n(j.lots.begin(), n, lots);
+  const int n = j.nlots;  // <= kMaxJobLots
+  if (n == 1)
+    lots[0] = j.lot0;
+  else
+    std::copy_n(j.lots.begin(), n, lots);
   j.next_free = free_job_;
   free_job_ = jid;
   ++j.version;
