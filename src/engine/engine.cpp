@@ -282,6 +282,42 @@ struct alignas(64) Job {
   std::vector<std::int32_t> lots;  // its lots when nlots > 1
 };
 
+// The jobs inside a tool, in start order: up to four inline (in the tool's record), more in a
+// vector.
+class JobList {
+ public:
+  const std::int32_t* begin() const { return n_ <= kInline ? in_ : more_.data(); }
+  const std::int32_t* end() const { return begin() + n_; }
+  void push_back(std::int32_t j) {
+    if (n_ < kInline) {
+      in_[n_++] = j;
+      return;
+    }
+    if (n_ == kInline) more_.assign(in_, in_ + kInline);
+    more_.push_back(j);
+    ++n_;
+  }
+  void erase(std::int32_t j) {  // REQUIRES: j is in the list
+    if (n_ <= kInline) {
+      std::int32_t* const p = std::find(in_, in_ + n_, j);
+      std::copy(p + 1, in_ + n_, p);
+      --n_;
+      return;
+    }
+    more_.erase(std::find(more_.begin(), more_.end(), j));
+    if (--n_ == kInline) {
+      std::copy(more_.begin(), more_.end(), in_);
+      more_.clear();
+    }
+  }
+
+ private:
+  static constexpr std::int32_t kInline = 4;
+  std::int32_t n_ = 0;
+  std::int32_t in_[kInline] = {};
+  std::vector<std::int32_t> more_;
+};
+
 // Laid out by use: the first cache line holds what touch() reads and writes, the second the
 // rest of what can_start() and refresh_idle() read.
 struct alignas(64) Tool {
@@ -304,7 +340,7 @@ struct alignas(64) Tool {
   std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
 
   Ticks idle_since = 0;
-  std::vector<std::int32_t> jobs;          // jobs inside
+  JobList jobs;                            // jobs inside
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
 };
@@ -1647,7 +1683,7 @@ void Sim::on_job_done(std::int32_t jid) {
   --t.n_busy;
   --t.jobs_in;
   --groups_[t.group].in_use;
-  t.jobs.erase(std::find(t.jobs.begin(), t.jobs.end(), jid));
+  t.jobs.erase(jid);
   // Move the lots on; the job record is recycled first (its lots are copied out).
   std::int32_t lots[kMaxJobLots];
   const int n = j.nlots;  // <= kMaxJobLots
