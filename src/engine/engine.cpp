@@ -245,14 +245,14 @@ struct alignas(64) Lot {
   std::int32_t route = 0;
   std::int32_t product = 0;
   std::int64_t wafers = 0;  // wafers (before a transform: the lot's quantity)
-  std::int32_t stream = kNone;
+  std::int32_t cqt_exit = kNone;
   bool is_units = false;
   bool initial = false;
 
   std::int32_t ded_step[4] = {kNone, kNone, kNone, kNone};
   std::int32_t ded_tool[4] = {kNone, kNone, kNone, kNone};
   std::int64_t units = 0;  // units after a transform
-  std::int32_t cqt_exit = kNone;
+  std::int32_t stream = kNone;
   std::int32_t cqt_area = 0;
   Ticks cqt_open = 0;
   Ticks cqt_limit = 0;
@@ -421,43 +421,48 @@ class EntryQueue {
   std::int32_t begin_ = 0, end_ = 0;
 };
 
-struct Group {
+// Laid out by use: the first two cache lines hold what queueing, dispatching, starting and
+// ending jobs read on every lot-step.
+struct alignas(64) Group {
   const model::ToolGroup* g = nullptr;
-  std::int32_t first_tool = 0;
   // Waiting lots. Groups whose ranking does not depend on time or tool keep it sorted by rank
   // (static_order); the others keep it unordered and rank at each decision.
   EntryQueue queue;
+  std::int32_t qn = 0;      // lots waiting
+  std::int32_t in_use = 0;  // jobs inside (pure delay check)
+  std::int32_t max_parallel = 0;
+  std::int32_t first_tool = 0;
   bool static_order = false;
   // Bucketed critical ratio: one due-sorted bucket per step (same remaining time), so the best
   // lot is the best of the buckets' first eligible lots.
   bool bucketed = false;
+  bool batching = false;
+  bool lssu = false;
+  bool has_kit = false;
   bool bucket_prio = false;  // rank_HP before CR
+
+  std::vector<std::int32_t> idle;       // tools able to start a job
+  std::vector<std::int32_t> wafer_pms;  // PM attachments triggered by a wafer count
+  std::int64_t jobs = 0, lot_starts = 0;
+  double queue_wait = 0;
+
   std::vector<std::vector<QEntry>> buckets;
   std::vector<double> bucket_rem;
   std::vector<std::int32_t> active;  // non-empty buckets
-  std::int32_t qn = 0;               // lots waiting
   int nkeys = 0;
   model::RankCriterion keys[3] = {};
-  std::vector<std::int32_t> idle;  // tools able to start a job
-  bool batching = false;
-  bool lssu = false;
   std::int32_t min_run = 0;
   model::SetupGroupId setup_group = kNone;
   Ticks batch_max_wait = 0;
   bool timer_pending = false;
   Ticks timer_at = 0;
   std::int32_t pending_reservation = -1;  // lot waiting for a tool to be reserved
-  std::int32_t in_use = 0;                // jobs inside (pure delay check)
   std::int32_t area = 0;
   std::vector<model::RankCriterion> rank;
   // KPIs
-  std::int64_t jobs = 0, batches = 0, setups = 0, lot_starts = 0;
+  std::int64_t batches = 0, setups = 0;
   std::int64_t pms = 0, pms_absorbed = 0;  // PMs started / skipped by nesting, KPI window
   double batch_fill = 0;
-  double queue_wait = 0;
-  std::int32_t max_parallel = 0;
-  bool has_kit = false;
-  std::vector<std::int32_t> wafer_pms;      // PM attachments triggered by a wafer count
   std::vector<std::int32_t> wafer_pm_slot;  // per PM attachment: index in wafer_pms, or -1
 };
 
