@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <unordered_map>
@@ -115,13 +116,13 @@ struct Event {
 
 // The pending events, popped in (time, class, sequence) order: a radix heap on the time (event
 // times never go below the time of the last popped event). Bucket k >= 1 holds the events whose
-// time first differs from `last_` in bit k-1; bucket 0 (`now_bucket_`) the events at time
-// `last_`, kept as a binary min-heap on (class, sequence). When bucket 0 is empty, the lowest
-// non-empty bucket is emptied into lower ones around its minimum time, which becomes `last_`.
-// Keys are unique, so the pop order is exactly that of any other priority queue on the same
-// keys. An event earlier than `last_` (not produced by the engine today) would go to `early_`,
-// a plain heap that is always popped first. The buckets are raw arrays and `put` is forced
-// inline: the spreading loop of `refill` moves each event about five times.
+// time first differs from `last_` in bit k-1; bucket 0 the events at time `last_`, kept as a
+// binary min-heap on (class, sequence). When bucket 0 is empty, the lowest non-empty bucket is
+// emptied into lower ones around its minimum time, which becomes `last_`. Keys are unique, so
+// the pop order is exactly that of any other priority queue on the same keys. An event earlier
+// than `last_` (not produced by the engine today) would go to `early_`, a plain heap that is
+// always popped first. The buckets are raw arrays and `put` is forced inline: the spreading loop
+// of `refill` moves each event about five times.
 class RadixQueue {
  public:
   bool empty() const { return n_ == 0; }
@@ -129,8 +130,8 @@ class RadixQueue {
     ++n_;
     const std::uint64_t u = map(e.t);
     if (u == last_) {
-      now_bucket_.push_back(e);
-      std::push_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
+      append(0, e);
+      std::push_heap(buckets_[0], buckets_[0] + size_[0], std::greater<>{});
     } else if (u > last_) [[likely]] {
       put(e, u);
     } else {
@@ -146,16 +147,10 @@ class RadixQueue {
       early_.pop_back();
       return e;
     }
-    if (now_bucket_.empty()) refill();
-    if (now_bucket_.size() == 1) {
-      const Event e = now_bucket_[0];
-      now_bucket_.clear();
-      return e;
-    }
-    std::pop_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
-    const Event e = now_bucket_.back();
-    now_bucket_.pop_back();
-    return e;
+    if (size_[0] == 0) refill();
+    Event* const now = buckets_[0];
+    if (size_[0] > 1) std::pop_heap(now, now + size_[0], std::greater<>{});
+    return now[--size_[0]];
   }
 
  private:
@@ -163,13 +158,16 @@ class RadixQueue {
   static std::uint64_t map(Ticks t) {
     return static_cast<std::uint64_t>(t) ^ (std::uint64_t{1} << 63);
   }
-  [[gnu::always_inline]] void put(const Event& e, std::uint64_t u) {  // u > last_
-    const int k = 64 - __builtin_clzll(u ^ last_);                    // 1..64
-    std::uint32_t n = size_[k];
+  [[gnu::always_inline]] void append(int k, const Event& e) {
+    const std::uint32_t n = size_[k];
     if (n == caps_[k]) [[unlikely]]
       grow(k);
     buckets_[k][n] = e;
     size_[k] = n + 1;
+  }
+  [[gnu::always_inline]] void put(const Event& e, std::uint64_t u) {  // u > last_
+    const int k = 64 - __builtin_clzll(u ^ last_);                    // 1..64
+    append(k, e);
     mask_ |= std::uint64_t{1} << (k - 1);
   }
   [[gnu::noinline]] void grow(int k) {
@@ -189,18 +187,16 @@ class RadixQueue {
     for (std::uint32_t i = 0; i < n; ++i) {
       const std::uint64_t u = map(v[i].t);
       if (u == m)
-        now_bucket_.push_back(v[i]);
+        append(0, v[i]);
       else
         put(v[i], u);  // into a bucket below k
     }
-    if (now_bucket_.size() > 1)
-      std::make_heap(now_bucket_.begin(), now_bucket_.end(), std::greater<>{});
+    if (size_[0] > 1) std::make_heap(buckets_[0], buckets_[0] + size_[0], std::greater<>{});
   }
 
   std::uint64_t last_ = map(0);
   std::uint64_t mask_ = 0;  // bit k-1 set: bucket k is not empty
   std::size_t n_ = 0;
-  std::vector<Event> now_bucket_;
   Event* buckets_[65] = {};  // buckets_[k][0, size_[k]) are the events of bucket k
   std::uint32_t size_[65] = {};
   std::uint32_t caps_[65] = {};
@@ -249,14 +245,14 @@ struct alignas(64) Lot {
   std::int32_t route = 0;
   std::int32_t product = 0;
   std::int64_t wafers = 0;  // wafers (before a transform: the lot's quantity)
-  std::int32_t stream = kNone;
+  std::int32_t cqt_exit = kNone;
   bool is_units = false;
   bool initial = false;
 
   std::int32_t ded_step[4] = {kNone, kNone, kNone, kNone};
   std::int32_t ded_tool[4] = {kNone, kNone, kNone, kNone};
   std::int64_t units = 0;  // units after a transform
-  std::int32_t cqt_exit = kNone;
+  std::int32_t stream = kNone;
   std::int32_t cqt_area = 0;
   Ticks cqt_open = 0;
   Ticks cqt_limit = 0;
@@ -272,15 +268,54 @@ struct alignas(64) Lot {
   }
 };
 
-struct Job {
-  std::int32_t tool = 0;
-  std::int32_t si = 0;  // global step index
+// One cache line for everything but the lots of a batch: a one-lot job keeps its lot inline.
+struct alignas(64) Job {
   std::uint32_t version = 0;
-  std::vector<std::int32_t> lots;
-  Ticks setup_end = 0, entry_free = 0, done = 0;
-  bool in_setup = false, occupying = false, separate_entry = false, paused = false;
-  Ticks paused_at = 0;
+  std::int32_t tool = 0;
+  std::int32_t si = 0;     // global step index
+  std::int32_t nlots = 0;  // lots in the job
+  std::int32_t lot0 = -1;  // its lot when nlots == 1
   std::int32_t next_free = -1;
+  Ticks setup_end = 0, entry_free = 0, done = 0;
+  Ticks paused_at = 0;
+  bool in_setup = false, occupying = false, separate_entry = false, paused = false;
+  std::vector<std::int32_t> lots;  // its lots when nlots > 1
+};
+
+// The jobs inside a tool, in start order: up to four inline (in the tool's record), more in a
+// vector.
+class JobList {
+ public:
+  const std::int32_t* begin() const { return n_ <= kInline ? in_ : more_.data(); }
+  const std::int32_t* end() const { return begin() + n_; }
+  void push_back(std::int32_t j) {
+    if (n_ < kInline) {
+      in_[n_++] = j;
+      return;
+    }
+    if (n_ == kInline) more_.assign(in_, in_ + kInline);
+    more_.push_back(j);
+    ++n_;
+  }
+  void erase(std::int32_t j) {  // REQUIRES: j is in the list
+    if (n_ <= kInline) {
+      std::int32_t* const p = std::find(in_, in_ + n_, j);
+      std::copy(p + 1, in_ + n_, p);
+      --n_;
+      return;
+    }
+    more_.erase(std::find(more_.begin(), more_.end(), j));
+    if (--n_ == kInline) {
+      std::copy(more_.begin(), more_.end(), in_);
+      more_.clear();
+    }
+  }
+
+ private:
+  static constexpr std::int32_t kInline = 4;
+  std::int32_t n_ = 0;
+  std::int32_t in_[kInline] = {};
+  std::vector<std::int32_t> more_;
 };
 
 // Laid out by use: the first cache line holds what touch() reads and writes, the second the
@@ -305,7 +340,7 @@ struct alignas(64) Tool {
   std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
 
   Ticks idle_since = 0;
-  std::vector<std::int32_t> jobs;          // jobs inside
+  JobList jobs;                            // jobs inside
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
 };
@@ -319,43 +354,115 @@ struct QEntry {
   std::int32_t ded;
 };
 
-struct Group {
+// The entries of a group's queue in one array with free room at both ends. Sorted queues are
+// mostly taken from near the front and filled near the back, so inserting or erasing moves the
+// shorter side only (a plain vector moved the whole queue at every start). Indices count from
+// the first entry.
+class EntryQueue {
+ public:
+  std::int32_t size() const { return end_ - begin_; }
+  bool empty() const { return end_ == begin_; }
+  QEntry& operator[](std::int32_t i) { return buf_[begin_ + i]; }
+  const QEntry& operator[](std::int32_t i) const { return buf_[begin_ + i]; }
+  const QEntry* begin() const { return buf_.data() + begin_; }
+  const QEntry* end() const { return buf_.data() + end_; }
+  QEntry& back() { return buf_[end_ - 1]; }
+  void push_back(const QEntry& e) {
+    if (end_ == cap()) make_room();
+    buf_[end_++] = e;
+  }
+  void pop_back() { --end_; }
+  void insert(std::int32_t i, const QEntry& e) {  // 0 <= i <= size()
+    if (i < size() / 2 && begin_ > 0) {
+      QEntry* const b = buf_.data();
+      std::memmove(b + begin_ - 1, b + begin_, sizeof(QEntry) * i);
+      --begin_;
+    } else {
+      if (end_ == cap()) make_room();
+      QEntry* const b = buf_.data();
+      std::memmove(b + begin_ + i + 1, b + begin_ + i, sizeof(QEntry) * (size() - i));
+      ++end_;
+    }
+    buf_[begin_ + i] = e;
+  }
+  void erase(std::int32_t i) {  // 0 <= i < size()
+    QEntry* const b = buf_.data();
+    if (i < size() / 2) {
+      std::memmove(b + begin_ + 1, b + begin_, sizeof(QEntry) * i);
+      ++begin_;
+    } else {
+      std::memmove(b + begin_ + i, b + begin_ + i + 1, sizeof(QEntry) * (size() - i - 1));
+      --end_;
+    }
+    if (begin_ == end_) begin_ = end_ = cap() / 4;
+  }
+
+ private:
+  std::int32_t cap() const { return static_cast<std::int32_t>(buf_.size()); }
+  // end_ == cap(): re-centre with a quarter of the free room in front, after growing when more
+  // than half full (amortised O(1) per push).
+  void make_room() {
+    const std::int32_t n = size();
+    if (2 * n + 8 > cap()) {
+      std::vector<QEntry> bigger(static_cast<std::size_t>(4 * n + 16));
+      const std::int32_t at = (static_cast<std::int32_t>(bigger.size()) - n) / 4;
+      std::copy(begin(), end(), bigger.data() + at);
+      buf_.swap(bigger);
+      begin_ = at;
+    } else {
+      const std::int32_t at = (cap() - n) / 4;  // < begin_
+      std::memmove(buf_.data() + at, buf_.data() + begin_, sizeof(QEntry) * n);
+      begin_ = at;
+    }
+    end_ = begin_ + n;
+  }
+
+  std::vector<QEntry> buf_;
+  std::int32_t begin_ = 0, end_ = 0;
+};
+
+// Laid out by use: the first two cache lines hold what queueing, dispatching, starting and
+// ending jobs read on every lot-step.
+struct alignas(64) Group {
   const model::ToolGroup* g = nullptr;
-  std::int32_t first_tool = 0;
   // Waiting lots. Groups whose ranking does not depend on time or tool keep it sorted by rank
   // (static_order); the others keep it unordered and rank at each decision.
-  std::vector<QEntry> queue;
+  EntryQueue queue;
+  std::int32_t qn = 0;      // lots waiting
+  std::int32_t in_use = 0;  // jobs inside (pure delay check)
+  std::int32_t max_parallel = 0;
+  std::int32_t first_tool = 0;
   bool static_order = false;
   // Bucketed critical ratio: one due-sorted bucket per step (same remaining time), so the best
   // lot is the best of the buckets' first eligible lots.
   bool bucketed = false;
+  bool batching = false;
+  bool lssu = false;
+  bool has_kit = false;
   bool bucket_prio = false;  // rank_HP before CR
+
+  std::vector<std::int32_t> idle;       // tools able to start a job
+  std::vector<std::int32_t> wafer_pms;  // PM attachments triggered by a wafer count
+  std::int64_t jobs = 0, lot_starts = 0;
+  double queue_wait = 0;
+
   std::vector<std::vector<QEntry>> buckets;
   std::vector<double> bucket_rem;
   std::vector<std::int32_t> active;  // non-empty buckets
-  std::int32_t qn = 0;               // lots waiting
   int nkeys = 0;
   model::RankCriterion keys[3] = {};
-  std::vector<std::int32_t> idle;  // tools able to start a job
-  bool batching = false;
-  bool lssu = false;
   std::int32_t min_run = 0;
   model::SetupGroupId setup_group = kNone;
   Ticks batch_max_wait = 0;
   bool timer_pending = false;
   Ticks timer_at = 0;
   std::int32_t pending_reservation = -1;  // lot waiting for a tool to be reserved
-  std::int32_t in_use = 0;                // jobs inside (pure delay check)
   std::int32_t area = 0;
   std::vector<model::RankCriterion> rank;
   // KPIs
-  std::int64_t jobs = 0, batches = 0, setups = 0, lot_starts = 0;
+  std::int64_t batches = 0, setups = 0;
   std::int64_t pms = 0, pms_absorbed = 0;  // PMs started / skipped by nesting, KPI window
   double batch_fill = 0;
-  double queue_wait = 0;
-  std::int32_t max_parallel = 0;
-  bool has_kit = false;
-  std::vector<std::int32_t> wafer_pms;      // PM attachments triggered by a wafer count
   std::vector<std::int32_t> wafer_pm_slot;  // per PM attachment: index in wafer_pms, or -1
 };
 
@@ -1106,12 +1213,16 @@ void Sim::enqueue(Group& g, std::int32_t id) {
     e.k[1] = si.remaining > 0 ? static_cast<double>(l.due) : 0.0;
     auto& b = g.buckets[si.bucket];
     if (b.empty()) g.active.push_back(si.bucket);
-    auto it = std::upper_bound(b.begin(), b.end(), e, [](const QEntry& x, const QEntry& y) {
+    const auto less = [](const QEntry& x, const QEntry& y) {
       if (x.k[0] != y.k[0]) return x.k[0] < y.k[0];
       if (x.k[1] != y.k[1]) return x.k[1] < y.k[1];
       return x.serial < y.serial;
-    });
-    b.insert(it, e);
+    };
+    // Lots mostly arrive in due order: the back is where upper_bound would end up then.
+    if (b.empty() || !less(e, b.back()))
+      b.push_back(e);
+    else
+      b.insert(std::upper_bound(b.begin(), b.end(), e, less), e);
     return;
   }
   if (!g.static_order) {
@@ -1121,13 +1232,18 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   const StepInfo& si = steps_[l.first_step + l.step];
   for (int r = 0; r < g.nkeys; ++r) e.k[r] = rank_key(g.keys[r], l, si, kNone);
   const int nk = g.nkeys;
-  auto it =
-      std::upper_bound(g.queue.begin(), g.queue.end(), e, [nk](const QEntry& a, const QEntry& b) {
-        for (int r = 0; r < nk; ++r)
-          if (a.k[r] != b.k[r]) return a.k[r] < b.k[r];
-        return a.serial < b.serial;
-      });
-  g.queue.insert(it, e);
+  const auto less = [nk](const QEntry& a, const QEntry& b) {
+    for (int r = 0; r < nk; ++r)
+      if (a.k[r] != b.k[r]) return a.k[r] < b.k[r];
+    return a.serial < b.serial;
+  };
+  // A new lot (FIFO key = now) mostly goes to the back: where upper_bound would end up then.
+  if (g.queue.empty() || !less(e, g.queue.back())) {
+    g.queue.push_back(e);
+    return;
+  }
+  const QEntry* it = std::upper_bound(g.queue.begin(), g.queue.end(), e, less);
+  g.queue.insert(static_cast<std::int32_t>(it - g.queue.begin()), e);
 }
 
 // Removes queue entries by index; `idx` sorted descending.
@@ -1136,7 +1252,7 @@ void Sim::dequeue_desc(Group& g, const std::int32_t* idx, int n) {
   for (int k = 0; k < n; ++k) {
     const std::int32_t i = idx[k];
     if (g.static_order) {
-      g.queue.erase(g.queue.begin() + i);
+      g.queue.erase(i);
     } else {
       g.queue[i] = g.queue.back();
       g.queue.pop_back();
@@ -1384,7 +1500,9 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   Job& job = jobs_[jid];
   job.tool = ti;
   job.si = gsi;
-  job.lots.assign(lot_ids, lot_ids + n);
+  job.nlots = n;
+  job.lot0 = lot_ids[0];
+  if (n > 1) job.lots.assign(lot_ids, lot_ids + n);
   job.paused = false;
   ++job.version;
 
@@ -1575,11 +1693,14 @@ void Sim::on_job_done(std::int32_t jid) {
   --t.n_busy;
   --t.jobs_in;
   --groups_[t.group].in_use;
-  t.jobs.erase(std::find(t.jobs.begin(), t.jobs.end(), jid));
+  t.jobs.erase(jid);
   // Move the lots on; the job record is recycled first (its lots are copied out).
   std::int32_t lots[kMaxJobLots];
-  const int n = static_cast<int>(j.lots.size());  // <= kMaxJobLots
-  std::copy_n(j.lots.begin(), n, lots);
+  const int n = j.nlots;  // <= kMaxJobLots
+  if (n == 1)
+    lots[0] = j.lot0;
+  else
+    std::copy_n(j.lots.begin(), n, lots);
   j.next_free = free_job_;
   free_job_ = jid;
   ++j.version;
