@@ -321,12 +321,12 @@ int run(const SimArgs& a) {
     std::fprintf(stderr, "simulate: --max-wip must be >= 0\n");
     bad = true;
   }
-  if (a.replications < 1) {
-    std::fprintf(stderr, "simulate: --replications must be >= 1\n");
+  if (a.replications < 1 || a.replications > 10000) {
+    std::fprintf(stderr, "simulate: --replications must be between 1 and 10000\n");
     bad = true;
   }
-  if (a.jobs < 0) {
-    std::fprintf(stderr, "simulate: --jobs must be >= 0\n");
+  if (a.jobs < 0 || a.jobs > 1024) {
+    std::fprintf(stderr, "simulate: --jobs must be between 0 (automatic) and 1024\n");
     bad = true;
   }
   if (a.time_limit < 0) {

@@ -131,6 +131,13 @@ TEST(SimulateCli, ReplicationsAddConfidenceIntervals) {
                                      "--replications", "0"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--replications"), std::string::npos) << bad.err;
+  for (const char* n : {"10001", "2147483647"})
+    EXPECT_EQ(run_osatsim({"simulate", minifab().string(), "--days", "5", "--replications", n})
+                  .exit_code,
+              2)
+        << n;
+  EXPECT_EQ(
+      run_osatsim({"simulate", minifab().string(), "--days", "5", "--jobs", "-1"}).exit_code, 2);
 }
 
 TEST(SimulateCli, GuardStopsWithExitOne) {
