@@ -339,7 +339,6 @@ struct alignas(64) Tool {
   std::int32_t outage_att = 0;
   std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
 
-  Ticks idle_since = 0;
   JobList jobs;                            // jobs inside
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
@@ -552,6 +551,7 @@ class Sim {
            t.pending_pm.empty() && t.reserved_for < 0;
   }
   void refresh_idle(std::int32_t tool);
+  [[gnu::noinline]] void take_reservation(std::int32_t tool);
   void touch(Tool& t);
   bool dispatch(std::int32_t tool);
   void try_group(std::int32_t group, std::int32_t arriving_lot);
@@ -605,7 +605,7 @@ class Sim {
   std::vector<std::int32_t> lane_;  // [from * n_loc_ + to] -> transport lane, -1 = none
   std::size_t n_loc_ = 0;
   std::size_t n_setups_ = 0;
-  bool nested_ = false;  // model::PmNesting::Nested
+  bool nested_ = false;     // model::PmNesting::Nested
   bool first_idle_ = true;  // Options::idle_tool == IdleTool::First
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
@@ -1118,13 +1118,8 @@ void Sim::refresh_idle(std::int32_t ti) {
   if (ok && t.idle_pos < 0) {
     t.idle_pos = 1;
     g.idle.push_back(ti);
-    t.idle_since = now_;
-    if (g.pending_reservation >= 0 && o_.super_hot_reservation) {
-      const std::int32_t lot = g.pending_reservation;
-      g.pending_reservation = -1;
-      t.reserved_for = lot;
-      refresh_idle(ti);
-    }
+    if (g.pending_reservation >= 0 && o_.super_hot_reservation) [[unlikely]]
+      take_reservation(ti);
   } else if (!ok && t.idle_pos >= 0) {
     if (g.idle.back() == ti)
       g.idle.pop_back();
@@ -1132,6 +1127,17 @@ void Sim::refresh_idle(std::int32_t ti) {
       g.idle.erase(std::find(g.idle.begin(), g.idle.end(), ti));
     t.idle_pos = -1;
   }
+}
+
+// The tool that just became idle is reserved for the group's waiting super hot lot (kept out of
+// refresh_idle, which is then small enough to inline).
+void Sim::take_reservation(std::int32_t ti) {
+  Tool& t = tools_[ti];
+  Group& g = groups_[t.group];
+  const std::int32_t lot = g.pending_reservation;
+  g.pending_reservation = -1;
+  t.reserved_for = lot;
+  refresh_idle(ti);
 }
 
 // Books the time since the last change to the tool's state (precedence of FORMAT.md §13).
