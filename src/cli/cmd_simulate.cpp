@@ -37,6 +37,7 @@ struct SimArgs {
   bool same_pm = false;
   bool stagger_wafer_pm = false;
   std::string idle_tool = "first";
+  std::string lssu_switch = "immediate";
   bool reservation = false;
   double batch_wait_min = -1;
   std::string pm_nesting = "model";
@@ -111,6 +112,7 @@ json to_json(const engine::Results& r) {
               {"dispatch", r.dispatch},
               {"pm_nesting", r.pm_nesting},
               {"idle_tool", r.idle_tool},
+              {"lssu_switch", r.lssu_switch},
               {"wall_seconds", r.wall_seconds},
               {"events", r.events},
               {"lot_steps", r.lot_steps},
@@ -297,6 +299,8 @@ int run(const SimArgs& a) {
   o.stagger_first_pm = !a.same_pm;
   o.stagger_first_wafer_pm = a.stagger_wafer_pm;
   o.idle_tool = a.idle_tool == "longest-idle" ? engine::IdleTool::LongestIdle : engine::IdleTool::First;
+  o.lssu_switch = a.lssu_switch == "group-aware" ? engine::LssuSwitch::GroupAware
+                                                 : engine::LssuSwitch::Immediate;
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
@@ -401,6 +405,11 @@ Runner setup(CLI::App* app) {
                   "which idle tool takes an arriving lot when several could (after the group's "
                   "wake rule): first (default, tool list order) or longest-idle")
       ->check(CLI::IsMember({"first", "longest-idle"}));
+  app->add_option("--lssu-switch", a->lssu_switch,
+                  "when a setup-run (LSSU) tool changes gas: immediate (default, as soon as no lot "
+                  "of its gas waits) or group-aware (only when the tools already in the wanted gas "
+                  "cannot cover its waiting lots)")
+      ->check(CLI::IsMember({"immediate", "group-aware"}));
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--batch-max-wait", a->batch_wait_min,

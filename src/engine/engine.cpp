@@ -607,6 +607,7 @@ class Sim {
   std::size_t n_setups_ = 0;
   bool nested_ = false;     // model::PmNesting::Nested
   bool first_idle_ = true;  // Options::idle_tool == IdleTool::First
+  std::vector<std::pair<model::SetupId, int>> setup_need_;  // LssuSwitch::GroupAware scratch
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
 
@@ -1375,6 +1376,44 @@ bool Sim::dispatch(std::int32_t ti) {
       if (need == kNone || need == tool.setup) cands_[w++] = cands_[i];
     }
     cands_.resize(w);
+  }
+  if (g.lssu && o_.lssu_switch == LssuSwitch::GroupAware) {
+    // A tool changes to gas S only when the tools of the group already in S (and up) cannot
+    // cover the lots waiting for it with their setup runs: n_S > MINRUN x k_S.
+    setup_need_.clear();
+    for (const Cand& c : cands_) {
+      const Lot& l = lots_[c.lot];
+      const model::SetupId need = steps_[l.first_step + l.step].step->setup;
+      if (need == kNone || need == tool.setup) continue;
+      auto it = std::find_if(setup_need_.begin(), setup_need_.end(),
+                             [need](const auto& p) { return p.first == need; });
+      if (it == setup_need_.end())
+        setup_need_.emplace_back(need, 1);
+      else
+        ++it->second;
+    }
+    bool refuse_any = false;
+    for (auto& [need, n] : setup_need_) {
+      int k = 0;
+      for (std::int32_t t = g.first_tool, e = g.first_tool + g.g->tools; t < e; ++t)
+        if (t != ti && tools_[t].setup == need && tools_[t].outage == kNoOutage) ++k;
+      const bool refuse = k > 0 && n <= g.min_run * k;
+      n = refuse ? -1 : n;
+      refuse_any = refuse_any || refuse;
+    }
+    if (refuse_any) {
+      std::size_t w = 0;
+      for (std::size_t i = 0; i < cands_.size(); ++i) {
+        const Lot& l = lots_[cands_[i].lot];
+        const model::SetupId need = steps_[l.first_step + l.step].step->setup;
+        bool keep = true;
+        for (const auto& [s, n] : setup_need_)
+          if (s == need && n < 0) keep = false;
+        if (keep) cands_[w++] = cands_[i];
+      }
+      cands_.resize(w);
+      if (cands_.empty()) return false;
+    }
   }
   auto less = [nr](const Cand& a, const Cand& b) {
     for (int r = 0; r < nr; ++r)
@@ -2199,6 +2238,7 @@ Results Sim::run() {
   r.dispatch = to_string(o_.dispatch);
   r.pm_nesting = nested_ ? "nested" : "independent";
   r.idle_tool = first_idle_ ? "first" : "longest-idle";
+  r.lssu_switch = o_.lssu_switch == LssuSwitch::GroupAware ? "group-aware" : "immediate";
   r.events = events_;
   r.lot_steps = lot_steps_;
   r.wip_per_day = wip_per_day_;

@@ -55,6 +55,11 @@ class Observer {
 // implementations loop over their tools, or the one idle the longest.
 enum class IdleTool : std::uint8_t { First, LongestIdle };
 
+// When a tool of a setup-run (LSSU) group changes gas: as soon as no lot of its own gas waits
+// (Immediate, the testbed rule), or only when the tools already set up for the wanted gas cannot
+// cover its waiting lots with their runs (GroupAware: lots waiting > MINRUN x such tools).
+enum class LssuSwitch : std::uint8_t { Immediate, GroupAware };
+
 struct Options {
   double days = 365.0;       // simulated horizon
   double warmup_days = 0.0;  // KPIs count over [warmup, days]
@@ -67,6 +72,7 @@ struct Options {
   // so the tools of a group, evenly loaded, reach their first PMs together).
   bool stagger_first_wafer_pm = false;
   IdleTool idle_tool = IdleTool::First;
+  LssuSwitch lssu_switch = LssuSwitch::Immediate;
   bool super_hot_reservation = false;  // reserve a tool at the next step of top-priority lots
   int super_hot_priority = 30;         // lots with priority >= this are "super hot"
   // Batch forming: longest wait of a partial (>= min) batch for more lots; < 0: the group's
@@ -179,6 +185,7 @@ struct Results {
   std::string dispatch;
   std::string pm_nesting;  // "independent" or "nested" (model::PmNesting)
   std::string idle_tool;   // "first" or "longest-idle" (IdleTool)
+  std::string lssu_switch;  // "immediate" or "group-aware" (LssuSwitch)
   double wall_seconds = 0;
   std::int64_t events = 0;
   std::int64_t lot_steps = 0;    // performed lot-steps (jobs per lot) over the run

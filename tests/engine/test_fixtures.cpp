@@ -288,6 +288,41 @@ TEST(EngineFixture, MinRunKeepsSetupWhileLotsForItWait) {
   EXPECT_EQ(r2.tool_groups[0].setups, 3);
 }
 
+// Group-aware gas changes (LssuSwitch::GroupAware): two tools, gas A (any -> A: 1 h), MINRUN 2,
+// 1 h jobs; lot a1 at 0 h, then a2, a3, a4 at 0.5, 0.6, 0.7 h. Tool 0 takes a1 (setup 0-1 h, done
+// 2 h). Immediate: idle tool 1 takes a2 at 0.5 h. Group-aware: tool 0 already holds A, so tool 1
+// changes only when more than MINRUN x 1 = 2 lots of A wait: at 0.7 h, with a2 (FIFO first).
+TEST(EngineFixture, GroupAwareGasChange) {
+  for (const auto rule : {LssuSwitch::Immediate, LssuSwitch::GroupAware}) {
+    Builder b;
+    const auto g = b.group("I", 2);
+    const auto A = b.f.intern_setup("A");
+    const auto B = b.f.intern_setup("B");
+    b.f.setup_changes.push_back({model::kNone, A, hours(1), {}});
+    b.f.setup_changes.push_back({model::kNone, B, hours(1), {}});
+    b.f.setup_groups.push_back({"Gas", {A, B}, 2, {}});
+    b.f.setup_group_of = {0, 0};
+    b.f.tool_groups[g].lssu = true;
+    b.f.tool_groups[g].setup_group = 0;
+    model::Step sa = step(g, hours(1));
+    sa.setup = A;
+    const auto pa = b.product("pa", {sa});
+    b.stream("first", pa, Dist::constant(static_cast<double>(days(100))), 1);
+    const auto later = b.stream("later", pa, Dist::constant(static_cast<double>(hours(0.1))), 3);
+    b.f.streams[later].first_release = hours(0.5);
+    Recorder rec;
+    Options o = opts(0.5, &rec);
+    o.lssu_switch = rule;
+    const Results r = simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 4u);
+    EXPECT_EQ(rec.starts[0].t, 0);
+    EXPECT_EQ(rec.starts[0].tool, 0);
+    EXPECT_EQ(rec.starts[1].tool, 1);
+    EXPECT_EQ(rec.starts[1].t, rule == LssuSwitch::Immediate ? hours(0.5) : hours(0.7));
+    EXPECT_EQ(r.tool_groups[0].setups, 2);
+  }
+}
+
 // A failure pauses the running job; a PM falls due meanwhile and waits for the job's end.
 // Lot A: 10 h from 0; failure at 2 h, repaired at 3 h -> done at 11 h. PM due at 5 h waits,
 // runs 11-13 h; lot B then runs 13-23 h.
