@@ -440,8 +440,9 @@ struct alignas(64) Group {
   bool has_kit = false;
   bool bucket_prio = false;  // rank_HP before CR
 
-  std::vector<std::int32_t> idle;       // tools able to start a job
-  std::vector<std::int32_t> wafer_pms;  // PM attachments triggered by a wafer count
+  std::vector<std::int32_t> idle;        // tools able to start a job
+  std::vector<std::uint64_t> idle_bits;  // the same set by tool index within the group
+  std::vector<std::int32_t> wafer_pms;   // PM attachments triggered by a wafer count
   std::int64_t jobs = 0, lot_starts = 0;
   double queue_wait = 0;
 
@@ -551,6 +552,12 @@ class Sim {
            t.pending_pm.empty() && t.reserved_for < 0;
   }
   void refresh_idle(std::int32_t tool);
+  // Index within the group of its lowest-numbered idle tool. REQUIRES: !g.idle.empty().
+  static std::int32_t lowest_idle(const Group& g) {
+    std::size_t w = 0;
+    while (g.idle_bits[w] == 0) ++w;
+    return static_cast<std::int32_t>(64 * w) + __builtin_ctzll(g.idle_bits[w]);
+  }
   [[gnu::noinline]] void take_reservation(std::int32_t tool);
   void touch(Tool& t);
   bool dispatch(std::int32_t tool);
@@ -605,8 +612,8 @@ class Sim {
   std::vector<std::int32_t> lane_;  // [from * n_loc_ + to] -> transport lane, -1 = none
   std::size_t n_loc_ = 0;
   std::size_t n_setups_ = 0;
-  bool nested_ = false;     // model::PmNesting::Nested
-  bool first_idle_ = true;  // Options::idle_tool == IdleTool::First
+  bool nested_ = false;                                     // model::PmNesting::Nested
+  bool first_idle_ = true;                                  // Options::idle_tool == IdleTool::First
   std::vector<std::pair<model::SetupId, int>> setup_need_;  // LssuSwitch::GroupAware scratch
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
@@ -725,6 +732,7 @@ void Sim::build() {
     g.g = &mg;
     g.area = area_of_group_[gi];
     g.first_tool = static_cast<std::int32_t>(tools_.size());
+    g.idle_bits.assign((static_cast<std::size_t>(mg.tools) + 63) / 64 + 1, 0);
     g.batching = mg.batch_criterion != model::BatchCriterion::None;
     g.setup_group = mg.setup_group;
     g.lssu = mg.lssu && mg.setup_group != kNone;
@@ -1082,7 +1090,9 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   const int limit = all ? static_cast<int>(g.idle.size()) : 1;
   for (int attempt = 0; attempt < limit && !g.idle.empty(); ++attempt) {
     std::int32_t best = -1;
-    if (!wake) {
+    if (!wake && first_idle_ && attempt == 0) {
+      best = g.first_tool + lowest_idle(g);  // the loop below without a scan
+    } else if (!wake) {
       // Among the idle tools: the first in the group's list (IdleTool::First), or the one idle
       // the longest (the order of the idle list).
       for (std::int32_t t : g.idle) {
@@ -1119,6 +1129,8 @@ void Sim::refresh_idle(std::int32_t ti) {
   if (ok && t.idle_pos < 0) {
     t.idle_pos = 1;
     g.idle.push_back(ti);
+    const std::int32_t k = ti - g.first_tool;
+    g.idle_bits[k >> 6] |= std::uint64_t{1} << (k & 63);
     if (g.pending_reservation >= 0 && o_.super_hot_reservation) [[unlikely]]
       take_reservation(ti);
   } else if (!ok && t.idle_pos >= 0) {
@@ -1127,6 +1139,8 @@ void Sim::refresh_idle(std::int32_t ti) {
     else
       g.idle.erase(std::find(g.idle.begin(), g.idle.end(), ti));
     t.idle_pos = -1;
+    const std::int32_t k = ti - g.first_tool;
+    g.idle_bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63));
   }
 }
 
