@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/engine.h"
@@ -67,6 +68,19 @@ struct Builder {
         {name, trigger, interval, Dist::constant(static_cast<double>(duration)), {}});
     f.tool_groups[g].pms.push_back(
         {static_cast<model::PmCalendarId>(f.pm_calendars.size() - 1), Dist::constant(first), {}});
+  }
+  // Two gases A and B (from any state: `change` each) in one setup group with `min_run`, and the
+  // setup-run rule (LSSU) on group g. Returns {A, B}.
+  std::pair<model::SetupId, model::SetupId> gases(model::ToolGroupId g, Ticks change, int min_run) {
+    const auto A = f.intern_setup("A");
+    const auto B = f.intern_setup("B");
+    f.setup_changes.push_back({model::kNone, A, change, {}});
+    f.setup_changes.push_back({model::kNone, B, change, {}});
+    f.setup_groups.push_back({"Gas", {A, B}, min_run, {}});
+    f.setup_group_of = {0, 0};
+    f.tool_groups[g].lssu = true;
+    f.tool_groups[g].setup_group = 0;
+    return {A, B};
   }
   void wip(const std::string& name, model::StreamId s, int step = 0, int wafers = 25) {
     model::InitialLot l;

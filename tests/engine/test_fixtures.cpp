@@ -252,14 +252,7 @@ TEST(EngineFixture, SetupStateKeptAfterPlainStep) {
 TEST(EngineFixture, MinRunKeepsSetupWhileLotsForItWait) {
   Builder b;
   const auto g = b.group("I", 1);
-  const auto A = b.f.intern_setup("A");
-  const auto B = b.f.intern_setup("B");
-  b.f.setup_changes.push_back({model::kNone, A, minutes(30), {}});
-  b.f.setup_changes.push_back({model::kNone, B, minutes(30), {}});
-  b.f.setup_groups.push_back({"Gas", {A, B}, 2, {}});
-  b.f.setup_group_of = {0, 0};
-  b.f.tool_groups[g].lssu = true;
-  b.f.tool_groups[g].setup_group = 0;
+  const auto [A, B] = b.gases(g, minutes(30), 2);
   model::Step sa = step(g, hours(1));
   sa.setup = A;
   model::Step sb = step(g, hours(1));
@@ -296,14 +289,7 @@ TEST(EngineFixture, GroupAwareGasChange) {
   for (const auto rule : {LssuSwitch::Immediate, LssuSwitch::GroupAware}) {
     Builder b;
     const auto g = b.group("I", 2);
-    const auto A = b.f.intern_setup("A");
-    const auto B = b.f.intern_setup("B");
-    b.f.setup_changes.push_back({model::kNone, A, hours(1), {}});
-    b.f.setup_changes.push_back({model::kNone, B, hours(1), {}});
-    b.f.setup_groups.push_back({"Gas", {A, B}, 2, {}});
-    b.f.setup_group_of = {0, 0};
-    b.f.tool_groups[g].lssu = true;
-    b.f.tool_groups[g].setup_group = 0;
+    const auto A = b.gases(g, hours(1), 2).first;
     model::Step sa = step(g, hours(1));
     sa.setup = A;
     const auto pa = b.product("pa", {sa});
