@@ -122,6 +122,9 @@ struct CapacityResult {
   std::string factory;
   CapacityOptions options;
   bool nested_pms = false;  // the factory's PM calendars nest (model::PmNesting)
+  model::PmNesting pm_nesting() const {
+    return nested_pms ? model::PmNesting::Nested : model::PmNesting::Independent;
+  }
   double nominal_lots_per_day = 0.0;  // unscaled plan
   double nominal_wafers_per_day = 0.0;
 

@@ -62,7 +62,7 @@ std::string to_json_text(const CapacityResult& r) {
                   {"priorities", o.priorities},
                   {"transport", o.transport},
                   {"curve", o.curve},
-                  {"pm_nesting", r.nested_pms ? "nested" : "independent"}};
+                  {"pm_nesting", model::to_string(r.pm_nesting())}};
   j["nominal_lots_per_day"] = num(r.nominal_lots_per_day);
   j["nominal_wafers_per_day"] = num(r.nominal_wafers_per_day);
   j["max_scale"] = num(r.max_scale);
@@ -122,7 +122,7 @@ std::string format_table(const CapacityResult& r, int top) {
       "assumptions: batch size {}, setup state {}, arrivals {}, priorities {}, PM calendars {}, "
       "period {:g} days\n\n",
       to_string(o.batch_size), to_string(o.setup_state), to_string(o.arrivals),
-      o.priorities ? "on" : "off", r.nested_pms ? "nested" : "independent", o.period_days);
+      o.priorities ? "on" : "off", model::to_string(r.pm_nesting()), o.period_days);
   s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n",
                    std::min<int>(top, r.ranking.size()), r.ranking.size());
   s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9} {:>9} {:>7} {:>7} {:>7} {:>13} {:>7}\n", "rank",

@@ -50,8 +50,13 @@ json summary_json(const engine::Summary& s) {
               {"p90", s.p90}, {"p95", s.p95},   {"min", s.min}, {"max", s.max}};
 }
 
+// The "CT WIP" column: the cycle time implied by the initial WIP, "-" without one.
+std::string implied_ct_text(const engine::LotTypeKpi& t) {
+  return t.wip_implied_lots > 0 ? fmt::format("{:.2f}", t.wip_implied_ct_days) : "-";
+}
+
 json estimate_json(const engine::Estimate& e) {
-  return json{{"n", e.n},     {"mean", e.mean}, {"std", e.std},
+  return json{{"n", e.n},       {"mean", e.mean}, {"std", e.std},
               {"ci95", e.ci95}, {"min", e.min},   {"max", e.max}};
 }
 
@@ -81,21 +86,21 @@ json replications_json(const engine::ReplicationSummary& s) {
 
 // Replications: means with 95 % confidence half-widths.
 void print_replications(const engine::Results& first, const engine::ReplicationSummary& s) {
-  fmt::print("{} | {:.0f} days (warm-up {:.0f}) | {} replications, seeds {}..{} | dispatch {} | "
-             "{:.2f} s in total\n",
-             first.model, first.simulated_days, first.warmup_days, s.seeds.size(), s.seeds.front(),
-             s.seeds.back(), first.dispatch, s.wall_seconds);
+  fmt::print(
+      "{} | {:.0f} days (warm-up {:.0f}) | {} replications, seeds {}..{} | dispatch {} | "
+      "{:.2f} s in total\n",
+      first.model, first.simulated_days, first.warmup_days, s.seeds.size(), s.seeds.front(),
+      s.seeds.back(), first.dispatch, s.wall_seconds);
   fmt::print("{:<16} {:>5} {:>17} {:>9} {:>16} {:>8} {:>14}\n", "lot type", "prio",
              "CT mean (95% CI)", "CT p95", "lots/day", "CT WIP", "ontime%");
   for (std::size_t i = 0; i < s.lot_types.size(); ++i) {
     const auto& t = s.lot_types[i];
-    const auto& k = first.lot_types[i];
-    const std::string implied =
-        k.wip_implied_lots > 0 ? fmt::format("{:.2f}", k.wip_implied_ct_days) : "-";
-    fmt::print("{:<16} {:>5} {:>8.2f} ± {:<6.2f} {:>9.2f} {:>7.3f} ± {:<6.3f} {:>8} {:>5.1f} ± {:<5.1f}\n",
-               t.name, t.priority, t.ct_mean_days.mean, t.ct_mean_days.ci95, t.ct_p95_days.mean,
-               t.throughput_per_day.mean, t.throughput_per_day.ci95, implied, t.on_time_pct.mean,
-               t.on_time_pct.ci95);
+    const std::string implied = implied_ct_text(first.lot_types[i]);
+    fmt::print(
+        "{:<16} {:>5} {:>8.2f} ± {:<6.2f} {:>9.2f} {:>7.3f} ± {:<6.3f} {:>8} {:>5.1f} ± {:<5.1f}\n",
+        t.name, t.priority, t.ct_mean_days.mean, t.ct_mean_days.ci95, t.ct_p95_days.mean,
+        t.throughput_per_day.mean, t.throughput_per_day.ci95, implied, t.on_time_pct.mean,
+        t.on_time_pct.ci95);
   }
   fmt::print("\nWIP mean {:.1f} ± {:.1f} lots; CQT violations {:.1f} ± {:.1f} % of windows\n",
              s.wip_mean_lots.mean, s.wip_mean_lots.ci95, s.cqt_violation_pct.mean,
@@ -263,8 +268,7 @@ void print_table(const engine::Results& r) {
              "prio", "done", "lots/day", "rel/day", "CT mean", "CT p95", "CT WIP", "CTF", "ontime%",
              "CQTvio");
   for (const auto& t : r.lot_types) {
-    const std::string implied =
-        t.wip_implied_lots > 0 ? fmt::format("{:.2f}", t.wip_implied_ct_days) : "-";
+    const std::string implied = implied_ct_text(t);
     fmt::print(
         "{:<16} {:>5} {:>8} {:>9.3f} {:>8.3f} {:>8.2f} {:>8.2f} {:>8} {:>6.2f} {:>7.1f} {:>6}\n",
         t.name, t.priority, t.completed, t.throughput_per_day, t.release_rate_per_day,
@@ -298,7 +302,8 @@ int run(const SimArgs& a) {
   o.time_limit_seconds = a.time_limit;
   o.stagger_first_pm = !a.same_pm;
   o.stagger_first_wafer_pm = a.stagger_wafer_pm;
-  o.idle_tool = a.idle_tool == "longest-idle" ? engine::IdleTool::LongestIdle : engine::IdleTool::First;
+  o.idle_tool =
+      a.idle_tool == "longest-idle" ? engine::IdleTool::LongestIdle : engine::IdleTool::First;
   o.lssu_switch = a.lssu_switch == "group-aware" ? engine::LssuSwitch::GroupAware
                                                  : engine::LssuSwitch::Immediate;
   o.super_hot_reservation = a.reservation;
@@ -348,7 +353,8 @@ int run(const SimArgs& a) {
   }
   int jobs = a.jobs;
   if (jobs == 0)
-    jobs = std::min(a.replications, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    jobs = std::min(a.replications,
+                    static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   const std::vector<engine::Results> runs =
       engine::simulate_replications(*factory, o, a.replications, jobs);
   for (const auto& x : runs) {

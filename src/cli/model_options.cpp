@@ -29,8 +29,4 @@ std::shared_ptr<const model::Factory> with_pm_nesting(std::shared_ptr<const mode
   return copy;
 }
 
-const char* to_string(model::PmNesting n) {
-  return n == model::PmNesting::Nested ? "nested" : "independent";
-}
-
 }  // namespace osatsim::cli

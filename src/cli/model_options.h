@@ -16,8 +16,6 @@ bool parse_pm_nesting(const std::string& word, const char* cmd, bool& override_i
 std::shared_ptr<const model::Factory> with_pm_nesting(std::shared_ptr<const model::Factory> f,
                                                       bool override_it, model::PmNesting value);
 
-const char* to_string(model::PmNesting n);
-
 inline constexpr const char* kPmNestingHelp =
     "PM calendars of one tool: model (the factory's own; SMT2020: nested), independent (every "
     "PM performed), nested (a longer PM of the same tool does the shorter ones due meanwhile)";

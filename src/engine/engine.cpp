@@ -2088,16 +2088,17 @@ Results Sim::run() {
       const Ticks first = round_ticks(mg.downs[a].first_occurrence.sample(rng_down_[ti][a]));
       push(first, kEvFailure, static_cast<std::int32_t>(ti), static_cast<std::int32_t>(a));
     }
+    // Staggered first PMs: tool k of N (k = 1..N) at FOA k/N.
+    const double stagger = static_cast<double>(t.index + 1) / mg.tools;
     for (std::size_t a = 0; a < mg.pms.size(); ++a) {
       const auto& cal = f_.pm_calendars[mg.pms[a].calendar];
       const double foa = mg.pms[a].first_occurrence.sample(rng_pm_[ti][a]);
       if (cal.trigger == model::PmTrigger::Calendar) {
-        const double k = o_.stagger_first_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0;
-        t.pm_due[a] = round_ticks(foa * k);
+        t.pm_due[a] = round_ticks(foa * (o_.stagger_first_pm ? stagger : 1.0));
         push(t.pm_due[a], kEvPmDue, static_cast<std::int32_t>(ti), static_cast<std::int32_t>(a));
       } else {
         wpm_threshold(t, static_cast<std::int32_t>(a)) =
-            foa * (o_.stagger_first_wafer_pm ? static_cast<double>(t.index + 1) / mg.tools : 1.0);
+            foa * (o_.stagger_first_wafer_pm ? stagger : 1.0);
       }
     }
   }
@@ -2250,7 +2251,7 @@ Results Sim::run() {
   r.simulated_days = to_days(end);
   r.seed = o_.seed;
   r.dispatch = to_string(o_.dispatch);
-  r.pm_nesting = nested_ ? "nested" : "independent";
+  r.pm_nesting = model::to_string(f_.pm_nesting);
   r.idle_tool = first_idle_ ? "first" : "longest-idle";
   r.lssu_switch = o_.lssu_switch == LssuSwitch::GroupAware ? "group-aware" : "immediate";
   r.events = events_;

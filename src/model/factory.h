@@ -81,6 +81,9 @@ enum class PmTrigger : std::uint8_t { Calendar, WaferCount };
 //    the same tool and trigger is running, waiting, or falls due before this PM would fall due
 //    again; a waiting shorter PM is dropped when a longer one starts. docs/engine.md.
 enum class PmNesting : std::uint8_t { Independent, Nested };
+inline const char* to_string(PmNesting n) {
+  return n == PmNesting::Nested ? "nested" : "independent";
+}
 
 struct PmCalendar {
   std::string name;
