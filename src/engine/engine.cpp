@@ -226,6 +226,7 @@ struct alignas(64) StepInfo {
 
   double mean_time = 0;      // mean lot time (ticks), 25-wafer view of the route's lots
   double remaining = 0;      // mean lot time of this and every later step (ticks)
+  model::SetupId setup = kNone;  // step->setup
   std::int32_t bucket = -1;  // bucket of its group's queue (bucketed groups)
   std::int32_t route = 0;
   std::int32_t index = 0;
@@ -344,14 +345,23 @@ struct alignas(64) Tool {
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
 };
 
+// A waiting lot as its group's queue sees it: everything ranking and eligibility read, so that a
+// decision scans one array and reads no lot record (except on groups with kits or batches).
 struct QEntry {
-  double k[3];  // static rank keys (groups with a static order)
+  // Rank keys. Static-order groups: the keys themselves; bucketed groups: (priority key, due);
+  // other groups: the part of each criterion fixed while the lot waits (critical ratio: the
+  // due date; least setup: unused).
+  double k[4];
   std::int64_t serial;
   std::int32_t lot;
   // The tool of this group the lot is dedicated to at its step, or kNone: fixed while the lot
   // waits, so the sorted and bucketed paths judge dedication without reading the lot.
   std::int32_t ded;
+  std::int32_t gsi;       // the lot's global step index
+  model::SetupId setup;   // the setup its step needs, or kNone
+  double rem;             // mean time of its step and every later one (critical ratio)
 };
+static_assert(sizeof(QEntry) == 64);
 
 // The entries of a group's queue in one array with free room at both ends. Sorted queues are
 // mostly taken from near the front and filled near the back, so inserting or erasing moves the
@@ -420,6 +430,16 @@ class EntryQueue {
   std::int32_t begin_ = 0, end_ = 0;
 };
 
+// The first entry of a non-empty bucket of a bucketed group.
+struct BucketHead {
+  double k0;   // priority key
+  double due;  // k[1]
+  double rem;  // the bucket's remaining mean time
+  std::int64_t serial;
+  std::int32_t bucket;
+  std::int32_t ded;
+};
+
 // Laid out by use: the first two cache lines hold what queueing, dispatching, starting and
 // ending jobs read on every lot-step.
 struct alignas(64) Group {
@@ -446,9 +466,12 @@ struct alignas(64) Group {
   std::int64_t jobs = 0, lot_starts = 0;
   double queue_wait = 0;
 
-  std::vector<std::vector<QEntry>> buckets;
+  std::vector<EntryQueue> buckets;
   std::vector<double> bucket_rem;
-  std::vector<std::int32_t> active;  // non-empty buckets
+  // The first entry of every non-empty bucket, side by side (a decision scans these only),
+  // and each bucket's place among them (-1: empty).
+  std::vector<BucketHead> heads;
+  std::vector<std::int32_t> head_slot;
   int nkeys = 0;
   model::RankCriterion keys[3] = {};
   std::int32_t min_run = 0;
@@ -535,6 +558,7 @@ class Sim {
   void arrive(std::int32_t lot);
   void finish_lot(std::int32_t lot, bool scrapped);
   void enqueue(Group& g, std::int32_t lot);
+  void set_head(Group& g, std::int32_t bucket);
   void dequeue_desc(Group& g, const std::int32_t* idx, int n);
   double rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
                   model::SetupId tool_setup) const;
@@ -579,6 +603,14 @@ class Sim {
   void resume_jobs(Tool& t);
   void after_tool_change(std::int32_t tool);
   // --- helpers
+  // Setup time from `from` to `to` for global step gsi (as the overload below, without reading
+  // the model's step).
+  Ticks setup_time(model::SetupId from, model::SetupId to, std::int32_t gsi) const {
+    if (to == kNone || to == from) return 0;
+    const Ticks own = step_setup_time_[gsi];
+    if (own >= 0) return own;
+    return chg_[static_cast<std::size_t>(from + 1) * n_setups_ + to];
+  }
   Ticks setup_time(model::SetupId from, const model::Step& s) const {
     if (s.setup == kNone || s.setup == from) return 0;
     if (s.setup_time >= 0) return s.setup_time;
@@ -600,6 +632,7 @@ class Sim {
   RadixQueue events_q_;
 
   std::vector<StepInfo> steps_;
+  std::vector<Ticks> step_setup_time_;  // per global step: model::Step::setup_time
   std::vector<std::int32_t> route_first_;
   std::vector<std::int32_t> route_len_;  // steps per route
   std::vector<Group> groups_;
@@ -649,6 +682,7 @@ class Sim {
   std::vector<Cand> cands_;
   std::vector<std::int32_t> pick_;
   std::vector<std::int32_t> tried_families_;
+  std::vector<std::int32_t> cand_fam_;  // batch family of cands_[i]
   std::vector<std::int32_t> tried_tools_;
 
   // KPIs
@@ -818,6 +852,8 @@ void Sim::build() {
       si.cqt_exit = s.cqt_exit_step;
       si.transform = s.transform_to_units;
       si.dedicate = s.dedicate_step;
+      si.setup = s.setup;
+      step_setup_time_.push_back(s.setup_time);
       si.name_id =
           name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
       si.cascading =
@@ -884,6 +920,7 @@ void Sim::build() {
       si.bucket = static_cast<std::int32_t>(g.buckets.size());
       g.buckets.emplace_back();
       g.bucket_rem.push_back(si.remaining);
+      g.head_slot.push_back(-1);
     }
   }
 
@@ -1217,40 +1254,78 @@ double Sim::rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
   return 0;
 }
 
+// Keeps bucket b's entry in g.heads in step with its first entry (or drops it when empty).
+void Sim::set_head(Group& g, std::int32_t b) {
+  const EntryQueue& v = g.buckets[b];
+  if (v.empty()) {
+    const std::int32_t slot = g.head_slot[b];
+    if (slot >= 0) {
+      g.heads[slot] = g.heads.back();
+      g.head_slot[g.heads[slot].bucket] = slot;
+      g.heads.pop_back();
+      g.head_slot[b] = -1;
+    }
+    return;
+  }
+  if (g.head_slot[b] < 0) {
+    g.head_slot[b] = static_cast<std::int32_t>(g.heads.size());
+    g.heads.emplace_back();
+  }
+  const QEntry& f = v[0];
+  g.heads[g.head_slot[b]] = BucketHead{f.k[0], f.k[1], g.bucket_rem[b], f.serial, b, f.ded};
+}
+
 void Sim::enqueue(Group& g, std::int32_t id) {
   const Lot& l = lots_[id];
-  QEntry e;
+  const std::int32_t gsi = l.first_step + l.step;
+  const StepInfo& si = steps_[gsi];
+  QEntry e{};
   e.serial = l.serial;
   e.lot = id;
   e.ded = kNone;
+  e.gsi = gsi;
+  e.setup = si.setup;
+  e.rem = si.remaining;
   if (l.nded > 0) {
     const std::int32_t d = l.dedicated_tool(l.step);
-    if (d != kNone && tools_[d].group == steps_[l.first_step + l.step].group) e.ded = d;
+    if (d != kNone && tools_[d].group == si.group) e.ded = d;
   }
   ++g.qn;
   if (g.bucketed) {
-    const StepInfo& si = steps_[l.first_step + l.step];
     e.k[0] = g.bucket_prio ? -l.priority : 0.0;
     e.k[1] = si.remaining > 0 ? static_cast<double>(l.due) : 0.0;
-    auto& b = g.buckets[si.bucket];
-    if (b.empty()) g.active.push_back(si.bucket);
+    EntryQueue& b = g.buckets[si.bucket];
     const auto less = [](const QEntry& x, const QEntry& y) {
       if (x.k[0] != y.k[0]) return x.k[0] < y.k[0];
       if (x.k[1] != y.k[1]) return x.k[1] < y.k[1];
       return x.serial < y.serial;
     };
     // Lots mostly arrive in due order: the back is where upper_bound would end up then.
-    if (b.empty() || !less(e, b.back()))
-      b.push_back(e);
-    else
-      b.insert(std::upper_bound(b.begin(), b.end(), e, less), e);
+    std::int32_t at = b.size();
+    if (!b.empty() && less(e, b.back()))
+      at = static_cast<std::int32_t>(std::upper_bound(b.begin(), b.end(), e, less) - b.begin());
+    b.insert(at, e);
+    if (at == 0) set_head(g, si.bucket);
     return;
   }
   if (!g.static_order) {
+    // The part of each criterion that does not change while the lot waits.
+    for (int r = 0, n = static_cast<int>(g.rank.size()); r < n; ++r) {
+      switch (g.rank[r]) {
+        case model::RankCriterion::LeastSetup:
+          e.k[r] = 0;
+          break;
+        case model::RankCriterion::CriticalRatio:
+          e.k[r] = static_cast<double>(l.due);
+          break;
+        default:
+          e.k[r] = rank_key(g.rank[r], l, si, kNone);
+          break;
+      }
+    }
     g.queue.push_back(e);
     return;
   }
-  const StepInfo& si = steps_[l.first_step + l.step];
   for (int r = 0; r < g.nkeys; ++r) e.k[r] = rank_key(g.keys[r], l, si, kNone);
   const int nk = g.nkeys;
   const auto less = [nk](const QEntry& a, const QEntry& b) {
@@ -1293,32 +1368,42 @@ bool Sim::dispatch(std::int32_t ti) {
     std::int32_t best_b = -1, best_i = -1;
     double bk0 = 0, bk1 = 0;
     std::int64_t bser = 0;
-    for (std::int32_t b : g.active) {
-      const auto& v = g.buckets[b];
-      for (std::int32_t i = 0, n = static_cast<std::int32_t>(v.size()); i < n; ++i) {
-        if (!eligible_entry(v[i], ti, g)) continue;
-        const double rem = g.bucket_rem[b];
-        const double k0 = v[i].k[0];
-        // k[1] is the due date (exact in a double), so this is (due - now) / rem.
-        const double k1 = rem > 0 ? (v[i].k[1] - static_cast<double>(now_)) / rem : 1.0;
-        if (best_b < 0 || k0 < bk0 ||
-            (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && v[i].serial < bser)))) {
-          best_b = b;
-          best_i = i;
-          bk0 = k0;
-          bk1 = k1;
-          bser = v[i].serial;
-        }
-        break;
+    const double now = static_cast<double>(now_);
+    for (const BucketHead& h : g.heads) {
+      double k0 = h.k0, due = h.due;
+      std::int64_t ser = h.serial;
+      std::int32_t i = 0;
+      if (g.has_kit || (h.ded != kNone && h.ded != ti)) [[unlikely]] {
+        // The first entry cannot start here: the bucket's first one that can.
+        const EntryQueue& v = g.buckets[h.bucket];
+        i = -1;
+        for (std::int32_t j = 0, n = v.size(); j < n; ++j)
+          if (eligible_entry(v[j], ti, g)) {
+            i = j;
+            break;
+          }
+        if (i < 0) continue;
+        k0 = v[i].k[0];
+        due = v[i].k[1];
+        ser = v[i].serial;
+      }
+      // k[1] is the due date (exact in a double), so this is (due - now) / rem.
+      const double k1 = h.rem > 0 ? (due - now) / h.rem : 1.0;
+      if (best_b < 0 || k0 < bk0 || (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && ser < bser)))) {
+        best_b = h.bucket;
+        best_i = i;
+        bk0 = k0;
+        bk1 = k1;
+        bser = ser;
       }
     }
     if (best_b < 0) return false;
-    auto& v = g.buckets[best_b];
+    EntryQueue& v = g.buckets[best_b];
     const std::int32_t id = v[best_i].lot;
-    v.erase(v.begin() + best_i);
-    if (v.empty()) g.active.erase(std::find(g.active.begin(), g.active.end(), best_b));
+    const std::int32_t gsi = v[best_i].gsi;
+    v.erase(best_i);
+    if (best_i == 0) set_head(g, best_b);
     --g.qn;
-    const std::int32_t gsi = lots_[id].first_step + lots_[id].step;
     start_job(ti, gsi, &id, 1);
     return true;
   }
@@ -1344,39 +1429,36 @@ bool Sim::dispatch(std::int32_t ti) {
   const int nr = g.static_order ? g.nkeys : static_cast<int>(g.rank.size());
   for (std::int32_t i = 0; i < nq; ++i) {
     const QEntry& e = g.queue[i];
-    Lot& l = lots_[e.lot];
-    if (!eligible(l, ti, g)) continue;
-    const StepInfo& si = steps_[l.first_step + l.step];
-    if (run_active && si.step->setup == tool.setup) has_match = true;
+    if (!eligible_entry(e, ti, g)) continue;
+    if (run_active && e.setup == tool.setup) has_match = true;
     Cand c;
-    c.serial = l.serial;
+    c.serial = e.serial;
     c.lot = e.lot;
     c.idx = i;
-    if (g.static_order)
-      for (int r = 0; r < nr; ++r) c.k[r] = e.k[r];
+    for (int r = 0; r < 4; ++r) c.k[r] = e.k[r];
     cands_.push_back(c);
   }
   if (cands_.empty()) return false;
   if (!g.static_order) {
-    // Dynamic keys, one criterion at a time over all candidates (one switch per criterion, not
-    // one per lot and criterion).
+    // The criteria that change with time or tool, one at a time over all candidates (one
+    // switch per criterion, not one per lot and criterion); the others are in the entries.
+    const double now = static_cast<double>(now_);
     for (int r = 0; r < nr; ++r) {
-      const model::RankCriterion crit = g.rank[r];
-      switch (crit) {
-        case model::RankCriterion::HighPriority:
-          for (Cand& c : cands_) c.k[r] = -lots_[c.lot].priority;
+      switch (g.rank[r]) {
+        case model::RankCriterion::CriticalRatio:
+          // k[r] is the due date (exact in a double), so this is (due - now) / rem.
+          for (Cand& c : cands_) {
+            const double rem = g.queue[c.idx].rem;
+            c.k[r] = rem > 0 ? (c.k[r] - now) / rem : 1.0;
+          }
           break;
-        case model::RankCriterion::Fifo:
-          for (Cand& c : cands_) c.k[r] = static_cast<double>(lots_[c.lot].queue_since);
-          break;
-        case model::RankCriterion::EarliestDue:
-          for (Cand& c : cands_) c.k[r] = static_cast<double>(lots_[c.lot].due);
+        case model::RankCriterion::LeastSetup:
+          for (Cand& c : cands_) {
+            const QEntry& e = g.queue[c.idx];
+            c.k[r] = static_cast<double>(setup_time(tool.setup, e.setup, e.gsi));
+          }
           break;
         default:
-          for (Cand& c : cands_) {
-            const Lot& l = lots_[c.lot];
-            c.k[r] = rank_key(crit, l, steps_[l.first_step + l.step], tool.setup);
-          }
           break;
       }
     }
@@ -1385,8 +1467,7 @@ bool Sim::dispatch(std::int32_t ti) {
     // While a setup run is unfinished, lots needing another setup are not eligible.
     std::size_t w = 0;
     for (std::size_t i = 0; i < cands_.size(); ++i) {
-      const Lot& l = lots_[cands_[i].lot];
-      const model::SetupId need = steps_[l.first_step + l.step].step->setup;
+      const model::SetupId need = g.queue[cands_[i].idx].setup;
       if (need == kNone || need == tool.setup) cands_[w++] = cands_[i];
     }
     cands_.resize(w);
@@ -1396,8 +1477,7 @@ bool Sim::dispatch(std::int32_t ti) {
     // cover the lots waiting for it with their setup runs: n_S > MINRUN x k_S.
     setup_need_.clear();
     for (const Cand& c : cands_) {
-      const Lot& l = lots_[c.lot];
-      const model::SetupId need = steps_[l.first_step + l.step].step->setup;
+      const model::SetupId need = g.queue[c.idx].setup;
       if (need == kNone || need == tool.setup) continue;
       auto it = std::find_if(setup_need_.begin(), setup_need_.end(),
                              [need](const auto& p) { return p.first == need; });
@@ -1418,8 +1498,7 @@ bool Sim::dispatch(std::int32_t ti) {
     if (refuse_any) {
       std::size_t w = 0;
       for (std::size_t i = 0; i < cands_.size(); ++i) {
-        const Lot& l = lots_[cands_[i].lot];
-        const model::SetupId need = steps_[l.first_step + l.step].step->setup;
+        const model::SetupId need = g.queue[cands_[i].idx].setup;
         bool keep = true;
         for (const auto& [s, n] : setup_need_)
           if (s == need && n < 0) keep = false;
@@ -1440,7 +1519,7 @@ bool Sim::dispatch(std::int32_t ti) {
       if (less(cands_[i], *best)) best = &cands_[i];
     const std::int32_t lot = best->lot;
     const std::int32_t idx = best->idx;
-    const std::int32_t gsi = lots_[lot].first_step + lots_[lot].step;
+    const std::int32_t gsi = g.queue[idx].gsi;
     dequeue_desc(g, &idx, 1);
     start_job(ti, gsi, &lot, 1);
     return true;
@@ -1461,11 +1540,16 @@ bool Sim::dispatch(std::int32_t ti) {
     }
     return 1.0;
   };
+  // The family of every candidate, read once.
+  cand_fam_.resize(cands_.size());
   for (std::size_t i = 0; i < cands_.size(); ++i) {
-    const Lot& lead = lots_[cands_[i].lot];
-    const std::int32_t lead_gsi = lead.first_step + lead.step;
+    const std::int32_t gsi = g.queue[cands_[i].idx].gsi;
+    cand_fam_[i] = by_name ? steps_[gsi].name_id : gsi;
+  }
+  for (std::size_t i = 0; i < cands_.size(); ++i) {
+    const std::int32_t lead_gsi = g.queue[cands_[i].idx].gsi;
     const StepInfo& lsi = steps_[lead_gsi];
-    const std::int32_t fam = by_name ? lsi.name_id : lead_gsi;
+    const std::int32_t fam = cand_fam_[i];
     if (std::find(tried_families_.begin(), tried_families_.end(), fam) != tried_families_.end())
       continue;
     tried_families_.push_back(fam);
@@ -1483,10 +1567,8 @@ bool Sim::dispatch(std::int32_t ti) {
     Ticks oldest = kNever;
     bool more_waiting = false;
     for (std::size_t j = i; j < cands_.size(); ++j) {
+      if (cand_fam_[j] != fam) continue;
       const Lot& l = lots_[cands_[j].lot];
-      const StepInfo& s2 = steps_[l.first_step + l.step];
-      const std::int32_t f2 = by_name ? s2.name_id : l.first_step + l.step;
-      if (f2 != fam) continue;
       const double sz = size_of(l);
       if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
         more_waiting = true;
