@@ -1,7 +1,7 @@
 // The simulation kernel. See engine.h for the contract and docs/engine.md for the semantics.
 //
 // Layout: dense arrays of plain records (lots, tools, jobs, tool groups, flattened route steps);
-// one radix heap of small event records ordered by (time, class, insertion sequence); stale
+// one calendar queue of small event records ordered by (time, class, insertion sequence); stale
 // events (of paused jobs) are skipped through a per-job version number. Lots and jobs are
 // recycled through free lists, so the steady state allocates nothing per event.
 #include "engine/engine.h"
@@ -114,124 +114,164 @@ struct Event {
   }
 };
 
-// The pending events, popped in (time, class, sequence) order: a radix heap on the time (event
-// times never go below the time of the last popped event). Bucket k >= 1 holds the events whose
-// time first differs from `last_` in bit k-1; bucket 0 the events at time `last_`, kept as a
-// binary min-heap on (class, sequence). When bucket 0 is empty, the lowest non-empty bucket is
-// emptied into lower ones around its minimum time, which becomes `last_`. Keys are unique, so
-// the pop order is exactly that of any other priority queue on the same keys. An event earlier
-// than `last_` (not produced by the engine today) would go to `early_`, a plain heap that is
-// always popped first. The buckets are raw arrays and `put` is forced inline: the spreading loop
-// of `refill` moves each event about five times.
-class RadixQueue {
+// The pending events, popped in (time, class, sequence) order. Time is cut into quanta of
+// 2^kShift ticks (about 4 s). The quanta of the next kSlots quanta (about 18.6 hours) each have
+// an unsorted list in a ring (nodes in one pool, a bitmap of the non-empty slots); later events
+// wait in a binary heap. The current quantum's events form a binary heap on (time, key), and
+// everything at or before it goes there. When that heap is empty, the next non-empty quantum
+// (ring or later heap) becomes current: its list is poured into the heap, and the later
+// events that now fall within the ring's reach move into it. An event is thus written about
+// twice and the heap it is popped from holds the few events of one quantum. Keys are unique,
+// so the pop order is exactly that of any other priority queue on the same keys.
+class EventQueue {
  public:
+  EventQueue() : heads_(kSlots, -1), bits_(kSlots / 64, 0) {}
   bool empty() const { return n_ == 0; }
   void push(const Event& e) {
     ++n_;
-    const std::uint64_t u = map(e.t);
-    if (u == last_) {
-      append(0, e);
-      std::push_heap(buckets_[0], buckets_[0] + size_[0], std::greater<>{});
-    } else if (u > last_) [[likely]] {
-      put(e, u);
+    const std::int64_t q = e.t >> kShift;
+    if (q <= cur_) {
+      now_.push_back(e);
+      std::push_heap(now_.begin(), now_.end(), std::greater<>{});
+    } else if (q < cur_ + kSlots) [[likely]] {
+      link(e, q);
     } else {
-      early_.push_back(e);
-      std::push_heap(early_.begin(), early_.end(), std::greater<>{});
+      later_.push_back(e);
+      std::push_heap(later_.begin(), later_.end(), std::greater<>{});
     }
   }
   Event pop() {  // REQUIRES: !empty()
     --n_;
-    if (!early_.empty()) [[unlikely]] {
-      std::pop_heap(early_.begin(), early_.end(), std::greater<>{});
-      const Event e = early_.back();
-      early_.pop_back();
-      return e;
-    }
-    if (size_[0] == 0) refill();
-    Event* const now = buckets_[0];
-    if (size_[0] > 1) std::pop_heap(now, now + size_[0], std::greater<>{});
-    return now[--size_[0]];
+    if (now_.empty()) advance();
+    std::pop_heap(now_.begin(), now_.end(), std::greater<>{});
+    const Event e = now_.back();
+    now_.pop_back();
+    return e;
   }
 
  private:
-  // Order-preserving map of signed ticks to unsigned.
-  static std::uint64_t map(Ticks t) {
-    return static_cast<std::uint64_t>(t) ^ (std::uint64_t{1} << 63);
-  }
-  [[gnu::always_inline]] void append(int k, const Event& e) {
-    const std::uint32_t n = size_[k];
-    if (n == caps_[k]) [[unlikely]]
-      grow(k);
-    buckets_[k][n] = e;
-    size_[k] = n + 1;
-  }
-  [[gnu::always_inline]] void put(const Event& e, std::uint64_t u) {  // u > last_
-    const int k = 64 - __builtin_clzll(u ^ last_);                    // 1..64
-    append(k, e);
-    mask_ |= std::uint64_t{1} << (k - 1);
-  }
-  [[gnu::noinline]] void grow(int k) {
-    store_[k].resize(2 * store_[k].size() + 64);
-    buckets_[k] = store_[k].data();
-    caps_[k] = static_cast<std::uint32_t>(store_[k].size());
-  }
-  void refill() {
-    const int k = __builtin_ctzll(mask_) + 1;
-    const Event* const v = buckets_[k];
-    const std::uint32_t n = size_[k];
-    size_[k] = 0;
-    mask_ &= ~(std::uint64_t{1} << (k - 1));
-    std::uint64_t m = map(v[0].t);
-    for (std::uint32_t i = 1; i < n; ++i) m = std::min(m, map(v[i].t));
-    last_ = m;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const std::uint64_t u = map(v[i].t);
-      if (u == m)
-        append(0, v[i]);
-      else
-        put(v[i], u);  // into a bucket below k
+  static constexpr int kShift = 12;
+  static constexpr std::int64_t kSlots = std::int64_t{1} << 14;
+  struct Node {
+    Event e;
+    std::int32_t next;
+  };
+  void link(const Event& e, std::int64_t q) {
+    std::int32_t i;
+    if (free_ >= 0) {
+      i = free_;
+      free_ = pool_[i].next;
+    } else {
+      i = static_cast<std::int32_t>(pool_.size());
+      pool_.emplace_back();
     }
-    if (size_[0] > 1) std::make_heap(buckets_[0], buckets_[0] + size_[0], std::greater<>{});
+    const auto slot = static_cast<std::size_t>(q & (kSlots - 1));
+    pool_[i].e = e;
+    pool_[i].next = heads_[slot];
+    heads_[slot] = i;
+    bits_[slot >> 6] |= std::uint64_t{1} << (slot & 63);
+    ++in_ring_;
+  }
+  // The quantum after cur_ with a ring event, or kNoQuantum.
+  std::int64_t next_in_ring() const {
+    if (in_ring_ == 0) return kNoQuantum;
+    const std::int64_t words = kSlots / 64;
+    const std::int64_t s0 = (cur_ + 1) & (kSlots - 1);
+    std::int64_t w = s0 >> 6;
+    std::uint64_t m = bits_[w] & (~std::uint64_t{0} << (s0 & 63));
+    for (std::int64_t k = 0; m == 0; ++k) {  // in_ring_ > 0: ends within words + 1 steps
+      w = (w + 1) & (words - 1);
+      m = bits_[w];
+      if (k == words) break;
+    }
+    const std::int64_t slot = 64 * w + __builtin_ctzll(m);
+    return cur_ + 1 + ((slot - s0) & (kSlots - 1));
+  }
+  [[gnu::noinline]] void advance() {  // REQUIRES: now_ empty, some event pending
+    std::int64_t q = next_in_ring();
+    if (!later_.empty()) q = std::min(q, later_.front().t >> kShift);
+    cur_ = q;
+    const auto slot = static_cast<std::size_t>(q & (kSlots - 1));
+    for (std::int32_t i = heads_[slot]; i >= 0;) {
+      now_.push_back(pool_[i].e);
+      const std::int32_t nx = pool_[i].next;
+      pool_[i].next = free_;
+      free_ = i;
+      i = nx;
+      --in_ring_;
+    }
+    heads_[slot] = -1;
+    bits_[slot >> 6] &= ~(std::uint64_t{1} << (slot & 63));
+    while (!later_.empty() && (later_.front().t >> kShift) < cur_ + kSlots) {
+      std::pop_heap(later_.begin(), later_.end(), std::greater<>{});
+      const Event e = later_.back();
+      later_.pop_back();
+      const std::int64_t eq = e.t >> kShift;
+      if (eq == cur_)
+        now_.push_back(e);
+      else
+        link(e, eq);
+    }
+    std::make_heap(now_.begin(), now_.end(), std::greater<>{});
   }
 
-  std::uint64_t last_ = map(0);
-  std::uint64_t mask_ = 0;  // bit k-1 set: bucket k is not empty
+  static constexpr std::int64_t kNoQuantum = std::numeric_limits<std::int64_t>::max();
+  std::int64_t cur_ = 0;  // the current quantum
   std::size_t n_ = 0;
-  Event* buckets_[65] = {};  // buckets_[k][0, size_[k]) are the events of bucket k
-  std::uint32_t size_[65] = {};
-  std::uint32_t caps_[65] = {};
-  std::vector<Event> store_[65];  // storage of the buckets
-  std::vector<Event> early_;
+  std::int64_t in_ring_ = 0;
+  std::vector<Event> now_;    // heap: the current quantum's events (and any earlier)
+  std::vector<Event> later_;  // heap: events beyond the ring's reach
+  std::vector<std::int32_t> heads_;  // per ring slot: first node, -1 = none
+  std::vector<std::uint64_t> bits_;  // ring slots with a node
+  std::vector<Node> pool_;
+  std::int32_t free_ = -1;
 };
 
 enum ToolState : std::uint8_t { kDown = 0, kPm, kSetup, kBusy, kIdle, kStates };
 enum Outage : std::uint8_t { kNoOutage = 0, kOutDown, kOutPm };
 
-// A route step as the engine sees it. The first cache line copies the fields of model::Step
-// (and of its tool group) that completing a step and moving a lot on read, so that neither
-// touches the larger model records.
+// A route step as the engine sees it, with copies of the fields of model::Step (and of its tool
+// group) that the hot paths read, so that none of them touches the larger model records. Laid
+// out by use: the first cache line holds what moving a lot on, queueing it, starting its job and
+// completing the step read; the second the processing-time draw; the third the rest (rare
+// features and KPIs).
 struct alignas(64) StepInfo {
-  const model::Step* step = nullptr;
   double sample_p = 1.0;
+  double remaining = 0;    // mean lot time of this and every later step (ticks)
+  Ticks overhead = 0;      // step->overhead
+  Ticks cascade_interval = 0;
+  std::int32_t group = 0;
+  model::LocationId location = kNone;  // of the group
+  std::int32_t bucket = -1;            // bucket of its group's queue (bucketed groups)
+  model::SetupId setup = kNone;        // step->setup
+  std::int32_t dedicate = kNone;       // step->dedicate_step
+  std::int32_t rework_step = kNone;    // step->rework_step
+  std::int32_t cqt_exit = kNone;       // step->cqt_exit_step
+  bool scrap_or_transform = false;     // step->yield < 1 or step->transform_to_units
+  bool cascading = false;
+  bool has_kit = false;  // !step->kit.empty()
+  bool overhead_per_wafer = false;
+
+  alignas(64) Rng proc;  // processing-time draws
+  double time_mean = 0;  // step->time
+  double time_half_width = 0;
+  Ticks load_unload = 0;  // the group's load_time + unload_time
+  model::ComponentId die_component = kNone;
+  DistKind time_kind = DistKind::Constant;
+  model::TimeBasis basis = model::TimeBasis::PerLot;
+  model::CascadeBasis cascade_basis = model::CascadeBasis::None;
+
+  alignas(64) const model::Step* step = nullptr;
   double yield = 1.0;     // step->yield
   double rework_p = 0.0;  // step->rework_probability
   Ticks cqt_limit = 0;    // step->cqt_limit
-  std::int32_t group = 0;
-  model::LocationId location = kNone;  // of the group
-  std::int32_t rework_step = kNone;    // step->rework_step
-  std::int32_t cqt_exit = kNone;       // step->cqt_exit_step
-  std::int32_t dedicate = kNone;       // step->dedicate_step
-  bool transform = false;              // step->transform_to_units
-  bool cascading = false;
-
-  double mean_time = 0;      // mean lot time (ticks), 25-wafer view of the route's lots
-  double remaining = 0;      // mean lot time of this and every later step (ticks)
-  model::SetupId setup = kNone;  // step->setup
-  std::int32_t bucket = -1;  // bucket of its group's queue (bucketed groups)
+  double mean_time = 0;   // mean lot time (ticks), 25-wafer view of the route's lots
+  std::int32_t name_id = 0;
   std::int32_t route = 0;
   std::int32_t index = 0;
-  std::int32_t name_id = 0;
+  bool transform = false;  // step->transform_to_units
 };
+static_assert(sizeof(StepInfo) == 192);
 
 // Laid out by use: the first cache line holds what queueing, dispatching and moving a lot read;
 // the second dedications, critical queue time and units; the third the rest.
@@ -545,7 +585,7 @@ class Sim {
  private:
   // --- setup
   void build();
-  // --- event queue (RadixQueue above)
+  // --- event queue (EventQueue above)
   void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
     events_q_.push(Event{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b});
   }
@@ -585,6 +625,7 @@ class Sim {
   [[gnu::noinline]] void take_reservation(std::int32_t tool);
   void touch(Tool& t);
   bool dispatch(std::int32_t tool);
+  bool dispatch_best(std::int32_t tool, bool run_active, int nkeys);
   void try_group(std::int32_t group, std::int32_t arriving_lot);
   void start_job(std::int32_t tool, std::int32_t si, const std::int32_t* lots, int n);
   void schedule_job(std::int32_t job);
@@ -629,7 +670,7 @@ class Sim {
   const Options& o_;
   Ticks now_ = 0, tw_ = 0, T_ = 0;
   std::uint64_t seq_ = 0;
-  RadixQueue events_q_;
+  EventQueue events_q_;
 
   std::vector<StepInfo> steps_;
   std::vector<Ticks> step_setup_time_;  // per global step: model::Step::setup_time
@@ -666,7 +707,7 @@ class Sim {
   double wpm_threshold(const Tool& t, std::int32_t a) const {
     return wpm_[t.wpm + 2 * groups_[t.group].wafer_pm_slot[a] + 1];
   }
-  std::vector<Rng> rng_proc_, rng_sample_, rng_rework_, rng_yield_, rng_transform_;
+  std::vector<Rng> rng_sample_, rng_rework_, rng_yield_, rng_transform_;
   std::vector<Rng> rng_transport_, rng_release_;
   std::vector<std::vector<Rng>> rng_down_, rng_pm_;  // per tool, per attachment
   std::vector<std::int64_t> stream_count_;
@@ -853,6 +894,19 @@ void Sim::build() {
       si.transform = s.transform_to_units;
       si.dedicate = s.dedicate_step;
       si.setup = s.setup;
+      si.time_kind = s.time.kind;
+      si.time_mean = s.time.mean;
+      si.time_half_width = s.time.half_width;
+      si.scrap_or_transform = s.yield < 1.0 || s.transform_to_units;
+      si.load_unload = f_.tool_groups[s.tool_group].load_time +
+                       f_.tool_groups[s.tool_group].unload_time;
+      si.overhead = s.overhead;
+      si.cascade_interval = s.cascade_interval;
+      si.die_component = s.die_component;
+      si.basis = s.basis;
+      si.cascade_basis = s.cascade_basis;
+      si.overhead_per_wafer = s.overhead_per_wafer;
+      si.has_kit = !s.kit.empty();
       step_setup_time_.push_back(s.setup_time);
       si.name_id =
           name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
@@ -926,13 +980,12 @@ void Sim::build() {
 
   // Random streams.
   const std::size_t ns = steps_.size();
-  rng_proc_.resize(ns);
   rng_sample_.resize(ns);
   rng_rework_.resize(ns);
   rng_yield_.resize(ns);
   rng_transform_.resize(ns);
   for (std::size_t i = 0; i < ns; ++i) {
-    rng_proc_[i] = Rng(seed, stream_id(kRngProc, i));
+    steps_[i].proc = Rng(seed, stream_id(kRngProc, i));
     rng_sample_[i] = Rng(seed, stream_id(kRngSample, i));
     rng_rework_[i] = Rng(seed, stream_id(kRngRework, i));
     rng_yield_[i] = Rng(seed, stream_id(kRngYield, i));
@@ -1424,9 +1477,11 @@ bool Sim::dispatch(std::int32_t ti) {
 
   const bool run_active = g.lssu && tool.run_left > 0 && tool.setup != kNone &&
                           f_.setup_group_of[tool.setup] == g.setup_group;
+  const int nr = g.static_order ? g.nkeys : static_cast<int>(g.rank.size());
+  if (!g.batching && !(g.lssu && o_.lssu_switch == LssuSwitch::GroupAware))
+    return dispatch_best(ti, run_active, nr);
   cands_.clear();
   bool has_match = false;
-  const int nr = g.static_order ? g.nkeys : static_cast<int>(g.rank.size());
   for (std::int32_t i = 0; i < nq; ++i) {
     const QEntry& e = g.queue[i];
     if (!eligible_entry(e, ti, g)) continue;
@@ -1601,6 +1656,82 @@ bool Sim::dispatch(std::int32_t ti) {
   return false;
 }
 
+// dispatch() for a group without batches whose order depends on time or tool (setup runs,
+// setup avoidance): the best eligible lot in one pass over the queue, keys computed as
+// needed, no candidate list. While the tool's setup run is unfinished and a lot of its setup
+// waits, only lots needing no other setup count (the best of those is kept alongside).
+bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
+  Tool& tool = tools_[ti];
+  Group& g = groups_[tool.group];
+  const double now = static_cast<double>(now_);
+  const model::SetupId have = tool.setup;
+  // Key r of entry e (the same values as the candidate-list path of dispatch()).
+  const auto key = [&](const QEntry& e, int r) -> double {
+    if (g.static_order) return e.k[r];
+    switch (g.rank[r]) {
+      case model::RankCriterion::CriticalRatio:
+        // k[r] is the due date (exact in a double), so this is (due - now) / rem.
+        return e.rem > 0 ? (e.k[r] - now) / e.rem : 1.0;
+      case model::RankCriterion::LeastSetup:
+        return static_cast<double>(setup_time(have, e.setup, e.gsi));
+      default:
+        return e.k[r];
+    }
+  };
+  struct Best {
+    std::int32_t i = -1;
+    double k[4];
+    std::int64_t serial;
+  };
+  // Whether e ranks before b; its keys are left in k[0, r) when it does.
+  const auto beats = [&](const QEntry& e, const Best& b, double* k) {
+    for (int r = 0; r < nr; ++r) {
+      k[r] = key(e, r);
+      if (k[r] != b.k[r]) {
+        if (k[r] > b.k[r]) return false;
+        for (int q = r + 1; q < nr; ++q) k[q] = key(e, q);
+        return true;
+      }
+    }
+    return e.serial < b.serial;
+  };
+  Best all, run;
+  bool has_match = false;
+  double k[4];
+  for (std::int32_t i = 0, nq = g.queue.size(); i < nq; ++i) {
+    const QEntry& e = g.queue[i];
+    if (!eligible_entry(e, ti, g)) continue;
+    if (all.i < 0) {
+      for (int r = 0; r < nr; ++r) all.k[r] = key(e, r);
+      all.i = i;
+      all.serial = e.serial;
+    } else if (beats(e, all, k)) {
+      std::copy_n(k, nr, all.k);
+      all.i = i;
+      all.serial = e.serial;
+    }
+    if (!run_active) continue;
+    if (e.setup == have) has_match = true;
+    if (e.setup != kNone && e.setup != have) continue;
+    if (run.i < 0) {
+      for (int r = 0; r < nr; ++r) run.k[r] = key(e, r);
+      run.i = i;
+      run.serial = e.serial;
+    } else if (beats(e, run, k)) {
+      std::copy_n(k, nr, run.k);
+      run.i = i;
+      run.serial = e.serial;
+    }
+  }
+  const std::int32_t idx = run_active && has_match ? run.i : all.i;
+  if (idx < 0) return false;
+  const std::int32_t lot = g.queue[idx].lot;
+  const std::int32_t gsi = g.queue[idx].gsi;
+  dequeue_desc(g, &idx, 1);
+  start_job(ti, gsi, &lot, 1);
+  return true;
+}
+
 // Whether lot l may start on tool ti now (dedication, kit); notes kit shortages.
 bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
   if (l.nded > 0) {
@@ -1625,9 +1756,7 @@ bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
 void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_ids, int n) {
   Tool& tool = tools_[ti];
   Group& g = groups_[tool.group];
-  const StepInfo& si = steps_[gsi];
-  const model::Step& st = *si.step;
-  const model::ToolGroup& mg = *g.g;
+  StepInfo& si = steps_[gsi];  // not const: its random stream draws
   touch(tool);
 
   std::int32_t jid;
@@ -1695,10 +1824,10 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
       l.ded_step[slot] = si.dedicate;
       l.ded_tool[slot] = ti;
     }
-    if (!st.kit.empty()) {
+    if (si.has_kit) {
       if (l.kit_short_since >= 0) {
         const double h = to_hours(now_ - l.kit_short_since);
-        for (const auto& kk : st.kit) starved_[kk.component] += h;
+        for (const auto& kk : si.step->kit) starved_[kk.component] += h;
         l.kit_short_since = -1;
       }
       consume_kit(l, si);
@@ -1707,38 +1836,38 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   lot_steps_ += n;
 
   // Setup.
-  const Ticks su = setup_time(tool.setup, st);
-  if (st.setup != kNone && st.setup != tool.setup) {
+  const Ticks su = setup_time(tool.setup, si.setup, gsi);
+  if (si.setup != kNone && si.setup != tool.setup) {
     if (in_window) ++g.setups;
-    tool.setup = st.setup;
-    if (g.lssu && f_.setup_group_of[st.setup] == g.setup_group)
+    tool.setup = si.setup;
+    if (g.lssu && f_.setup_group_of[si.setup] == g.setup_group)
       tool.run_left = g.min_run;
     else
       tool.run_left = 0;
   }
-  if (g.lssu && st.setup != kNone && st.setup == tool.setup && tool.run_left > 0)
+  if (g.lssu && si.setup != kNone && si.setup == tool.setup && tool.run_left > 0)
     tool.run_left = std::max(0, tool.run_left - n);
 
   // Processing time (one draw per job).
   const model::Product& prod = f_.products[lots_[lot_ids[0]].product];
-  const double x = st.time.sample(rng_proc_[gsi]);
+  const double x = Dist{si.time_kind, si.time_mean, si.time_half_width}.sample(si.proc);
   Ticks lot_view, occupied;
-  const Ticks L = mg.load_time, U = mg.unload_time;
-  double over = static_cast<double>(st.overhead);
-  if (st.overhead_per_wafer) over *= is_units ? units : wafers;  // units once the lot counts units
+  const Ticks LU = si.load_unload;  // load + unload
+  double over = static_cast<double>(si.overhead);
+  if (si.overhead_per_wafer) over *= is_units ? units : wafers;  // units once the lot counts units
   if (si.cascading) {
-    const double c = static_cast<double>(st.cascade_interval);
-    if (st.cascade_basis == model::CascadeBasis::PerWafer) {
-      lot_view = L + round_ticks(x + (wafers - 1) * c + over) + U;
+    const double c = static_cast<double>(si.cascade_interval);
+    if (si.cascade_basis == model::CascadeBasis::PerWafer) {
+      lot_view = LU + round_ticks(x + (wafers - 1) * c + over);
       occupied = round_ticks(wafers * c);
     } else {
-      lot_view = L + round_ticks(x + over) + U;
+      lot_view = LU + round_ticks(x + over);
       occupied = round_ticks(c);
     }
     occupied = std::min(occupied, lot_view);
   } else {
-    const double cnt = basis_count(st.basis, wafers, units, is_units, prod, st.die_component);
-    lot_view = L + round_ticks(x * cnt + over) + U;
+    const double cnt = basis_count(si.basis, wafers, units, is_units, prod, si.die_component);
+    lot_view = LU + round_ticks(x * cnt + over);
     occupied = lot_view;
   }
   job.setup_end = now_ + su;
@@ -1758,7 +1887,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   g.max_parallel = std::max(g.max_parallel, g.in_use);
   if (in_window) {
     ++g.jobs;
-    if (g.batching && st.batch_max > 0) {
+    if (g.batching && si.step->batch_max > 0) {
       ++g.batches;
       double sz = 0;
       for (int k = 0; k < n; ++k) {
@@ -1767,7 +1896,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
               : g.g->batch_unit == model::BatchUnit::Unit ? static_cast<double>(l.qty())
                                                           : static_cast<double>(l.wafers);
       }
-      g.batch_fill += sz / st.batch_max;
+      g.batch_fill += sz / si.step->batch_max;
     }
   }
 
@@ -1863,11 +1992,10 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
   Lot& l = lots_[id];
   const std::int32_t gsi = l.first_step + l.step;
   const StepInfo& si = steps_[gsi];
-  const model::Step& st = *si.step;
   bool split = false;
   if (o_.observer) o_.observer->on_step_complete(now_, l.serial, l.route, l.step, ti);
   // Yield (packaging): binomial scrap of wafers or units.
-  if (si.yield < 1.0 || si.transform) {
+  if (si.scrap_or_transform) {
     const double before = static_cast<double>(l.qty());
     if (si.yield < 1.0) {
       const std::int64_t keep = rng_yield_[gsi].binomial(l.qty(), si.yield);
@@ -1899,7 +2027,7 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
         finish_lot(id, true);
         return;
       }
-      split = st.split_units > 0 && l.units > st.split_units;
+      split = si.step->split_units > 0 && l.units > si.step->split_units;
     }
   }
   // Critical queue time window opens at completion.
@@ -1919,7 +2047,7 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
     // Assembly lots: the fewest lots of at most split_units units, sizes differing by at most
     // one; the children copy the parent (stream, priority, release, due, open windows).
     const std::int64_t total = l.units;
-    const std::int64_t cap = st.split_units;
+    const std::int64_t cap = si.step->split_units;
     const std::int64_t n = (total + cap - 1) / cap;
     const std::int64_t base = total / n, extra = total % n;
     l.units = base + (extra > 0 ? 1 : 0);
