@@ -117,11 +117,11 @@ struct Event {
 // The pending events, popped in (time, class, sequence) order. Time is cut into quanta of
 // 2^kShift ticks (about 4 s). The quanta of the next kSlots quanta (about 18.6 hours) each have
 // an unsorted list in a ring (nodes in one pool, a bitmap of the non-empty slots); later events
-// wait in a binary heap. The current quantum's events form a binary heap on (time, key), and
-// everything at or before it goes there. When that heap is empty, the next non-empty quantum
+// wait in a binary heap. The current quantum's events are kept sorted on (time, key), latest
+// first, and everything at or before it goes there. When that heap is empty, the next non-empty quantum
 // (ring or later heap) becomes current: its list is poured into the heap, and the later
 // events that now fall within the ring's reach move into it. An event is thus written about
-// twice and the heap it is popped from holds the few events of one quantum. Keys are unique,
+// twice, and sorted with the few other events of its quantum. Keys are unique,
 // so the pop order is exactly that of any other priority queue on the same keys.
 class EventQueue {
  public:
@@ -131,8 +131,8 @@ class EventQueue {
     ++n_;
     const std::int64_t q = e.t >> kShift;
     if (q <= cur_) {
-      now_.push_back(e);
-      std::push_heap(now_.begin(), now_.end(), std::greater<>{});
+      // Into the current quantum, kept sorted latest first.
+      now_.insert(std::upper_bound(now_.begin(), now_.end(), e, std::greater<>{}), e);
     } else if (q < cur_ + kSlots) [[likely]] {
       link(e, q);
     } else {
@@ -143,7 +143,6 @@ class EventQueue {
   Event pop() {  // REQUIRES: !empty()
     --n_;
     if (now_.empty()) advance();
-    std::pop_heap(now_.begin(), now_.end(), std::greater<>{});
     const Event e = now_.back();
     now_.pop_back();
     return e;
@@ -152,7 +151,7 @@ class EventQueue {
  private:
   static constexpr int kShift = 12;
   static constexpr std::int64_t kSlots = std::int64_t{1} << 14;
-  struct Node {
+  struct alignas(32) Node {
     Event e;
     std::int32_t next;
   };
@@ -212,14 +211,14 @@ class EventQueue {
       else
         link(e, eq);
     }
-    std::make_heap(now_.begin(), now_.end(), std::greater<>{});
+    std::sort(now_.begin(), now_.end(), std::greater<>{});
   }
 
   static constexpr std::int64_t kNoQuantum = std::numeric_limits<std::int64_t>::max();
   std::int64_t cur_ = 0;  // the current quantum
   std::size_t n_ = 0;
   std::int64_t in_ring_ = 0;
-  std::vector<Event> now_;    // heap: the current quantum's events (and any earlier)
+  std::vector<Event> now_;    // the current quantum's events (and any earlier), latest first
   std::vector<Event> later_;  // heap: events beyond the ring's reach
   std::vector<std::int32_t> heads_;  // per ring slot: first node, -1 = none
   std::vector<std::uint64_t> bits_;  // ring slots with a node
@@ -387,7 +386,7 @@ struct alignas(64) Tool {
 
 // A waiting lot as its group's queue sees it: everything ranking and eligibility read, so that a
 // decision scans one array and reads no lot record (except on groups with kits or batches).
-struct QEntry {
+struct alignas(64) QEntry {
   // Rank keys. Static-order groups: the keys themselves; bucketed groups: (priority key, due);
   // other groups: the part of each criterion fixed while the lot waits (critical ratio: the
   // due date; least setup: unused).
