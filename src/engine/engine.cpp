@@ -127,18 +127,13 @@ class EventQueue {
  public:
   EventQueue() : heads_(kSlots, -1), bits_(kSlots / 64, 0) {}
   bool empty() const { return n_ == 0; }
-  void push(const Event& e) {
+  [[gnu::always_inline]] void push(const Event& e) {
     ++n_;
     const std::int64_t q = e.t >> kShift;
-    if (q <= cur_) {
-      // Into the current quantum, kept sorted latest first.
-      now_.insert(std::upper_bound(now_.begin(), now_.end(), e, std::greater<>{}), e);
-    } else if (q < cur_ + kSlots) [[likely]] {
+    if (q > cur_ && q < cur_ + kSlots) [[likely]]
       link(e, q);
-    } else {
-      later_.push_back(e);
-      std::push_heap(later_.begin(), later_.end(), std::greater<>{});
-    }
+    else
+      push_other(e, q);
   }
   Event pop() {  // REQUIRES: !empty()
     --n_;
@@ -155,7 +150,16 @@ class EventQueue {
     Event e;
     std::int32_t next;
   };
-  void link(const Event& e, std::int64_t q) {
+  // Into the current quantum (kept sorted, latest first) or beyond the ring.
+  [[gnu::noinline]] void push_other(const Event& e, std::int64_t q) {
+    if (q <= cur_) {
+      now_.insert(std::upper_bound(now_.begin(), now_.end(), e, std::greater<>{}), e);
+    } else {
+      later_.push_back(e);
+      std::push_heap(later_.begin(), later_.end(), std::greater<>{});
+    }
+  }
+  [[gnu::always_inline]] void link(const Event& e, std::int64_t q) {
     std::int32_t i;
     if (free_ >= 0) {
       i = free_;
@@ -1211,7 +1215,7 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   }
 }
 
-void Sim::refresh_idle(std::int32_t ti) {
+[[gnu::always_inline]] inline void Sim::refresh_idle(std::int32_t ti) {
   Tool& t = tools_[ti];
   Group& g = groups_[t.group];
   const bool ok = can_start(t);
@@ -1664,10 +1668,12 @@ bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
   Group& g = groups_[tool.group];
   const double now = static_cast<double>(now_);
   const model::SetupId have = tool.setup;
-  // Key r of entry e (the same values as the candidate-list path of dispatch()).
+  model::RankCriterion crit[4];
+  std::copy_n(g.rank.begin(), nr, crit);
+  // Key r of entry e (the same values as the candidate-list path of dispatch()). The group has
+  // no static order (those without batches take the fast path of dispatch()).
   const auto key = [&](const QEntry& e, int r) -> double {
-    if (g.static_order) return e.k[r];
-    switch (g.rank[r]) {
+    switch (crit[r]) {
       case model::RankCriterion::CriticalRatio:
         // k[r] is the due date (exact in a double), so this is (due - now) / rem.
         return e.rem > 0 ? (e.k[r] - now) / e.rem : 1.0;
