@@ -455,8 +455,8 @@ class EntryQueue {
   // than half full (amortised O(1) per push).
   void make_room() {
     const std::int32_t n = size();
-    if (2 * n + 8 > cap()) {
-      std::vector<QEntry> bigger(static_cast<std::size_t>(4 * n + 16));
+    if (2 * n + 2 > cap()) {
+      std::vector<QEntry> bigger(static_cast<std::size_t>(4 * n + 4));
       const std::int32_t at = (static_cast<std::int32_t>(bigger.size()) - n) / 4;
       std::copy(begin(), end(), bigger.data() + at);
       buf_.swap(bigger);
@@ -1176,8 +1176,9 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   Group& g = groups_[gi];
   if (g.idle.empty() || g.qn == 0) return;
   const bool wake = g.g->wake_least_setup && arriving >= 0;
-  const model::Step* ast =
-      arriving >= 0 ? steps_[lots_[arriving].first_step + lots_[arriving].step].step : nullptr;
+  // The arriving lot's step and the setup it needs (read only by the least-setup wake rule).
+  const std::int32_t agsi = wake ? lots_[arriving].first_step + lots_[arriving].step : 0;
+  const model::SetupId aset = wake ? steps_[agsi].setup : kNone;
   // Tool-specific eligibility (setup runs) means one refusal does not imply all refuse.
   const bool all = g.lssu;
   const int limit = all ? static_cast<int>(g.idle.size()) : 1;
@@ -1201,7 +1202,7 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
         if (attempt > 0 &&
             std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
           continue;
-        const Ticks st = setup_time(tools_[t].setup, *ast);
+        const Ticks st = setup_time(tools_[t].setup, aset, agsi);
         if (best < 0 || st < best_setup || (first_idle_ && st == best_setup && t < best)) {
           best = t;
           best_setup = st;
