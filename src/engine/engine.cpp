@@ -1151,17 +1151,18 @@ void Sim::arrive(std::int32_t id) {
   Group& g = groups_[si.group];
   l.queue_since = now_;
   enqueue(g, id);
-  // A reserved tool (super hot lots) takes the lot at once.
-  for (std::int32_t t = g.first_tool, e = g.first_tool + g.g->tools;
-       o_.super_hot_reservation && t < e; ++t) {
-    if (tools_[t].reserved_for == id) {
-      tools_[t].reserved_for = -1;
-      refresh_idle(t);
-      if (can_start(tools_[t]) && dispatch(t)) return;
-      break;
+  if (o_.super_hot_reservation) [[unlikely]] {
+    // A reserved tool (super hot lots) takes the lot at once.
+    for (std::int32_t t = g.first_tool, e = g.first_tool + g.g->tools; t < e; ++t) {
+      if (tools_[t].reserved_for == id) {
+        tools_[t].reserved_for = -1;
+        refresh_idle(t);
+        if (can_start(tools_[t]) && dispatch(t)) return;
+        break;
+      }
     }
+    if (g.pending_reservation == id) g.pending_reservation = -1;
   }
-  if (g.pending_reservation == id) g.pending_reservation = -1;
   if (g.idle.empty()) return;
   const std::int32_t ded = l.nded > 0 ? l.dedicated_tool(l.step) : kNone;
   if (ded != kNone && tools_[ded].group == si.group) {
@@ -1292,8 +1293,9 @@ void Sim::consume_kit(const Lot& l, const StepInfo& si) {
 }
 
 // Rank key of a lot for criterion c on tool `tool` (smaller is better).
-double Sim::rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
-                     model::SetupId tool_setup) const {
+[[gnu::always_inline]] inline double Sim::rank_key(model::RankCriterion c, const Lot& l,
+                                                  const StepInfo& si,
+                                                  model::SetupId tool_setup) const {
   switch (c) {
     case model::RankCriterion::HighPriority:
       return -l.priority;
