@@ -425,6 +425,10 @@ class EntryQueue {
   }
   void pop_back() { --end_; }
   void insert(std::int32_t i, const QEntry& e) {  // 0 <= i <= size()
+    if (i == size()) {  // the usual case: the new lot sorts last
+      push_back(e);
+      return;
+    }
     if (i < size() / 2 && begin_ > 0) {
       QEntry* const b = buf_.data();
       std::memmove(b + begin_ - 1, b + begin_, sizeof(QEntry) * i);
@@ -439,7 +443,9 @@ class EntryQueue {
   }
   void erase(std::int32_t i) {  // 0 <= i < size()
     QEntry* const b = buf_.data();
-    if (i < size() / 2) {
+    if (i == 0) {  // the usual case: the first lot is taken
+      ++begin_;
+    } else if (i < size() / 2) {
       std::memmove(b + begin_ + 1, b + begin_, sizeof(QEntry) * i);
       ++begin_;
     } else {
@@ -1425,14 +1431,15 @@ bool Sim::dispatch(std::int32_t ti) {
   // Bucketed critical ratio: compare the first eligible lot of every non-empty bucket.
   if (g.bucketed) {
     std::int32_t best_b = -1, best_i = -1;
-    double bk0 = 0, bk1 = 0;
+    double bk0 = std::numeric_limits<double>::infinity(), bk1 = bk0;  // any first head wins
     std::int64_t bser = 0;
     const double now = static_cast<double>(now_);
+    const bool kits = g.has_kit;
     for (const BucketHead& h : g.heads) {
       double k0 = h.k0, due = h.due;
       std::int64_t ser = h.serial;
       std::int32_t i = 0;
-      if (g.has_kit || (h.ded != kNone && h.ded != ti)) [[unlikely]] {
+      if (kits || (h.ded != kNone && h.ded != ti)) [[unlikely]] {
         // The first entry cannot start here: the bucket's first one that can.
         const EntryQueue& v = g.buckets[h.bucket];
         i = -1;
@@ -1448,7 +1455,7 @@ bool Sim::dispatch(std::int32_t ti) {
       }
       // k[1] is the due date (exact in a double), so this is (due - now) / rem.
       const double k1 = h.rem > 0 ? (due - now) / h.rem : 1.0;
-      if (best_b < 0 || k0 < bk0 || (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && ser < bser)))) {
+      if (k0 < bk0 || (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && ser < bser)))) {
         best_b = h.bucket;
         best_i = i;
         bk0 = k0;
