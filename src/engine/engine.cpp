@@ -215,7 +215,23 @@ class EventQueue {
       else
         link(e, eq);
     }
-    std::sort(now_.begin(), now_.end(), std::greater<>{});
+    sort_now();
+  }
+  // Sorts the current quantum's events, latest first: by insertion when they are few (the
+  // usual case: a handful per quantum).
+  void sort_now() {
+    const std::size_t n = now_.size();
+    if (n > 16) {
+      std::sort(now_.begin(), now_.end(), std::greater<>{});
+      return;
+    }
+    Event* const v = now_.data();
+    for (std::size_t k = 1; k < n; ++k) {
+      const Event x = v[k];
+      std::size_t j = k;
+      for (; j > 0 && x > v[j - 1]; --j) v[j] = v[j - 1];
+      v[j] = x;
+    }
   }
 
   static constexpr std::int64_t kNoQuantum = std::numeric_limits<std::int64_t>::max();
@@ -479,6 +495,31 @@ class EntryQueue {
   std::int32_t begin_ = 0, end_ = 0;
 };
 
+// The tools of a group able to start a job, in the order they became so: storage for every tool
+// of the group is set aside once, so adding one never allocates or checks capacity.
+class IdleList {
+ public:
+  void reserve(std::size_t n) { v_.assign(n, 0); }
+  bool empty() const { return n_ == 0; }
+  std::size_t size() const { return n_; }
+  const std::int32_t* begin() const { return v_.data(); }
+  const std::int32_t* end() const { return v_.data() + n_; }
+  std::int32_t front() const { return v_[0]; }
+  std::int32_t back() const { return v_[n_ - 1]; }
+  std::int32_t operator[](std::size_t i) const { return v_[i]; }
+  void push_back(std::int32_t t) { v_[n_++] = t; }  // REQUIRES: fewer than reserve(n) held
+  void pop_back() { --n_; }
+  void erase(std::int32_t t) {  // REQUIRES: t is held
+    std::int32_t* const p = std::find(v_.data(), v_.data() + n_, t);
+    std::copy(p + 1, v_.data() + n_, p);
+    --n_;
+  }
+
+ private:
+  std::vector<std::int32_t> v_;
+  std::size_t n_ = 0;
+};
+
 // The first entry of a non-empty bucket of a bucketed group.
 struct BucketHead {
   double k0;   // priority key
@@ -509,7 +550,7 @@ struct alignas(64) Group {
   bool has_kit = false;
   bool bucket_prio = false;  // rank_HP before CR
 
-  std::vector<std::int32_t> idle;        // tools able to start a job
+  IdleList idle;                         // tools able to start a job
   std::vector<std::uint64_t> idle_bits;  // the same set by tool index within the group
   std::vector<std::int32_t> wafer_pms;   // PM attachments triggered by a wafer count
   std::int64_t jobs = 0, lot_starts = 0;
@@ -817,6 +858,7 @@ void Sim::build() {
     g.area = area_of_group_[gi];
     g.first_tool = static_cast<std::int32_t>(tools_.size());
     g.idle_bits.assign((static_cast<std::size_t>(mg.tools) + 63) / 64 + 1, 0);
+    g.idle.reserve(static_cast<std::size_t>(mg.tools));
     g.batching = mg.batch_criterion != model::BatchCriterion::None;
     g.setup_group = mg.setup_group;
     g.lssu = mg.lssu && mg.setup_group != kNone;
@@ -1238,7 +1280,7 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
     if (g.idle.back() == ti)
       g.idle.pop_back();
     else
-      g.idle.erase(std::find(g.idle.begin(), g.idle.end(), ti));
+      g.idle.erase(ti);
     t.idle_pos = -1;
     const std::int32_t k = ti - g.first_tool;
     g.idle_bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63));
