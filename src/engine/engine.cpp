@@ -676,6 +676,7 @@ class Sim {
   void touch(Tool& t);
   bool dispatch(std::int32_t tool);
   bool dispatch_best(std::int32_t tool, bool run_active, int nkeys);
+  bool dispatch_bucketed_batch(std::int32_t tool);
   void try_group(std::int32_t group, std::int32_t arriving_lot);
   void start_job(std::int32_t tool, std::int32_t si, const std::int32_t* lots, int n);
   void schedule_job(std::int32_t job);
@@ -774,6 +775,12 @@ class Sim {
   std::vector<std::int32_t> pick_;
   std::vector<std::int32_t> tried_families_;
   std::vector<std::int32_t> cand_fam_;  // batch family of cands_[i]
+  struct Family {  // a bucket of a bucketed batch group, with its first eligible entry
+    double k0, k1;
+    std::int64_t serial;
+    std::int32_t bucket, first;
+  };
+  std::vector<Family> families_;
   std::vector<std::int32_t> tried_tools_;
 
   // KPIs
@@ -1016,7 +1023,11 @@ void Sim::build() {
       const bool cr = eff.size() == 1 && eff[0] == model::RankCriterion::CriticalRatio;
       const bool hp_cr = eff.size() == 2 && eff[0] == model::RankCriterion::HighPriority &&
                          eff[1] == model::RankCriterion::CriticalRatio;
-      g.bucketed = (cr || hp_cr) && !g.lssu && !g.batching && o_.fast_queues;
+      // Batch groups whose families are route steps (= buckets) too, when no kit makes
+      // eligibility have side effects.
+      const bool step_families =
+          !g.batching || (g.g->batch_criterion == model::BatchCriterion::SameRouteStep && !g.has_kit);
+      g.bucketed = (cr || hp_cr) && !g.lssu && step_families && o_.fast_queues;
       g.bucket_prio = hp_cr;
     }
     for (auto& si : steps_) {
@@ -1470,6 +1481,7 @@ bool Sim::dispatch(std::int32_t ti) {
   if (g.qn == 0) return false;
   const std::int32_t nq = static_cast<std::int32_t>(g.queue.size());
 
+  if (g.bucketed && g.batching) return dispatch_bucketed_batch(ti);
   // Bucketed critical ratio: compare the first eligible lot of every non-empty bucket.
   if (g.bucketed) {
     std::int32_t best_b = -1, best_i = -1;
@@ -1705,6 +1717,90 @@ bool Sim::dispatch(std::int32_t ti) {
     std::copy_n(pick_.begin(), n, lots);
     std::sort(pick_idx_.begin(), pick_idx_.end(), std::greater<>());
     dequeue_desc(g, pick_idx_.data(), static_cast<int>(pick_idx_.size()));
+    start_job(ti, lead_gsi, lots, n);
+    return true;
+  }
+  return false;
+}
+
+// dispatch() for a bucketed batch group (families are route steps, so each bucket is one family
+// with its lots in rank order): the decision of the candidate-list path without sorting the
+// queue. Families in rank order of their first eligible lot; the first reaching its minimum
+// starts, filled in rank order up to the maximum.
+[[gnu::noinline]] bool Sim::dispatch_bucketed_batch(std::int32_t ti) {
+  Tool& tool = tools_[ti];
+  Group& g = groups_[tool.group];
+  const double now = static_cast<double>(now_);
+  families_.clear();
+  for (const BucketHead& h : g.heads) {
+    const EntryQueue& v = g.buckets[h.bucket];
+    std::int32_t i = 0;
+    if (h.ded != kNone && h.ded != ti) {
+      i = -1;
+      for (std::int32_t j = 1, n = v.size(); j < n && i < 0; ++j)
+        if (eligible_entry(v[j], ti, g)) i = j;
+      if (i < 0) continue;
+    }
+    // k[1] is the due date (exact in a double), so this is (due - now) / rem.
+    const double k1 = h.rem > 0 ? (v[i].k[1] - now) / h.rem : 1.0;
+    families_.push_back(Family{v[i].k[0], k1, v[i].serial, h.bucket, i});
+  }
+  std::sort(families_.begin(), families_.end(), [](const Family& a, const Family& b) {
+    if (a.k0 != b.k0) return a.k0 < b.k0;
+    if (a.k1 != b.k1) return a.k1 < b.k1;
+    return a.serial < b.serial;
+  });
+  for (const Family& f : families_) {
+    EntryQueue& v = g.buckets[f.bucket];
+    const std::int32_t lead_gsi = v[f.first].gsi;
+    const model::Step& st = *steps_[lead_gsi].step;
+    if (st.batch_max <= 0) {
+      const std::int32_t lot = v[f.first].lot;
+      v.erase(f.first);
+      if (f.first == 0) set_head(g, f.bucket);
+      --g.qn;
+      start_job(ti, lead_gsi, &lot, 1);
+      return true;
+    }
+    pick_.clear();
+    pick_idx_.clear();
+    double total = 0;
+    Ticks oldest = kNever;
+    bool more_waiting = false;
+    for (std::int32_t j = f.first, n = v.size(); j < n; ++j) {
+      if (!eligible_entry(v[j], ti, g)) continue;
+      const Lot& l = lots_[v[j].lot];
+      double sz = 1.0;
+      if (g.g->batch_unit == model::BatchUnit::Unit)
+        sz = static_cast<double>(l.qty());
+      else if (g.g->batch_unit == model::BatchUnit::Wafer)
+        sz = static_cast<double>(l.wafers);
+      if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
+        more_waiting = true;
+        continue;
+      }
+      total += sz;
+      oldest = std::min(oldest, l.queue_since);
+      pick_.push_back(v[j].lot);
+      pick_idx_.push_back(j);
+    }
+    if (total + 1e-9 < st.batch_min || pick_.empty()) continue;
+    if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !more_waiting &&
+        now_ < oldest + g.batch_max_wait) {
+      const Ticks at = oldest + g.batch_max_wait;
+      if (!g.timer_pending || at < g.timer_at) {
+        g.timer_pending = true;
+        g.timer_at = at;
+        push(at, kEvBatchTimer, tool.group);
+      }
+      continue;
+    }
+    std::int32_t lots[kMaxJobLots];
+    const int n = static_cast<int>(pick_.size());  // <= kMaxJobLots (see the fill loop)
+    std::copy_n(pick_.begin(), n, lots);
+    for (int k = n; k-- > 0;) v.erase(pick_idx_[k]);  // indices ascending: erase from the back
+    if (pick_idx_[0] == 0) set_head(g, f.bucket);
+    g.qn -= n;
     start_job(ti, lead_gsi, lots, n);
     return true;
   }
