@@ -1545,7 +1545,7 @@ bool Sim::dispatch(std::int32_t ti) {
   const bool run_active = g.lssu && tool.run_left > 0 && tool.setup != kNone &&
                           f_.setup_group_of[tool.setup] == g.setup_group;
   const int nr = g.static_order ? g.nkeys : static_cast<int>(g.rank.size());
-  if (!g.batching && !(g.lssu && o_.lssu_switch == LssuSwitch::GroupAware))
+  if (!g.batching && !(g.lssu && o_.lssu_switch == LssuSwitch::GroupAware) && o_.fast_queues)
     return dispatch_best(ti, run_active, nr);
   cands_.clear();
   bool has_match = false;
