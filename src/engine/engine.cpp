@@ -677,6 +677,37 @@ class Sim {
   bool dispatch(std::int32_t tool);
   bool dispatch_best(std::int32_t tool, bool run_active, int nkeys);
   bool dispatch_bucketed_batch(std::int32_t tool);
+  // A lot's size in its group's batch unit.
+  static double batch_size(const Group& g, const Lot& l) {
+    switch (g.g->batch_unit) {
+      case model::BatchUnit::Lot:
+        return 1.0;
+      case model::BatchUnit::Unit:
+        return static_cast<double>(l.qty());
+      case model::BatchUnit::Wafer:
+        return static_cast<double>(l.wafers);
+    }
+    return 1.0;
+  }
+  // Whether a family's picked lots (pick_: `total` in size, the oldest queued since `oldest`,
+  // more left behind by the maximum if `more_waiting`) start now: they must reach the step's
+  // minimum; a partial batch waits up to the group's batch_max_wait for more lots (with a
+  // timer set for group gi).
+  bool batch_ready(Group& g, std::int32_t gi, const model::Step& st, double total, Ticks oldest,
+                   bool more_waiting) {
+    if (total + 1e-9 < st.batch_min || pick_.empty()) return false;
+    if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !more_waiting &&
+        now_ < oldest + g.batch_max_wait) {
+      const Ticks at = oldest + g.batch_max_wait;
+      if (!g.timer_pending || at < g.timer_at) {
+        g.timer_pending = true;
+        g.timer_at = at;
+        push(at, kEvBatchTimer, gi);
+      }
+      return false;
+    }
+    return true;
+  }
   void try_group(std::int32_t group, std::int32_t arriving_lot);
   void start_job(std::int32_t tool, std::int32_t si, const std::int32_t* lots, int n);
   void schedule_job(std::int32_t job);
@@ -1651,17 +1682,6 @@ bool Sim::dispatch(std::int32_t ti) {
   if (!g.static_order) std::sort(cands_.begin(), cands_.end(), less);
   tried_families_.clear();
   const bool by_name = g.g->batch_criterion == model::BatchCriterion::SameStepName;
-  auto size_of = [&](const Lot& l) -> double {
-    switch (g.g->batch_unit) {
-      case model::BatchUnit::Lot:
-        return 1.0;
-      case model::BatchUnit::Unit:
-        return static_cast<double>(l.qty());
-      case model::BatchUnit::Wafer:
-        return static_cast<double>(l.wafers);
-    }
-    return 1.0;
-  };
   // The family of every candidate, read once.
   cand_fam_.resize(cands_.size());
   for (std::size_t i = 0; i < cands_.size(); ++i) {
@@ -1691,7 +1711,7 @@ bool Sim::dispatch(std::int32_t ti) {
     for (std::size_t j = i; j < cands_.size(); ++j) {
       if (cand_fam_[j] != fam) continue;
       const Lot& l = lots_[cands_[j].lot];
-      const double sz = size_of(l);
+      const double sz = batch_size(g, l);
       if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
         more_waiting = true;
         continue;
@@ -1701,17 +1721,7 @@ bool Sim::dispatch(std::int32_t ti) {
       pick_.push_back(cands_[j].lot);
       pick_idx_.push_back(cands_[j].idx);
     }
-    if (total + 1e-9 < st.batch_min || pick_.empty()) continue;
-    if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !more_waiting &&
-        now_ < oldest + g.batch_max_wait) {
-      const Ticks at = oldest + g.batch_max_wait;
-      if (!g.timer_pending || at < g.timer_at) {
-        g.timer_pending = true;
-        g.timer_at = at;
-        push(at, kEvBatchTimer, tool.group);
-      }
-      continue;
-    }
+    if (!batch_ready(g, tool.group, st, total, oldest, more_waiting)) continue;
     std::int32_t lots[kMaxJobLots];
     const int n = static_cast<int>(pick_.size());  // <= kMaxJobLots (see the fill loop)
     std::copy_n(pick_.begin(), n, lots);
@@ -1770,11 +1780,7 @@ bool Sim::dispatch(std::int32_t ti) {
     for (std::int32_t j = f.first, n = v.size(); j < n; ++j) {
       if (!eligible_entry(v[j], ti, g)) continue;
       const Lot& l = lots_[v[j].lot];
-      double sz = 1.0;
-      if (g.g->batch_unit == model::BatchUnit::Unit)
-        sz = static_cast<double>(l.qty());
-      else if (g.g->batch_unit == model::BatchUnit::Wafer)
-        sz = static_cast<double>(l.wafers);
+      const double sz = batch_size(g, l);
       if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
         more_waiting = true;
         continue;
@@ -1784,17 +1790,7 @@ bool Sim::dispatch(std::int32_t ti) {
       pick_.push_back(v[j].lot);
       pick_idx_.push_back(j);
     }
-    if (total + 1e-9 < st.batch_min || pick_.empty()) continue;
-    if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !more_waiting &&
-        now_ < oldest + g.batch_max_wait) {
-      const Ticks at = oldest + g.batch_max_wait;
-      if (!g.timer_pending || at < g.timer_at) {
-        g.timer_pending = true;
-        g.timer_at = at;
-        push(at, kEvBatchTimer, tool.group);
-      }
-      continue;
-    }
+    if (!batch_ready(g, tool.group, st, total, oldest, more_waiting)) continue;
     std::int32_t lots[kMaxJobLots];
     const int n = static_cast<int>(pick_.size());  // <= kMaxJobLots (see the fill loop)
     std::copy_n(pick_.begin(), n, lots);
@@ -2043,12 +2039,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
     if (g.batching && si.step->batch_max > 0) {
       ++g.batches;
       double sz = 0;
-      for (int k = 0; k < n; ++k) {
-        const Lot& l = lots_[lot_ids[k]];
-        sz += g.g->batch_unit == model::BatchUnit::Lot    ? 1.0
-              : g.g->batch_unit == model::BatchUnit::Unit ? static_cast<double>(l.qty())
-                                                          : static_cast<double>(l.wafers);
-      }
+      for (int k = 0; k < n; ++k) sz += batch_size(g, lots_[lot_ids[k]]);
       g.batch_fill += sz / si.step->batch_max;
     }
   }
