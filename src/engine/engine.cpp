@@ -114,6 +114,20 @@ struct Event {
   }
 };
 
+// A record from a pool with a free list threaded through the records' `next` member (head
+// -1: empty), or a new one at the end.
+template <class T>
+[[gnu::always_inline]] inline std::int32_t take_slot(std::vector<T>& pool, std::int32_t& head,
+                                                     std::int32_t T::*next) {
+  if (head >= 0) {
+    const std::int32_t i = head;
+    head = pool[i].*next;
+    return i;
+  }
+  pool.emplace_back();
+  return static_cast<std::int32_t>(pool.size()) - 1;
+}
+
 // The pending events, popped in (time, class, sequence) order. Time is cut into quanta of
 // 2^kShift ticks (about 4 s). The quanta of the next kSlots quanta (about 18.6 hours) each have
 // an unsorted list in a ring (nodes in one pool, a bitmap of the non-empty slots); later events
@@ -160,14 +174,7 @@ class EventQueue {
     }
   }
   [[gnu::always_inline]] void link(const Event& e, std::int64_t q) {
-    std::int32_t i;
-    if (free_ >= 0) {
-      i = free_;
-      free_ = pool_[i].next;
-    } else {
-      i = static_cast<std::int32_t>(pool_.size());
-      pool_.emplace_back();
-    }
+    const std::int32_t i = take_slot(pool_, free_, &Node::next);
     const auto slot = static_cast<std::size_t>(q & (kSlots - 1));
     pool_[i].e = e;
     pool_[i].next = heads_[slot];
@@ -689,14 +696,39 @@ class Sim {
     }
     return 1.0;
   }
-  // Whether a family's picked lots (pick_: `total` in size, the oldest queued since `oldest`,
-  // more left behind by the maximum if `more_waiting`) start now: they must reach the step's
-  // minimum; a partial batch waits up to the group's batch_max_wait for more lots (with a
-  // timer set for group gi).
-  bool batch_ready(Group& g, std::int32_t gi, const model::Step& st, double total, Ticks oldest,
-                   bool more_waiting) {
+  // A batch being filled from one family in rank order (its lots and queue indices in pick_
+  // and pick_idx_).
+  struct BatchFill {
+    double total = 0;         // size in the batch unit
+    Ticks oldest = kNever;    // the earliest queue entry of its lots
+    bool more_waiting = false;  // a lot of the family was left out by the maximum
+  };
+  BatchFill begin_fill() {
+    pick_.clear();
+    pick_idx_.clear();
+    return {};
+  }
+  // Takes the lot if it fits under the step's maximum (a later, smaller lot may still fit).
+  void offer(BatchFill& b, const Group& g, const model::Step& st, std::int32_t lot,
+             std::int32_t idx) {
+    const Lot& l = lots_[lot];
+    const double sz = batch_size(g, l);
+    if (b.total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
+      b.more_waiting = true;
+      return;
+    }
+    b.total += sz;
+    b.oldest = std::min(b.oldest, l.queue_since);
+    pick_.push_back(lot);
+    pick_idx_.push_back(idx);
+  }
+  // Whether the batch starts now: it must reach the step's minimum; a partial batch waits up to
+  // the group's batch_max_wait for more lots (with a timer set for group gi).
+  bool batch_ready(Group& g, std::int32_t gi, const model::Step& st, const BatchFill& b) {
+    const double total = b.total;
+    const Ticks oldest = b.oldest;
     if (total + 1e-9 < st.batch_min || pick_.empty()) return false;
-    if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !more_waiting &&
+    if (g.batch_max_wait > 0 && total + 1e-9 < st.batch_max && !b.more_waiting &&
         now_ < oldest + g.batch_max_wait) {
       const Ticks at = oldest + g.batch_max_wait;
       if (!g.timer_pending || at < g.timer_at) {
@@ -1703,25 +1735,10 @@ bool Sim::dispatch(std::int32_t ti) {
       start_job(ti, lead_gsi, &lot, 1);
       return true;
     }
-    pick_.clear();
-    pick_idx_.clear();
-    double total = 0;
-    Ticks oldest = kNever;
-    bool more_waiting = false;
-    for (std::size_t j = i; j < cands_.size(); ++j) {
-      if (cand_fam_[j] != fam) continue;
-      const Lot& l = lots_[cands_[j].lot];
-      const double sz = batch_size(g, l);
-      if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
-        more_waiting = true;
-        continue;
-      }
-      total += sz;
-      oldest = std::min(oldest, l.queue_since);
-      pick_.push_back(cands_[j].lot);
-      pick_idx_.push_back(cands_[j].idx);
-    }
-    if (!batch_ready(g, tool.group, st, total, oldest, more_waiting)) continue;
+    BatchFill fill = begin_fill();
+    for (std::size_t j = i; j < cands_.size(); ++j)
+      if (cand_fam_[j] == fam) offer(fill, g, st, cands_[j].lot, cands_[j].idx);
+    if (!batch_ready(g, tool.group, st, fill)) continue;
     std::int32_t lots[kMaxJobLots];
     const int n = static_cast<int>(pick_.size());  // <= kMaxJobLots (see the fill loop)
     std::copy_n(pick_.begin(), n, lots);
@@ -1772,25 +1789,10 @@ bool Sim::dispatch(std::int32_t ti) {
       start_job(ti, lead_gsi, &lot, 1);
       return true;
     }
-    pick_.clear();
-    pick_idx_.clear();
-    double total = 0;
-    Ticks oldest = kNever;
-    bool more_waiting = false;
-    for (std::int32_t j = f.first, n = v.size(); j < n; ++j) {
-      if (!eligible_entry(v[j], ti, g)) continue;
-      const Lot& l = lots_[v[j].lot];
-      const double sz = batch_size(g, l);
-      if (total + sz > st.batch_max + 1e-9 || pick_.size() >= kMaxJobLots) {
-        more_waiting = true;
-        continue;
-      }
-      total += sz;
-      oldest = std::min(oldest, l.queue_since);
-      pick_.push_back(v[j].lot);
-      pick_idx_.push_back(j);
-    }
-    if (!batch_ready(g, tool.group, st, total, oldest, more_waiting)) continue;
+    BatchFill fill = begin_fill();
+    for (std::int32_t j = f.first, n = v.size(); j < n; ++j)
+      if (eligible_entry(v[j], ti, g)) offer(fill, g, st, v[j].lot, j);
+    if (!batch_ready(g, tool.group, st, fill)) continue;
     std::int32_t lots[kMaxJobLots];
     const int n = static_cast<int>(pick_.size());  // <= kMaxJobLots (see the fill loop)
     std::copy_n(pick_.begin(), n, lots);
@@ -1844,33 +1846,28 @@ bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
     }
     return e.serial < b.serial;
   };
+  double k[4];
+  // Entry i becomes b's best if it ranks first so far.
+  const auto consider = [&](Best& b, const QEntry& e, std::int32_t i) {
+    if (b.i < 0) {
+      for (int r = 0; r < nr; ++r) b.k[r] = key(e, r);
+    } else if (beats(e, b, k)) {
+      std::copy_n(k, nr, b.k);
+    } else {
+      return;
+    }
+    b.i = i;
+    b.serial = e.serial;
+  };
   Best all, run;
   bool has_match = false;
-  double k[4];
   for (std::int32_t i = 0, nq = g.queue.size(); i < nq; ++i) {
     const QEntry& e = g.queue[i];
     if (!eligible_entry(e, ti, g)) continue;
-    if (all.i < 0) {
-      for (int r = 0; r < nr; ++r) all.k[r] = key(e, r);
-      all.i = i;
-      all.serial = e.serial;
-    } else if (beats(e, all, k)) {
-      std::copy_n(k, nr, all.k);
-      all.i = i;
-      all.serial = e.serial;
-    }
+    consider(all, e, i);
     if (!run_active) continue;
     if (e.setup == have) has_match = true;
-    if (e.setup != kNone && e.setup != have) continue;
-    if (run.i < 0) {
-      for (int r = 0; r < nr; ++r) run.k[r] = key(e, r);
-      run.i = i;
-      run.serial = e.serial;
-    } else if (beats(e, run, k)) {
-      std::copy_n(k, nr, run.k);
-      run.i = i;
-      run.serial = e.serial;
-    }
+    if (e.setup == kNone || e.setup == have) consider(run, e, i);
   }
   const std::int32_t idx = run_active && has_match ? run.i : all.i;
   if (idx < 0) return false;
@@ -1908,14 +1905,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   StepInfo& si = steps_[gsi];  // not const: its random stream draws
   touch(tool);
 
-  std::int32_t jid;
-  if (free_job_ >= 0) {
-    jid = free_job_;
-    free_job_ = jobs_[jid].next_free;
-  } else {
-    jid = static_cast<std::int32_t>(jobs_.size());
-    jobs_.emplace_back();
-  }
+  const std::int32_t jid = take_slot(jobs_, free_job_, &Job::next_free);
   Job& job = jobs_[jid];
   job.tool = ti;
   job.si = gsi;
