@@ -86,6 +86,13 @@ double basis_count(model::TimeBasis b, double wafers, double units, bool is_unit
   return 1.0;
 }
 
+// Critical ratio of a lot due at `due` (ticks, exact in a double) whose step and later ones take
+// `rem` on average: (due - now) / rem, or 1 without remaining time. Every ranking path uses
+// this one formula, so that they rank alike to the last bit.
+inline double critical_ratio(double due, double now, double rem) {
+  return rem > 0 ? (due - now) / rem : 1.0;
+}
+
 // Event types; the value is also the tie class at equal times (lower first).
 enum EvType : std::uint8_t {
   kEvRepairEnd = 0,
@@ -132,9 +139,9 @@ template <class T>
 // 2^kShift ticks (about 4 s). The quanta of the next kSlots quanta (about 18.6 hours) each have
 // an unsorted list in a ring (nodes in one pool, a bitmap of the non-empty slots); later events
 // wait in a binary heap. The current quantum's events are kept sorted on (time, key), latest
-// first, and everything at or before it goes there. When that heap is empty, the next non-empty quantum
-// (ring or later heap) becomes current: its list is poured into the heap, and the later
-// events that now fall within the ring's reach move into it. An event is thus written about
+// first, and everything at or before it goes there. When they run out, the next non-empty
+// quantum (ring or later heap) becomes current: its list is sorted into them, and the later
+// events that now fall within the ring's reach move into the ring. An event is thus written about
 // twice, and sorted with the few other events of its quantum. Keys are unique,
 // so the pop order is exactly that of any other priority queue on the same keys.
 class EventQueue {
@@ -657,8 +664,7 @@ class Sim {
   void enqueue(Group& g, std::int32_t lot);
   void set_head(Group& g, std::int32_t bucket);
   void dequeue_desc(Group& g, const std::int32_t* idx, int n);
-  double rank_key(model::RankCriterion c, const Lot& l, const StepInfo& si,
-                  model::SetupId tool_setup) const;
+  double fixed_key(model::RankCriterion c, const Lot& l, const StepInfo& si) const;
   bool eligible(Lot& l, std::int32_t ti, const Group& g);
   // eligible() for a queue entry of a sorted or bucketed group (neither has setup runs): the
   // dedication is read from the entry; only groups with kits look at the lot.
@@ -684,6 +690,13 @@ class Sim {
   bool dispatch(std::int32_t tool);
   bool dispatch_best(std::int32_t tool, bool run_active, int nkeys);
   bool dispatch_bucketed_batch(std::int32_t tool);
+  // The index of the first entry of bucket b that may start on tool ti, or -1.
+  std::int32_t first_eligible(const Group& g, std::int32_t b, std::int32_t ti) {
+    const EntryQueue& v = g.buckets[b];
+    for (std::int32_t j = 0, n = v.size(); j < n; ++j)
+      if (eligible_entry(v[j], ti, g)) return j;
+    return -1;
+  }
   // A lot's size in its group's batch unit.
   static double batch_size(const Group& g, const Lot& l) {
     switch (g.g->batch_unit) {
@@ -758,18 +771,13 @@ class Sim {
   void resume_jobs(Tool& t);
   void after_tool_change(std::int32_t tool);
   // --- helpers
-  // Setup time from `from` to `to` for global step gsi (as the overload below, without reading
-  // the model's step).
+  // Setup time from `from` to `to` for global step gsi: the step's own time where it has one,
+  // else the setup table's.
   Ticks setup_time(model::SetupId from, model::SetupId to, std::int32_t gsi) const {
     if (to == kNone || to == from) return 0;
     const Ticks own = step_setup_time_[gsi];
     if (own >= 0) return own;
     return chg_[static_cast<std::size_t>(from + 1) * n_setups_ + to];
-  }
-  Ticks setup_time(model::SetupId from, const model::Step& s) const {
-    if (s.setup == kNone || s.setup == from) return 0;
-    if (s.setup_time >= 0) return s.setup_time;
-    return chg_[static_cast<std::size_t>(from + 1) * n_setups_ + s.setup];
   }
   bool kit_ok(const Lot& l, const StepInfo& si) const;
   void consume_kit(const Lot& l, const StepInfo& si);
@@ -1414,19 +1422,20 @@ void Sim::consume_kit(const Lot& l, const StepInfo& si) {
   }
 }
 
-// Rank key of a lot for criterion c on tool `tool` (smaller is better).
-[[gnu::always_inline]] inline double Sim::rank_key(model::RankCriterion c, const Lot& l,
-                                                  const StepInfo& si,
-                                                  model::SetupId tool_setup) const {
+// The part of criterion c that is fixed while the lot waits (smaller is better): the key itself,
+// or the due date (critical ratio, see critical_ratio()), or 0 (setup avoidance, which depends
+// on the deciding tool).
+[[gnu::always_inline]] inline double Sim::fixed_key(model::RankCriterion c, const Lot& l,
+                                                   const StepInfo& si) const {
   switch (c) {
     case model::RankCriterion::HighPriority:
       return -l.priority;
     case model::RankCriterion::LeastSetup:
-      return static_cast<double>(setup_time(tool_setup, *si.step));
+      return 0;
     case model::RankCriterion::Fifo:
       return static_cast<double>(l.queue_since);
     case model::RankCriterion::CriticalRatio:
-      return si.remaining > 0 ? static_cast<double>(l.due - now_) / si.remaining : 1.0;
+      return static_cast<double>(l.due);
     case model::RankCriterion::EarliestDue:
       return static_cast<double>(l.due);
     case model::RankCriterion::ShortestProcessing:
@@ -1491,23 +1500,12 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   }
   if (!g.static_order) {
     // The part of each criterion that does not change while the lot waits.
-    for (int r = 0, n = static_cast<int>(g.rank.size()); r < n; ++r) {
-      switch (g.rank[r]) {
-        case model::RankCriterion::LeastSetup:
-          e.k[r] = 0;
-          break;
-        case model::RankCriterion::CriticalRatio:
-          e.k[r] = static_cast<double>(l.due);
-          break;
-        default:
-          e.k[r] = rank_key(g.rank[r], l, si, kNone);
-          break;
-      }
-    }
+    for (int r = 0, n = static_cast<int>(g.rank.size()); r < n; ++r)
+      e.k[r] = fixed_key(g.rank[r], l, si);
     g.queue.push_back(e);
     return;
   }
-  for (int r = 0; r < g.nkeys; ++r) e.k[r] = rank_key(g.keys[r], l, si, kNone);
+  for (int r = 0; r < g.nkeys; ++r) e.k[r] = fixed_key(g.keys[r], l, si);
   const int nk = g.nkeys;
   const auto less = [nk](const QEntry& a, const QEntry& b) {
     for (int r = 0; r < nk; ++r)
@@ -1558,20 +1556,14 @@ bool Sim::dispatch(std::int32_t ti) {
       std::int32_t i = 0;
       if (kits || (h.ded != kNone && h.ded != ti)) [[unlikely]] {
         // The first entry cannot start here: the bucket's first one that can.
-        const EntryQueue& v = g.buckets[h.bucket];
-        i = -1;
-        for (std::int32_t j = 0, n = v.size(); j < n; ++j)
-          if (eligible_entry(v[j], ti, g)) {
-            i = j;
-            break;
-          }
+        i = first_eligible(g, h.bucket, ti);
         if (i < 0) continue;
+        const EntryQueue& v = g.buckets[h.bucket];
         k0 = v[i].k[0];
         due = v[i].k[1];
         ser = v[i].serial;
       }
-      // k[1] is the due date (exact in a double), so this is (due - now) / rem.
-      const double k1 = h.rem > 0 ? (due - now) / h.rem : 1.0;
+      const double k1 = critical_ratio(due, now, h.rem);
       if (k0 < bk0 || (k0 == bk0 && (k1 < bk1 || (k1 == bk1 && ser < bser)))) {
         best_b = h.bucket;
         best_i = i;
@@ -1631,11 +1623,7 @@ bool Sim::dispatch(std::int32_t ti) {
     for (int r = 0; r < nr; ++r) {
       switch (g.rank[r]) {
         case model::RankCriterion::CriticalRatio:
-          // k[r] is the due date (exact in a double), so this is (due - now) / rem.
-          for (Cand& c : cands_) {
-            const double rem = g.queue[c.idx].rem;
-            c.k[r] = rem > 0 ? (c.k[r] - now) / rem : 1.0;
-          }
+          for (Cand& c : cands_) c.k[r] = critical_ratio(c.k[r], now, g.queue[c.idx].rem);
           break;
         case model::RankCriterion::LeastSetup:
           for (Cand& c : cands_) {
@@ -1760,16 +1748,13 @@ bool Sim::dispatch(std::int32_t ti) {
   const double now = static_cast<double>(now_);
   families_.clear();
   for (const BucketHead& h : g.heads) {
-    const EntryQueue& v = g.buckets[h.bucket];
     std::int32_t i = 0;
     if (h.ded != kNone && h.ded != ti) {
-      i = -1;
-      for (std::int32_t j = 1, n = v.size(); j < n && i < 0; ++j)
-        if (eligible_entry(v[j], ti, g)) i = j;
+      i = first_eligible(g, h.bucket, ti);
       if (i < 0) continue;
     }
-    // k[1] is the due date (exact in a double), so this is (due - now) / rem.
-    const double k1 = h.rem > 0 ? (v[i].k[1] - now) / h.rem : 1.0;
+    const EntryQueue& v = g.buckets[h.bucket];
+    const double k1 = critical_ratio(v[i].k[1], now, h.rem);
     families_.push_back(Family{v[i].k[0], k1, v[i].serial, h.bucket, i});
   }
   std::sort(families_.begin(), families_.end(), [](const Family& a, const Family& b) {
@@ -1821,8 +1806,7 @@ bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
   const auto key = [&](const QEntry& e, int r) -> double {
     switch (crit[r]) {
       case model::RankCriterion::CriticalRatio:
-        // k[r] is the due date (exact in a double), so this is (due - now) / rem.
-        return e.rem > 0 ? (e.k[r] - now) / e.rem : 1.0;
+        return critical_ratio(e.k[r], now, e.rem);
       case model::RankCriterion::LeastSetup:
         return static_cast<double>(setup_time(have, e.setup, e.gsi));
       default:
