@@ -1588,8 +1588,7 @@ bool Sim::dispatch(std::int32_t ti) {
     for (std::int32_t i = 0; i < nq; ++i) {
       if (!eligible_entry(g.queue[i], ti, g)) continue;
       const std::int32_t id = g.queue[i].lot;
-      const Lot& l = lots_[id];
-      const std::int32_t gsi = l.first_step + l.step;
+      const std::int32_t gsi = g.queue[i].gsi;
       dequeue_desc(g, &i, 1);
       start_job(ti, gsi, &id, 1);
       return true;
@@ -2043,7 +2042,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   schedule_job(jid);
 }
 
-void Sim::schedule_job(std::int32_t jid) {
+[[gnu::always_inline]] inline void Sim::schedule_job(std::int32_t jid) {
   const Job& j = jobs_[jid];
   const auto v = static_cast<std::int32_t>(j.version);
   if (j.in_setup) push(j.setup_end, kEvSetupEnd, jid, v);
@@ -2060,7 +2059,7 @@ void Sim::on_setup_end(std::int32_t jid) {
   ++t.n_busy;
 }
 
-void Sim::release_entry(Job& j) {
+[[gnu::always_inline]] inline void Sim::release_entry(Job& j) {
   j.occupying = false;
   tools_[j.tool].entry_busy = false;
   if (o_.observer) o_.observer->on_job_release_tool(now_, tools_[j.tool].group, j.tool);
@@ -2101,7 +2100,7 @@ void Sim::on_job_done(std::int32_t jid) {
 }
 
 // The tool may have become able to start: list it as idle and let it choose.
-void Sim::after_tool_change(std::int32_t ti) {
+[[gnu::always_inline]] inline void Sim::after_tool_change(std::int32_t ti) {
   refresh_idle(ti);
   if (tools_[ti].idle_pos >= 0) dispatch(ti);
 }
