@@ -689,6 +689,8 @@ class Sim {
   void touch(Tool& t);
   bool dispatch(std::int32_t tool);
   bool dispatch_best(std::int32_t tool, bool run_active, int nkeys);
+  template <bool kCr>
+  bool dispatch_fixed_setup(std::int32_t tool, bool run_active);
   bool dispatch_bucketed_batch(std::int32_t tool);
   // The index of the first entry of bucket b that may start on tool ti, or -1.
   std::int32_t first_eligible(const Group& g, std::int32_t b, std::int32_t ti) {
@@ -1800,6 +1802,14 @@ bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
   const model::SetupId have = tool.setup;
   model::RankCriterion crit[4];
   std::copy_n(g.rank.begin(), nr, crit);
+  using model::RankCriterion;
+  const auto fixed = [](RankCriterion c) {
+    return c != RankCriterion::CriticalRatio && c != RankCriterion::LeastSetup;
+  };
+  if (nr == 3 && fixed(crit[0]) && crit[1] == RankCriterion::LeastSetup) {
+    if (crit[2] == RankCriterion::CriticalRatio) return dispatch_fixed_setup<true>(ti, run_active);
+    if (fixed(crit[2])) return dispatch_fixed_setup<false>(ti, run_active);
+  }
   // Key r of entry e (the same values as the candidate-list path of dispatch()). The group has
   // no static order (those without batches take the fast path of dispatch()).
   const auto key = [&](const QEntry& e, int r) -> double {
@@ -1841,6 +1851,61 @@ bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
     }
     b.i = i;
     b.serial = e.serial;
+  };
+  Best all, run;
+  bool has_match = false;
+  for (std::int32_t i = 0, nq = g.queue.size(); i < nq; ++i) {
+    const QEntry& e = g.queue[i];
+    if (!eligible_entry(e, ti, g)) continue;
+    consider(all, e, i);
+    if (!run_active) continue;
+    if (e.setup == have) has_match = true;
+    if (e.setup == kNone || e.setup == have) consider(run, e, i);
+  }
+  const std::int32_t idx = run_active && has_match ? run.i : all.i;
+  if (idx < 0) return false;
+  const std::int32_t lot = g.queue[idx].lot;
+  const std::int32_t gsi = g.queue[idx].gsi;
+  dequeue_desc(g, &idx, 1);
+  start_job(ti, gsi, &lot, 1);
+  return true;
+}
+
+// dispatch_best() for the rankings of the SMT2020 models: a fixed key, least setup, then a fixed
+// key (HVLM: HP; RSETUP; FIFO) or the critical ratio (kCr; LVHM: HP; RSETUP; CR). The same
+// comparisons in the same order, without a switch per key and entry.
+template <bool kCr>
+bool Sim::dispatch_fixed_setup(std::int32_t ti, bool run_active) {
+  Tool& tool = tools_[ti];
+  Group& g = groups_[tool.group];
+  const double now = static_cast<double>(now_);
+  const model::SetupId have = tool.setup;
+  struct Best {
+    std::int32_t i = -1;
+    double k0 = 0, k1 = 0, k2 = 0;
+    std::int64_t serial = 0;
+  };
+  const auto third = [&](const QEntry& e) {
+    if constexpr (kCr)
+      return critical_ratio(e.k[2], now, e.rem);
+    else
+      return e.k[2];
+  };
+  // Entry i becomes b's best if it ranks first so far (keys compared in order, then serial).
+  const auto consider = [&](Best& b, const QEntry& e, std::int32_t i) {
+    const double k0 = e.k[0];
+    if (b.i >= 0 && k0 > b.k0) return;
+    const double k1 = static_cast<double>(setup_time(have, e.setup, e.gsi));
+    if (b.i >= 0 && k0 == b.k0) {
+      if (k1 > b.k1) return;
+      if (k1 == b.k1) {
+        const double k2 = third(e);
+        if (k2 > b.k2 || (k2 == b.k2 && !(e.serial < b.serial))) return;
+        b = Best{i, k0, k1, k2, e.serial};
+        return;
+      }
+    }
+    b = Best{i, k0, k1, third(e), e.serial};
   };
   Best all, run;
   bool has_match = false;

@@ -272,7 +272,13 @@ TEST(EngineInvariants, FastQueuesDecideLikeTheReference) {
   for (auto& g : cr_chain.tool_groups)
     g.ranking = {model::RankCriterion::HighPriority, model::RankCriterion::LeastSetup,
                  model::RankCriterion::CriticalRatio};
-  for (const auto* fac : {&f, &cr_chain}) {
+  // A chain outside the specialised one (fixed key, least setup, fixed key or critical ratio):
+  // the general one-pass ranking.
+  auto setup_first = f;
+  for (auto& g : setup_first.tool_groups)
+    g.ranking = {model::RankCriterion::LeastSetup, model::RankCriterion::CriticalRatio,
+                 model::RankCriterion::HighPriority};
+  for (const auto* fac : {&f, &cr_chain, &setup_first}) {
     for (auto rule : {DispatchRule::Model, DispatchRule::Fifo, DispatchRule::CriticalRatio,
                       DispatchRule::EarliestDue, DispatchRule::ShortestProcessing,
                       DispatchRule::PriorityFifo}) {
