@@ -1447,7 +1447,7 @@ void Sim::consume_kit(const Lot& l, const StepInfo& si) {
 }
 
 // Keeps bucket b's entry in g.heads in step with its first entry (or drops it when empty).
-void Sim::set_head(Group& g, std::int32_t b) {
+[[gnu::always_inline]] inline void Sim::set_head(Group& g, std::int32_t b) {
   const EntryQueue& v = g.buckets[b];
   if (v.empty()) {
     const std::int32_t slot = g.head_slot[b];
