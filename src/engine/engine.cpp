@@ -509,11 +509,17 @@ class EntryQueue {
   std::int32_t begin_ = 0, end_ = 0;
 };
 
-// The tools of a group able to start a job, in the order they became so: storage for every tool
-// of the group is set aside once, so adding one never allocates or checks capacity.
+// The tools of a group able to start a job: storage for every tool of the group is set aside
+// once, so adding one never allocates or checks capacity. erase() keeps the others in the order
+// they became idle (the longest-idle choice reads it); swap_erase() moves the last one into the
+// gap, in O(1), where no choice depends on the order.
 class IdleList {
  public:
-  void reserve(std::size_t n) { v_.assign(n, 0); }
+  void reserve(std::size_t n, std::int32_t first_tool) {
+    v_.assign(n, 0);
+    pos_.assign(n, -1);
+    first_ = first_tool;
+  }
   bool empty() const { return n_ == 0; }
   std::size_t size() const { return n_; }
   const std::int32_t* begin() const { return v_.data(); }
@@ -521,17 +527,32 @@ class IdleList {
   std::int32_t front() const { return v_[0]; }
   std::int32_t back() const { return v_[n_ - 1]; }
   std::int32_t operator[](std::size_t i) const { return v_[i]; }
-  void push_back(std::int32_t t) { v_[n_++] = t; }  // REQUIRES: fewer than reserve(n) held
-  void pop_back() { --n_; }
+  void push_back(std::int32_t t) {  // REQUIRES: t is not held
+    pos_[t - first_] = static_cast<std::int32_t>(n_);
+    v_[n_++] = t;
+  }
+  void pop_back() { pos_[v_[--n_] - first_] = -1; }
   void erase(std::int32_t t) {  // REQUIRES: t is held
-    std::int32_t* const p = std::find(v_.data(), v_.data() + n_, t);
-    std::copy(p + 1, v_.data() + n_, p);
+    for (std::size_t i = pos_[t - first_] + 1; i < n_; ++i) {
+      v_[i - 1] = v_[i];
+      pos_[v_[i] - first_] = static_cast<std::int32_t>(i - 1);
+    }
+    pos_[t - first_] = -1;
     --n_;
+  }
+  void swap_erase(std::int32_t t) {  // REQUIRES: t is held
+    const std::int32_t p = pos_[t - first_];
+    const std::int32_t last = v_[--n_];
+    v_[p] = last;
+    pos_[last - first_] = p;
+    pos_[t - first_] = -1;
   }
 
  private:
   std::vector<std::int32_t> v_;
+  std::vector<std::int32_t> pos_;  // per tool of the group (index - first_): its place, or -1
   std::size_t n_ = 0;
+  std::int32_t first_ = 0;
 };
 
 // The first entry of a non-empty bucket of a bucketed group.
@@ -772,6 +793,7 @@ class Sim {
   void pause_jobs(Tool& t);
   void resume_jobs(Tool& t);
   void after_tool_change(std::int32_t tool);
+  void offer_idle_tools(Group& g);
   // --- helpers
   // Setup time from `from` to `to` for global step gsi: the step's own time where it has one,
   // else the setup table's.
@@ -938,7 +960,7 @@ void Sim::build() {
     g.area = area_of_group_[gi];
     g.first_tool = static_cast<std::int32_t>(tools_.size());
     g.idle_bits.assign((static_cast<std::size_t>(mg.tools) + 63) / 64 + 1, 0);
-    g.idle.reserve(static_cast<std::size_t>(mg.tools));
+    g.idle.reserve(static_cast<std::size_t>(mg.tools), g.first_tool);
     g.batching = mg.batch_criterion != model::BatchCriterion::None;
     g.setup_group = mg.setup_group;
     g.lssu = mg.lssu && mg.setup_group != kNone;
@@ -1363,6 +1385,8 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   } else if (!ok && t.idle_pos >= 0) {
     if (g.idle.back() == ti)
       g.idle.pop_back();
+    else if (first_idle_)
+      g.idle.swap_erase(ti);  // every choice takes the lowest index: the order is not read
     else
       g.idle.erase(ti);
     t.idle_pos = -1;
@@ -2164,6 +2188,19 @@ void Sim::on_job_done(std::int32_t jid) {
   after_tool_change(ti);
 }
 
+// Every idle tool of the group, in turn, may start a job while lots wait: in the group's list
+// order under IdleTool::First (the order of every other choice among idle tools), else longest
+// idle first. A tool that starts leaves the idle list; one that cannot start stays.
+void Sim::offer_idle_tools(Group& g) {
+  if (first_idle_) {
+    for (std::int32_t t = g.first_tool, e = t + g.g->tools; t < e && g.qn > 0; ++t)
+      if (tools_[t].idle_pos >= 0) dispatch(t);
+    return;
+  }
+  for (std::size_t k = 0; k < g.idle.size() && g.qn > 0;)
+    if (!dispatch(g.idle[k])) ++k;
+}
+
 // The tool may have become able to start: list it as idle and let it choose.
 [[gnu::always_inline]] inline void Sim::after_tool_change(std::int32_t ti) {
   refresh_idle(ti);
@@ -2590,10 +2627,7 @@ Results Sim::run() {
         for (std::int32_t gi = 0; gi < static_cast<std::int32_t>(groups_.size()); ++gi) {
           Group& g = groups_[gi];
           if (!g.has_kit) continue;
-          for (std::size_t k = 0; k < g.idle.size() && g.qn > 0;) {
-            const std::int32_t t = g.idle[k];
-            if (!dispatch(t)) ++k;  // a started tool leaves the idle list
-          }
+          offer_idle_tools(g);
         }
         break;
       }
@@ -2601,9 +2635,7 @@ Results Sim::run() {
         Group& g = groups_[ev.a];
         if (g.timer_pending && g.timer_at == now_) {
           g.timer_pending = false;
-          for (std::size_t k = 0; k < g.idle.size() && g.qn > 0;) {
-            if (!dispatch(g.idle[k])) ++k;
-          }
+          offer_idle_tools(g);
         }
         break;
       }

@@ -146,6 +146,43 @@ TEST(EngineFixture, BatchMaxWaitForFullerBatch) {
   }
 }
 
+// A batch group's wait timer offers the decision to its idle tools in the group's list order
+// under IdleTool::First, as every other choice among idle tools, and to the longest idle tool
+// first under LongestIdle. Two tools, batches of 3 lots (5 h) that wait up to 2.5 h for a 4th:
+// lots at 0..8 h give batches on tool 0 (2.5 h), tool 1 (5.5 h) and tool 0 again (8.5 h), so
+// tool 1 is idle from 10.5 h and tool 0 from 13.5 h. Lots at 20, 21, 22 h: the timer fires at
+// 22.5 h with both tools idle.
+TEST(EngineFixture, BatchTimerOffersIdleToolsInListOrder) {
+  Builder b;
+  const auto g = b.group("F", 2);
+  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
+  model::Step s = step(g, hours(5), TimeBasis::PerBatch);
+  s.batch_min = 75;
+  s.batch_max = 100;
+  const auto p = b.product("p", {s});
+  b.stream("L", p, Dist::constant(static_cast<double>(hours(1))), 9);
+  const auto m = b.stream("M", p, Dist::constant(static_cast<double>(hours(1))), 3);
+  b.f.streams[m].first_release = hours(20);
+  for (const IdleTool rule : {IdleTool::First, IdleTool::LongestIdle}) {
+    Recorder rec;
+    Options o = opts(2, &rec);
+    o.batch_max_wait = minutes(150);
+    o.idle_tool = rule;
+    simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 4u);
+    EXPECT_EQ(rec.starts[0].t, minutes(150));
+    EXPECT_EQ(rec.starts[1].t, minutes(330));
+    EXPECT_EQ(rec.starts[2].t, minutes(510));
+    EXPECT_EQ(rec.starts[1].tool, 1 - rec.starts[0].tool);
+    EXPECT_EQ(rec.starts[2].tool, rec.starts[0].tool);
+    EXPECT_EQ(rec.starts[3].t, minutes(1350));
+    EXPECT_EQ(rec.starts[3].lots.size(), 3u);
+    // List order: the group's first tool; longest idle: the one idle since 10.5 h.
+    EXPECT_EQ(rec.starts[3].tool, rule == IdleTool::First ? 0 : rec.starts[1].tool)
+        << (rule == IdleTool::First ? "first" : "longest-idle");
+  }
+}
+
 // Batches never mix route steps (crit_sameroutestep), even of the same step name.
 TEST(EngineFixture, BatchCompatibilitySameRouteStep) {
   Builder b;
