@@ -515,10 +515,10 @@ class EntryQueue {
 // gap, in O(1), where no choice depends on the order.
 class IdleList {
  public:
+  // One allocation: the list in [0, n), each tool's place in [n, 2n) (tool index - first_tool).
   void reserve(std::size_t n, std::int32_t first_tool) {
-    v_.assign(n, 0);
-    pos_.assign(n, -1);
-    first_ = first_tool;
+    v_.assign(2 * n, -1);
+    first_ = first_tool - static_cast<std::int32_t>(n);  // pos(t) = v_[t - first_]
   }
   bool empty() const { return n_ == 0; }
   std::size_t size() const { return n_; }
@@ -528,31 +528,30 @@ class IdleList {
   std::int32_t back() const { return v_[n_ - 1]; }
   std::int32_t operator[](std::size_t i) const { return v_[i]; }
   void push_back(std::int32_t t) {  // REQUIRES: t is not held
-    pos_[t - first_] = static_cast<std::int32_t>(n_);
+    v_[t - first_] = static_cast<std::int32_t>(n_);
     v_[n_++] = t;
   }
-  void pop_back() { pos_[v_[--n_] - first_] = -1; }
+  void pop_back() { v_[v_[--n_] - first_] = -1; }
   void erase(std::int32_t t) {  // REQUIRES: t is held
-    for (std::size_t i = pos_[t - first_] + 1; i < n_; ++i) {
+    for (std::size_t i = v_[t - first_] + 1; i < n_; ++i) {
       v_[i - 1] = v_[i];
-      pos_[v_[i] - first_] = static_cast<std::int32_t>(i - 1);
+      v_[v_[i] - first_] = static_cast<std::int32_t>(i - 1);
     }
-    pos_[t - first_] = -1;
+    v_[t - first_] = -1;
     --n_;
   }
   void swap_erase(std::int32_t t) {  // REQUIRES: t is held
-    const std::int32_t p = pos_[t - first_];
+    const std::int32_t p = v_[t - first_];
     const std::int32_t last = v_[--n_];
     v_[p] = last;
-    pos_[last - first_] = p;
-    pos_[t - first_] = -1;
+    v_[last - first_] = p;
+    v_[t - first_] = -1;
   }
 
  private:
   std::vector<std::int32_t> v_;
-  std::vector<std::int32_t> pos_;  // per tool of the group (index - first_): its place, or -1
   std::size_t n_ = 0;
-  std::int32_t first_ = 0;
+  std::int32_t first_ = 0;  // first tool - n
 };
 
 // The first entry of a non-empty bucket of a bucketed group.
