@@ -11,9 +11,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <unordered_map>
 
 #include "core/rng.h"
@@ -357,18 +359,19 @@ struct alignas(64) Job {
 };
 
 // The jobs inside a tool, in start order: up to four inline (in the tool's record), more in a
-// vector.
+// vector allocated only then (28 bytes in the tool's record).
 class JobList {
  public:
-  const std::int32_t* begin() const { return n_ <= kInline ? in_ : more_.data(); }
+  const std::int32_t* begin() const { return n_ <= kInline ? in_ : more_->data(); }
   const std::int32_t* end() const { return begin() + n_; }
   void push_back(std::int32_t j) {
     if (n_ < kInline) {
       in_[n_++] = j;
       return;
     }
-    if (n_ == kInline) more_.assign(in_, in_ + kInline);
-    more_.push_back(j);
+    if (!more_) more_ = std::make_unique<std::vector<std::int32_t>>();
+    if (n_ == kInline) more_->assign(in_, in_ + kInline);
+    more_->push_back(j);
     ++n_;
   }
   void erase(std::int32_t j) {  // REQUIRES: j is in the list
@@ -378,10 +381,10 @@ class JobList {
       --n_;
       return;
     }
-    more_.erase(std::find(more_.begin(), more_.end(), j));
+    more_->erase(std::find(more_->begin(), more_->end(), j));
     if (--n_ == kInline) {
-      std::copy(more_.begin(), more_.end(), in_);
-      more_.clear();
+      std::copy(more_->begin(), more_->end(), in_);
+      more_->clear();
     }
   }
 
@@ -389,11 +392,11 @@ class JobList {
   static constexpr std::int32_t kInline = 4;
   std::int32_t n_ = 0;
   std::int32_t in_[kInline] = {};
-  std::vector<std::int32_t> more_;
+  std::unique_ptr<std::vector<std::int32_t>> more_;
 };
 
-// Laid out by use: the first cache line holds what touch() reads and writes, the second the
-// rest of what can_start() and refresh_idle() read.
+// Laid out by use: the first cache line holds what touch() and can_start() read, the second
+// the rest of what starting and ending a job reads; the PM and failure lists follow.
 struct alignas(64) Tool {
   Ticks acc_since = 0;
   Ticks acc[kStates] = {0, 0, 0, 0, 0};
@@ -401,22 +404,25 @@ struct alignas(64) Tool {
   std::int32_t jobs_in = 0;
   Outage outage = kNoOutage;
   bool entry_busy = false;
+  bool pm_waiting = false;  // !pending_pm.empty(), kept by set_pending()
 
-  std::vector<std::int32_t> pending_pm;  // PM attachment indices due
   std::int32_t group = 0;
   std::int32_t capacity = 1;       // of its group (jobs inside at once)
   std::int32_t reserved_for = -1;  // lot index (super hot reservation)
   std::int32_t idle_pos = -1;
   model::SetupId setup = kNone;
   std::int32_t run_left = 0;
+  std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
+  JobList jobs;          // jobs inside
+
   std::int32_t index = 0;  // within the group
   std::int32_t outage_att = 0;
-  std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
-
-  JobList jobs;                            // jobs inside
+  std::vector<std::int32_t> pending_pm;    // PM attachment indices due (see pm_waiting)
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
+  void set_pending() { pm_waiting = !pending_pm.empty(); }
 };
+static_assert(offsetof(Tool, group) == 64 && offsetof(Tool, index) <= 128);
 
 // A waiting lot as its group's queue sees it: everything ranking and eligibility read, so that a
 // decision scans one array and reads no lot record (except on groups with kits or batches).
@@ -695,8 +701,8 @@ class Sim {
   }
   // --- tools
   bool can_start(const Tool& t) const {
-    return t.outage == kNoOutage && !t.entry_busy && t.jobs_in < t.capacity &&
-           t.pending_pm.empty() && t.reserved_for < 0;
+    return t.outage == kNoOutage && !t.entry_busy && t.jobs_in < t.capacity && !t.pm_waiting &&
+           t.reserved_for < 0;
   }
   void refresh_idle(std::int32_t tool);
   // Index within the group of its lowest-numbered idle tool. REQUIRES: !g.idle.empty().
@@ -2112,10 +2118,12 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
       c[0] += wafers;
       if (c[0] >= c[1] &&
           std::find(tool.pending_pm.begin(), tool.pending_pm.end(), a) == tool.pending_pm.end()) {
-        if (nested_ && pm_absorbed(tool, a))
+        if (nested_ && pm_absorbed(tool, a)) {
           pm_skip(ti, a, now_);
-        else
+        } else {
           tool.pending_pm.push_back(a);
+          tool.set_pending();
+        }
       }
       c += 2;
     }
@@ -2180,7 +2188,7 @@ void Sim::on_job_done(std::int32_t jid) {
   free_job_ = jid;
   ++j.version;
   for (int k = 0; k < n; ++k) complete_step(lots[k], ti);
-  if (t.outage == kNoOutage && t.jobs_in == 0 && !t.pending_pm.empty()) {
+  if (t.outage == kNoOutage && t.jobs_in == 0 && t.pm_waiting) {
     start_pm(ti);
     return;
   }
@@ -2387,6 +2395,7 @@ void Sim::start_pm(std::int32_t ti) {
   }
   const std::int32_t att = t.pending_pm[pick];
   t.pending_pm.erase(t.pending_pm.begin() + static_cast<std::ptrdiff_t>(pick));
+  t.set_pending();
   t.outage = kOutPm;
   t.outage_att = att;
   refresh_idle(ti);
@@ -2403,6 +2412,7 @@ void Sim::start_pm(std::int32_t ti) {
       const auto& cb = f_.pm_calendars[pms[b].calendar];
       if (cb.trigger == cal.trigger && cb.interval < cal.interval) {
         t.pending_pm.erase(t.pending_pm.begin() + static_cast<std::ptrdiff_t>(i));
+        t.set_pending();
         pm_skip(ti, b, now_ + dur);
       } else {
         ++i;
@@ -2460,7 +2470,7 @@ void Sim::next_outage(std::int32_t ti) {
     start_down(ti, att);
     return;
   }
-  if (!t.pending_pm.empty() && t.jobs_in == 0) {
+  if (t.pm_waiting && t.jobs_in == 0) {
     start_pm(ti);
     return;
   }
@@ -2594,6 +2604,7 @@ Results Sim::run() {
           break;
         }
         t.pending_pm.push_back(ev.b);
+        t.set_pending();
         if (t.outage == kNoOutage && t.jobs_in == 0)
           start_pm(ev.a);
         else
