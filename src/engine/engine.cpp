@@ -68,7 +68,7 @@ constexpr std::size_t kMaxJobLots = 256;
 // Units of a lot in the given basis (wafers, sites, dies, units).
 double basis_count(model::TimeBasis b, double wafers, double units, bool is_units,
                    const model::Product& p, model::ComponentId die_component) {
-  const double sites = is_units ? units : wafers * p.sites_per_wafer;
+  const auto sites = [&] { return is_units ? units : wafers * p.sites_per_wafer; };
   switch (b) {
     case model::TimeBasis::PerLot:
     case model::TimeBasis::PerBatch:
@@ -77,12 +77,12 @@ double basis_count(model::TimeBasis b, double wafers, double units, bool is_unit
       return wafers;
     case model::TimeBasis::PerSite:
     case model::TimeBasis::PerUnit:
-      return sites;
+      return sites();
     case model::TimeBasis::PerDie: {
       int dies = 0;
       for (const auto& d : p.dies)
         if (d.component == die_component) dies += d.count;
-      return sites * dies;
+      return sites() * dies;
     }
   }
   return 1.0;
@@ -690,7 +690,8 @@ class Sim {
   void enqueue(Group& g, std::int32_t lot);
   void set_head(Group& g, std::int32_t bucket);
   void dequeue_desc(Group& g, const std::int32_t* idx, int n);
-  double fixed_key(model::RankCriterion c, const Lot& l, const StepInfo& si) const;
+  void fixed_keys(const model::RankCriterion* c, int n, const Lot& l, const StepInfo& si,
+                  double* k) const;
   bool eligible(Lot& l, std::int32_t ti, const Group& g);
   // eligible() for a queue entry of a sorted or bucketed group (neither has setup runs): the
   // dedication is read from the entry; only groups with kits look at the lot.
@@ -1453,26 +1454,23 @@ void Sim::consume_kit(const Lot& l, const StepInfo& si) {
   }
 }
 
-// The part of criterion c that is fixed while the lot waits (smaller is better): the key itself,
-// or the due date (critical ratio, see critical_ratio()), or 0 (setup avoidance, which depends
-// on the deciding tool).
-[[gnu::always_inline]] inline double Sim::fixed_key(model::RankCriterion c, const Lot& l,
-                                                   const StepInfo& si) const {
-  switch (c) {
-    case model::RankCriterion::HighPriority:
-      return -l.priority;
-    case model::RankCriterion::LeastSetup:
-      return 0;
-    case model::RankCriterion::Fifo:
-      return static_cast<double>(l.queue_since);
-    case model::RankCriterion::CriticalRatio:
-      return static_cast<double>(l.due);
-    case model::RankCriterion::EarliestDue:
-      return static_cast<double>(l.due);
-    case model::RankCriterion::ShortestProcessing:
-      return si.mean_time;
-  }
-  return 0;
+// The part of each criterion c[0, n) that is fixed while the lot waits (smaller is better), into
+// k: the key itself, or the due date (critical ratio, see critical_ratio()), or 0 (setup
+// avoidance, which depends on the deciding tool). A table by criterion, not a switch per key.
+[[gnu::always_inline]] inline void Sim::fixed_keys(const model::RankCriterion* c, int n,
+                                                   const Lot& l, const StepInfo& si,
+                                                   double* k) const {
+  static_assert(static_cast<int>(model::RankCriterion::ShortestProcessing) == 5);
+  const double due = static_cast<double>(l.due);
+  const double v[6] = {
+      static_cast<double>(-l.priority),       // HighPriority
+      0.0,                                    // LeastSetup
+      static_cast<double>(l.queue_since),     // Fifo
+      due,                                    // CriticalRatio
+      due,                                    // EarliestDue
+      si.mean_time,                           // ShortestProcessing
+  };
+  for (int r = 0; r < n; ++r) k[r] = v[static_cast<int>(c[r])];
 }
 
 // Keeps bucket b's entry in g.heads in step with its first entry (or drops it when empty).
@@ -1531,12 +1529,11 @@ void Sim::enqueue(Group& g, std::int32_t id) {
   }
   if (!g.static_order) {
     // The part of each criterion that does not change while the lot waits.
-    for (int r = 0, n = static_cast<int>(g.rank.size()); r < n; ++r)
-      e.k[r] = fixed_key(g.rank[r], l, si);
+    fixed_keys(g.rank.data(), static_cast<int>(g.rank.size()), l, si, e.k);
     g.queue.push_back(e);
     return;
   }
-  for (int r = 0; r < g.nkeys; ++r) e.k[r] = fixed_key(g.keys[r], l, si);
+  fixed_keys(g.keys, g.nkeys, l, si, e.k);
   const int nk = g.nkeys;
   const auto less = [nk](const QEntry& a, const QEntry& b) {
     for (int r = 0; r < nk; ++r)
@@ -2065,7 +2062,6 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
     tool.run_left = std::max(0, tool.run_left - n);
 
   // Processing time (one draw per job).
-  const model::Product& prod = f_.products[lots_[lot_ids[0]].product];
   const double x = Dist{si.time_kind, si.time_mean, si.time_half_width}.sample(si.proc);
   Ticks lot_view, occupied;
   const Ticks LU = si.load_unload;  // load + unload
@@ -2082,7 +2078,10 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
     }
     occupied = std::min(occupied, lot_view);
   } else {
-    const double cnt = basis_count(si.basis, wafers, units, is_units, prod, si.die_component);
+    const double cnt = si.basis == model::TimeBasis::PerLot
+                           ? 1.0
+                           : basis_count(si.basis, wafers, units, is_units,
+                                         f_.products[lots_[lot_ids[0]].product], si.die_component);
     lot_view = LU + round_ticks(x * cnt + over);
     occupied = lot_view;
   }
@@ -2660,7 +2659,7 @@ Results Sim::run() {
         stop = true;
         break;
     }
-    if (limit > 0 && (events_ & 0xFFFF) == 0) {
+    if ((events_ & 0xFFFF) == 0 && limit > 0) {
       const double el =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
       if (el > limit) {
