@@ -123,6 +123,13 @@ struct Event {
   }
 };
 
+// A new record at the end of a pool (out of line: pools stop growing early in a run).
+template <class T>
+[[gnu::noinline]] std::int32_t grow_slot(std::vector<T>& pool) {
+  pool.emplace_back();
+  return static_cast<std::int32_t>(pool.size()) - 1;
+}
+
 // A record from a pool with a free list threaded through the records' `next` member (head
 // -1: empty), or a new one at the end.
 template <class T>
@@ -133,8 +140,7 @@ template <class T>
     head = pool[i].*next;
     return i;
   }
-  pool.emplace_back();
-  return static_cast<std::int32_t>(pool.size()) - 1;
+  return grow_slot(pool);
 }
 
 // The pending events, popped in (time, class, sequence) order. Time is cut into quanta of
