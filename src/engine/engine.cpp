@@ -381,6 +381,10 @@ class JobList {
     ++n_;
   }
   void erase(std::int32_t j) {  // REQUIRES: j is in the list
+    if (n_ == 1) {  // the usual case: the only job inside
+      n_ = 0;
+      return;
+    }
     if (n_ <= kInline) {
       std::int32_t* const p = std::find(in_, in_ + n_, j);
       std::copy(p + 1, in_ + n_, p);
