@@ -414,12 +414,12 @@ struct alignas(64) Tool {
   std::int32_t jobs_in = 0;
   Outage outage = kNoOutage;
   bool entry_busy = false;
-  bool pm_waiting = false;  // !pending_pm.empty(), kept by set_pending()
+  bool pm_waiting = false;  // !pending_pm.empty(), kept by add_pm() and drop_pm()
 
   std::int32_t group = 0;
   std::int32_t capacity = 1;       // of its group (jobs inside at once)
   std::int32_t reserved_for = -1;  // lot index (super hot reservation)
-  std::int32_t idle_pos = -1;
+  std::int32_t idle_pos = -1;  // >= 0 while in its group's idle list
   model::SetupId setup = kNone;
   std::int32_t run_left = 0;
   std::int32_t wpm = 0;  // wafer-count PMs: (count, threshold) pairs at Sim::wpm_[wpm]
@@ -430,7 +430,15 @@ struct alignas(64) Tool {
   std::vector<std::int32_t> pending_pm;    // PM attachment indices due (see pm_waiting)
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)
-  void set_pending() { pm_waiting = !pending_pm.empty(); }
+  // The only changes of pending_pm, so that pm_waiting follows it.
+  void add_pm(std::int32_t att) {
+    pending_pm.push_back(att);
+    pm_waiting = true;
+  }
+  void drop_pm(std::size_t i) {
+    pending_pm.erase(pending_pm.begin() + static_cast<std::ptrdiff_t>(i));
+    pm_waiting = !pending_pm.empty();
+  }
 };
 static_assert(offsetof(Tool, group) == 64 && offsetof(Tool, index) <= 128);
 
@@ -728,6 +736,8 @@ class Sim {
   bool dispatch_best(std::int32_t tool, bool run_active, int nkeys);
   template <bool kCr>
   bool dispatch_fixed_setup(std::int32_t tool, bool run_active);
+  template <class Best, class Consider>
+  bool start_best(std::int32_t tool, bool run_active, const Consider& consider);
   bool dispatch_bucketed_batch(std::int32_t tool);
   // The index of the first entry of bucket b that may start on tool ti, or -1.
   std::int32_t first_eligible(const Group& g, std::int32_t b, std::int32_t ti) {
@@ -1888,6 +1898,17 @@ bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
     b.i = i;
     b.serial = e.serial;
   };
+  return start_best<Best>(ti, run_active, consider);
+}
+
+// The scan of both one-pass rankings: `consider(b, e, i)` makes entry i b's best when it ranks
+// first so far (Best: a record with the index `i`, -1 while empty). Every eligible entry is
+// considered for the best of all and, while a setup run is active, for the best of those that
+// fit the run; that one starts if any entry needs the running setup, else the best of all.
+template <class Best, class Consider>
+bool Sim::start_best(std::int32_t ti, bool run_active, const Consider& consider) {
+  Group& g = groups_[tools_[ti].group];
+  const model::SetupId have = tools_[ti].setup;
   Best all, run;
   bool has_match = false;
   for (std::int32_t i = 0, nq = g.queue.size(); i < nq; ++i) {
@@ -1912,10 +1933,8 @@ bool Sim::dispatch_best(std::int32_t ti, bool run_active, int nr) {
 // comparisons in the same order, without a switch per key and entry.
 template <bool kCr>
 bool Sim::dispatch_fixed_setup(std::int32_t ti, bool run_active) {
-  Tool& tool = tools_[ti];
-  Group& g = groups_[tool.group];
   const double now = static_cast<double>(now_);
-  const model::SetupId have = tool.setup;
+  const model::SetupId have = tools_[ti].setup;
   struct Best {
     std::int32_t i = -1;
     double k0 = 0, k1 = 0, k2 = 0;
@@ -1943,23 +1962,7 @@ bool Sim::dispatch_fixed_setup(std::int32_t ti, bool run_active) {
     }
     b = Best{i, k0, k1, third(e), e.serial};
   };
-  Best all, run;
-  bool has_match = false;
-  for (std::int32_t i = 0, nq = g.queue.size(); i < nq; ++i) {
-    const QEntry& e = g.queue[i];
-    if (!eligible_entry(e, ti, g)) continue;
-    consider(all, e, i);
-    if (!run_active) continue;
-    if (e.setup == have) has_match = true;
-    if (e.setup == kNone || e.setup == have) consider(run, e, i);
-  }
-  const std::int32_t idx = run_active && has_match ? run.i : all.i;
-  if (idx < 0) return false;
-  const std::int32_t lot = g.queue[idx].lot;
-  const std::int32_t gsi = g.queue[idx].gsi;
-  dequeue_desc(g, &idx, 1);
-  start_job(ti, gsi, &lot, 1);
-  return true;
+  return start_best<Best>(ti, run_active, consider);
 }
 
 // Whether lot l may start on tool ti now (dedication, kit); notes kit shortages.
@@ -2130,8 +2133,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
         if (nested_ && pm_absorbed(tool, a)) {
           pm_skip(ti, a, now_);
         } else {
-          tool.pending_pm.push_back(a);
-          tool.set_pending();
+          tool.add_pm(a);
         }
       }
       c += 2;
@@ -2403,8 +2405,7 @@ void Sim::start_pm(std::int32_t ti) {
     }
   }
   const std::int32_t att = t.pending_pm[pick];
-  t.pending_pm.erase(t.pending_pm.begin() + static_cast<std::ptrdiff_t>(pick));
-  t.set_pending();
+  t.drop_pm(pick);
   t.outage = kOutPm;
   t.outage_att = att;
   refresh_idle(ti);
@@ -2420,8 +2421,7 @@ void Sim::start_pm(std::int32_t ti) {
       const std::int32_t b = t.pending_pm[i];
       const auto& cb = f_.pm_calendars[pms[b].calendar];
       if (cb.trigger == cal.trigger && cb.interval < cal.interval) {
-        t.pending_pm.erase(t.pending_pm.begin() + static_cast<std::ptrdiff_t>(i));
-        t.set_pending();
+        t.drop_pm(i);
         pm_skip(ti, b, now_ + dur);
       } else {
         ++i;
@@ -2612,8 +2612,7 @@ Results Sim::run() {
           pm_skip(ev.a, ev.b, now_);
           break;
         }
-        t.pending_pm.push_back(ev.b);
-        t.set_pending();
+        t.add_pm(ev.b);
         if (t.outage == kNoOutage && t.jobs_in == 0)
           start_pm(ev.a);
         else

@@ -90,15 +90,21 @@ TEST(EngineFixture, CascadingPerLot) {
   EXPECT_EQ(rec.done[2].t, minutes(132));
 }
 
+// A furnace group "F" of `tools` tools batching by route step, and a product whose one step
+// there takes `time` per batch of 75 to 100 wafers (3 to 4 lots of 25).
+model::ProductId furnace(Builder& b, int tools, Ticks time) {
+  const auto g = b.group("F", tools);
+  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
+  model::Step s = step(g, time, TimeBasis::PerBatch);
+  s.batch_min = 75;
+  s.batch_max = 100;
+  return b.product("p", {s});
+}
+
 // A furnace: min 75 / max 100 wafers (3 to 4 lots), one lot per hour, batch time 3.5 h.
 TEST(EngineFixture, BatchStartsAtMinimumAndFillsToMaximum) {
   Builder b;
-  const auto g = b.group("F", 1);
-  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
-  model::Step s = step(g, minutes(210), TimeBasis::PerBatch);
-  s.batch_min = 75;
-  s.batch_max = 100;
-  const auto p = b.product("p", {s});
+  const auto p = furnace(b, 1, minutes(210));
   b.stream("L", p, Dist::constant(static_cast<double>(hours(1))), 40);
   Recorder rec;
   const Results r = simulate(b.f, opts(3, &rec));
@@ -121,12 +127,7 @@ TEST(EngineFixture, BatchStartsAtMinimumAndFillsToMaximum) {
 // Lots arrive at 0, 1, 2, 3 h; min 3 lots, max 4.
 TEST(EngineFixture, BatchMaxWaitForFullerBatch) {
   Builder b;
-  const auto g = b.group("F", 1);
-  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
-  model::Step s = step(g, hours(5), TimeBasis::PerBatch);
-  s.batch_min = 75;
-  s.batch_max = 100;
-  const auto p = b.product("p", {s});
+  const auto p = furnace(b, 1, hours(5));
   b.stream("L", p, Dist::constant(static_cast<double>(hours(1))), 8);
   for (double wait_h : {2.5, 3.5}) {
     Recorder rec;
@@ -154,12 +155,7 @@ TEST(EngineFixture, BatchMaxWaitForFullerBatch) {
 // 22.5 h with both tools idle.
 TEST(EngineFixture, BatchTimerOffersIdleToolsInListOrder) {
   Builder b;
-  const auto g = b.group("F", 2);
-  b.f.tool_groups[g].batch_criterion = model::BatchCriterion::SameRouteStep;
-  model::Step s = step(g, hours(5), TimeBasis::PerBatch);
-  s.batch_min = 75;
-  s.batch_max = 100;
-  const auto p = b.product("p", {s});
+  const auto p = furnace(b, 2, hours(5));
   b.stream("L", p, Dist::constant(static_cast<double>(hours(1))), 9);
   const auto m = b.stream("M", p, Dist::constant(static_cast<double>(hours(1))), 3);
   b.f.streams[m].first_release = hours(20);
