@@ -15,6 +15,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "io/load.h"
+#include "model/flow.h"
 #include "model/factory.h"
 
 namespace osatsim::cli {
@@ -23,19 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 using model::Factory;
-
-// Mean time one lot spends in a step's job (load + processing + unload), SMT2020 §4.1.
-double mean_lot_ticks(const Factory& f, const model::Step& s, int wafers) {
-  const model::ToolGroup& g = f.tool_groups[s.tool_group];
-  double t = s.time.expected();
-  if (s.basis == model::TimeBasis::PerWafer) {
-    if (s.cascade_basis == model::CascadeBasis::PerWafer)
-      t += (wafers - 1) * static_cast<double>(s.cascade_interval);
-    else
-      t *= wafers;
-  }
-  return t + static_cast<double>(g.load_time + g.unload_time);
-}
 
 json summarize(const Factory& f) {
   json j;
@@ -73,11 +61,14 @@ json summarize(const Factory& f) {
   // Products and routes.
   std::vector<std::vector<std::string>> products_of(f.routes.size());
   std::vector<int> wafers_of(f.routes.size(), 25);
+  std::vector<const model::Product*> product_of(f.routes.size(), nullptr);
   json products = json::array();
   for (std::size_t p = 0; p < f.products.size(); ++p) {
     const auto& pr = f.products[p];
     products.push_back({{"name", pr.name}, {"route", f.routes[pr.route].name}});
     products_of[pr.route].push_back(pr.name);
+    if (product_of[pr.route] != nullptr) continue;
+    product_of[pr.route] = &pr;
     for (const auto& s : f.streams)
       if (s.product == static_cast<int>(p)) {
         wafers_of[pr.route] = s.wafers_per_lot;
@@ -88,7 +79,13 @@ json summarize(const Factory& f) {
   for (std::size_t r = 0; r < f.routes.size(); ++r) {
     const auto& rt = f.routes[r];
     int lot = 0, wafer = 0, batch = 0, setup = 0, sampled = 0, cqt = 0, ded = 0, rwk = 0, moves = 0;
-    double expected = 0, rpt = 0, rpt_smp = 0;
+    double expected = 0;
+    // Raw process time of the route's first product with its first stream's lot size
+    // (model/flow.h: the expected lot size along the route, as capacity and simulate use it).
+    static const model::Product kNoProduct{};
+    const model::StreamFlow flow =
+        model::route_flow(f, rt, product_of[r] ? *product_of[r] : kNoProduct, wafers_of[r]);
+    const double rpt = flow.raw_process, rpt_smp = flow.raw_process_sampled;
     for (std::size_t i = 0; i < rt.steps.size(); ++i) {
       const auto& s = rt.steps[i];
       lot += s.basis == model::TimeBasis::PerLot;
@@ -100,9 +97,6 @@ json summarize(const Factory& f) {
       ded += s.dedicate_step != model::kNone;
       rwk += s.rework_step != model::kNone;
       expected += s.sample_probability;
-      const double t = mean_lot_ticks(f, s, wafers_of[r]);
-      rpt += t;
-      rpt_smp += t * s.sample_probability;
       if (i + 1 < rt.steps.size() &&
           f.transport_time(f.tool_groups[s.tool_group].location,
                            f.tool_groups[rt.steps[i + 1].tool_group].location) != nullptr)
@@ -131,15 +125,22 @@ json summarize(const Factory& f) {
 
   // Release streams.
   json streams = json::array();
-  double lots_day = 0, wafers_day = 0;
-  for (const auto& s : f.streams) {
+  double lots_day = 0, wafers_day = 0, units_day = 0;
+  for (std::size_t si = 0; si < f.streams.size(); ++si) {
+    const auto& s = f.streams[si];
     const double lpd = model::lots_per_day(s);
+    const bool units = f.products[s.product].starts_as_units;
+    const model::StreamFlow flow = model::stream_flow(f, static_cast<model::StreamId>(si));
     lots_day += lpd;
-    wafers_day += lpd * s.wafers_per_lot;
+    (units ? units_day : wafers_day) += lpd * s.wafers_per_lot;
     streams.push_back({{"name", s.name},
                        {"product", f.products[s.product].name},
                        {"priority", s.priority},
-                       {"wafers_per_lot", s.wafers_per_lot},
+                       {"starts_as", units ? "units" : "wafers"},
+                       {"wafers_per_lot", units ? 0 : s.wafers_per_lot},
+                       {"units_per_lot", units ? s.wafers_per_lot : 0},
+                       {"rpt_days", flow.raw_process / kTicksPerDay},
+                       {"rpt_sampled_days", flow.raw_process_sampled / kTicksPerDay},
                        {"interval_min", to_minutes(static_cast<Ticks>(s.interval.expected()))},
                        {"interval", s.interval.scaled(1.0 / kTicksPerMinute).to_string()},
                        {"lots_per_release", s.lots_per_release},
@@ -150,7 +151,8 @@ json summarize(const Factory& f) {
   }
   j["release_streams"] = {{"count", f.streams.size()},         {"lots_per_day", lots_day},
                           {"lots_per_week", 7 * lots_day},     {"wafers_per_day", wafers_day},
-                          {"wafers_per_week", 7 * wafers_day}, {"streams", streams}};
+                          {"wafers_per_week", 7 * wafers_day}, {"units_per_day", units_day},
+                          {"units_per_week", 7 * units_day},   {"streams", streams}};
 
   // Initial WIP.
   std::map<std::string, int> wip_product;
@@ -290,19 +292,27 @@ std::string text_summary(const json& j) {
         r["moves"].get<int>(), r["rpt_days"].get<double>(), r["rpt_sampled_days"].get<double>()));
   }
   const auto& rs = j["release_streams"];
-  line(fmt::format(
-      "release streams: {}, {:.3f} lots/day, {:.1f} lots/week, {:.1f} wafers/day, "
-      "{:.1f} wafers/week",
-      rs["count"].get<int>(), rs["lots_per_day"].get<double>(), rs["lots_per_week"].get<double>(),
-      rs["wafers_per_day"].get<double>(), rs["wafers_per_week"].get<double>()));
-  for (const auto& s : rs["streams"])
-    line(
-        fmt::format("  stream {}: {}, priority {}, every {:.2f} min, {} lot(s) of {} wafers, "
-                    "{:.4f} lots/day, due offset {:.2f} d",
-                    s["name"].get<std::string>(), s["product"].get<std::string>(),
-                    s["priority"].get<int>(), s["interval_min"].get<double>(),
-                    s["lots_per_release"].get<int>(), s["wafers_per_lot"].get<int>(),
-                    s["lots_per_day"].get<double>(), s["due_offset_days"].get<double>()));
+  std::string starts = fmt::format("{:.1f} wafers/day, {:.1f} wafers/week",
+                                   rs["wafers_per_day"].get<double>(),
+                                   rs["wafers_per_week"].get<double>());
+  if (rs["units_per_day"].get<double>() > 0)
+    starts += fmt::format(", {:.1f} units/day (unit-start products)",
+                          rs["units_per_day"].get<double>());
+  line(fmt::format("release streams: {}, {:.3f} lots/day, {:.1f} lots/week, {}",
+                   rs["count"].get<int>(), rs["lots_per_day"].get<double>(),
+                   rs["lots_per_week"].get<double>(), starts));
+  for (const auto& s : rs["streams"]) {
+    const bool units = s["starts_as"].get<std::string>() == "units";
+    line(fmt::format("  stream {}: {}, priority {}, every {:.2f} min, {} lot(s) of {} {}, "
+                     "{:.4f} lots/day, due offset {:.2f} d, RPT {:.2f} d (sampled {:.2f} d)",
+                     s["name"].get<std::string>(), s["product"].get<std::string>(),
+                     s["priority"].get<int>(), s["interval_min"].get<double>(),
+                     s["lots_per_release"].get<int>(),
+                     s[units ? "units_per_lot" : "wafers_per_lot"].get<int>(),
+                     units ? "units" : "wafers", s["lots_per_day"].get<double>(),
+                     s["due_offset_days"].get<double>(), s["rpt_days"].get<double>(),
+                     s["rpt_sampled_days"].get<double>()));
+  }
   const auto& w = j["initial_wip"];
   line(fmt::format("initial WIP: {} lots ({} wafers)", w["lots"].get<int>(),
                    w["wafers"].get<long long>()));

@@ -6,6 +6,8 @@
 // recycled through free lists, so the steady state allocates nothing per event.
 #include "engine/engine.h"
 
+#include "model/flow.h"
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -65,28 +67,7 @@ using model::kNone;
 // Most lots in one job (batch); a fuller batch waits for the next decision.
 constexpr std::size_t kMaxJobLots = 256;
 
-// Units of a lot in the given basis (wafers, sites, dies, units).
-double basis_count(model::TimeBasis b, double wafers, double units, bool is_units,
-                   const model::Product& p, model::ComponentId die_component) {
-  const auto sites = [&] { return is_units ? units : wafers * p.sites_per_wafer; };
-  switch (b) {
-    case model::TimeBasis::PerLot:
-    case model::TimeBasis::PerBatch:
-      return 1.0;
-    case model::TimeBasis::PerWafer:
-      return wafers;
-    case model::TimeBasis::PerSite:
-    case model::TimeBasis::PerUnit:
-      return sites();
-    case model::TimeBasis::PerDie: {
-      int dies = 0;
-      for (const auto& d : p.dies)
-        if (d.component == die_component) dies += d.count;
-      return sites() * dies;
-    }
-  }
-  return 1.0;
-}
+using model::basis_quantity;
 
 // Critical ratio of a lot due at `due` (ticks, exact in a double) whose step and later ones take
 // `rem` on average: (due - now) / rem, or 1 without remaining time. Every ranking path uses
@@ -942,30 +923,11 @@ void Sim::build() {
   n_setups_ = f_.setups.size();
   nested_ = f_.pm_nesting == model::PmNesting::Nested;
   first_idle_ = o_.idle_tool == IdleTool::First;
-  chg_.assign((n_setups_ + 1) * std::max<std::size_t>(n_setups_, 1), 0);
-  for (std::size_t from = 0; from <= n_setups_; ++from) {
-    for (std::size_t to = 0; to < n_setups_; ++to) {
-      Ticks any = 0, exact = -1;
-      for (const auto& c : f_.setup_changes) {
-        if (c.to != static_cast<model::SetupId>(to)) continue;
-        if (c.from == kNone)
-          any = c.time;
-        else if (from > 0 && c.from == static_cast<model::SetupId>(from - 1))
-          exact = c.time;
-      }
-      chg_[from * n_setups_ + to] = exact >= 0 ? exact : any;
-    }
-  }
+  chg_ = model::setup_change_matrix(f_);  // model/flow.h: one rule for every fidelity
 
-  // Transport lanes (the first lane of a pair wins, as Factory::transport_time).
+  // Transport lanes (model/flow.h: the first lane of a pair).
   n_loc_ = f_.locations.size();
-  lane_.assign(n_loc_ * n_loc_, -1);
-  for (std::size_t i = f_.transport.size(); i-- > 0;) {
-    const auto& ln = f_.transport[i];
-    if (ln.from >= 0 && ln.to >= 0 && static_cast<std::size_t>(ln.from) < n_loc_ &&
-        static_cast<std::size_t>(ln.to) < n_loc_)
-      lane_[static_cast<std::size_t>(ln.from) * n_loc_ + ln.to] = static_cast<std::int32_t>(i);
-  }
+  lane_ = model::transport_lane_matrix(f_);
 
   // Areas.
   std::unordered_map<std::string, std::int32_t> area_ids;
@@ -1038,7 +1000,8 @@ void Sim::build() {
     route_len_.push_back(static_cast<std::int32_t>(f_.routes[r].steps.size()));
     const auto& route = f_.routes[r];
     // Representative product (for per-site/per-die means) and lot size: first stream of a
-    // product on this route, else 25 wafers.
+    // product on this route, else 25 wafers; the expected lot size along the route is the
+    // model's (model/flow.h).
     int wafers = 25;
     const model::Product* prod = nullptr;
     for (const auto& p : f_.products)
@@ -1053,9 +1016,7 @@ void Sim::build() {
       }
     static const model::Product kNoProduct{};
     const model::Product& pr = prod ? *prod : kNoProduct;
-    // Expected lot size along the route (as raw_process_time).
-    double w = pr.starts_as_units ? 0.0 : wafers, u = pr.starts_as_units ? wafers : 0.0;
-    bool in_units = pr.starts_as_units;
+    const model::StreamFlow flow = model::route_flow(f_, route, pr, wafers);
     for (std::size_t i = 0; i < route.steps.size(); ++i) {
       const auto& s = route.steps[i];
       StepInfo si;
@@ -1091,16 +1052,7 @@ void Sim::build() {
           name_ids.try_emplace(s.name, static_cast<std::int32_t>(name_ids.size())).first->second;
       si.cascading =
           f_.tool_groups[s.tool_group].capacity > 1 && s.cascade_basis != model::CascadeBasis::None;
-      si.mean_time = mean_lot_time(f_, s, w, u, in_units, pr);
-      if (in_units)
-        u *= s.yield;
-      else
-        w *= s.yield;
-      if (s.transform_to_units && !in_units) {
-        in_units = true;
-        u = w * pr.sites_per_wafer * pr.site_yield;
-        if (s.split_units > 0 && u > s.split_units) u /= std::ceil(u / s.split_units);
-      }
+      si.mean_time = flow.steps[i].lot_time;
       if (!s.kit.empty()) groups_[s.tool_group].has_kit = true;
       if (s.yield < 1.0 || s.transform_to_units || !s.kit.empty()) packaging_ = true;
       steps_.push_back(si);
@@ -1456,7 +1408,7 @@ bool Sim::kit_ok(const Lot& l, const StepInfo& si) const {
   const auto& p = f_.products[l.product];
   for (const auto& k : si.step->kit) {
     const double need =
-        k.quantity * basis_count(k.basis, static_cast<double>(l.wafers),
+        k.quantity * basis_quantity(k.basis, static_cast<double>(l.wafers),
                                  static_cast<double>(l.units), l.is_units, p, k.component);
     if (stock_[k.component] + 1e-9 < need) return false;
   }
@@ -1467,7 +1419,7 @@ void Sim::consume_kit(const Lot& l, const StepInfo& si) {
   const auto& p = f_.products[l.product];
   for (const auto& k : si.step->kit) {
     const double need =
-        k.quantity * basis_count(k.basis, static_cast<double>(l.wafers),
+        k.quantity * basis_quantity(k.basis, static_cast<double>(l.wafers),
                                  static_cast<double>(l.units), l.is_units, p, k.component);
     stock_[k.component] -= need;
     consumed_[k.component] += need;
@@ -2093,7 +2045,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   } else {
     const double cnt = si.basis == model::TimeBasis::PerLot
                            ? 1.0
-                           : basis_count(si.basis, wafers, units, is_units,
+                           : basis_quantity(si.basis, wafers, units, is_units,
                                          f_.products[lots_[lot_ids[0]].product], si.die_component);
     lot_view = LU + round_ticks(x * cnt + over);
     occupied = lot_view;
@@ -2834,49 +2786,18 @@ Results Sim::run() {
 
 }  // namespace
 
-double mean_lot_time(const model::Factory& f, const model::Step& s, double wafers, double units,
-                     bool is_units, const model::Product& product) {
-  const auto& g = f.tool_groups[s.tool_group];
-  const double w = wafers;
-  double over = static_cast<double>(s.overhead);
-  if (s.overhead_per_wafer) over *= is_units ? units : w;
-  double t = static_cast<double>(g.load_time + g.unload_time) + over;
-  if (g.capacity > 1 && s.cascade_basis == model::CascadeBasis::PerWafer) {
-    t += s.time.expected() + (w - 1) * static_cast<double>(s.cascade_interval);
-  } else if (g.capacity > 1 && s.cascade_basis == model::CascadeBasis::PerLot) {
-    t += s.time.expected();
-  } else {
-    t += s.time.expected() * basis_count(s.basis, w, units, is_units, product, s.die_component);
-  }
-  return t;
-}
-
 namespace {
 // Raw process time before each step of a lot type's route (size steps + 1; the last entry is the
-// total), following the expected lot size: transform to units with the site yield, splits into
-// assembly lots, step yields. With `sampled`, each step is weighted by its sampling probability.
+// total), following the model's expected lot size (model/flow.h). With `sampled`, each step is
+// weighted by its sampling probability.
 std::vector<double> route_time_prefix(const model::Factory& f, const model::ReleaseStream& st,
                                       bool sampled) {
-  const auto& p = f.products[st.product];
-  const auto& steps = f.routes[p.route].steps;
+  const model::StreamFlow flow = model::product_flow(f, st.product, st.wafers_per_lot);
+  const auto& steps = f.routes[f.products[st.product].route].steps;
   std::vector<double> before(steps.size() + 1, 0.0);
-  double wafers = p.starts_as_units ? 0.0 : st.wafers_per_lot;
-  double units = p.starts_as_units ? st.wafers_per_lot : 0.0;
-  bool is_units = p.starts_as_units;
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    const auto& s = steps[i];
-    before[i + 1] = before[i] + mean_lot_time(f, s, wafers, units, is_units, p) *
-                                    (sampled ? s.sample_probability : 1.0);
-    if (is_units)
-      units *= s.yield;
-    else
-      wafers *= s.yield;
-    if (s.transform_to_units && !is_units) {
-      is_units = true;
-      units = wafers * p.sites_per_wafer * p.site_yield;
-      if (s.split_units > 0 && units > s.split_units) units /= std::ceil(units / s.split_units);
-    }
-  }
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    before[i + 1] =
+        before[i] + flow.steps[i].lot_time * (sampled ? steps[i].sample_probability : 1.0);
   return before;
 }
 }  // namespace

@@ -210,14 +210,9 @@ struct Results {
 // Runs one replication. REQUIRES: factory.validate() is empty.
 Results simulate(const model::Factory& factory, const Options& options);
 
-// Mean lot time of a step (FORMAT.md §14, generalised): load + mean processing + unload (+
-// overhead), in ticks, for a lot of `wafers` wafers, or of `units` units when `is_units`.
-double mean_lot_time(const model::Factory& f, const model::Step& s, double wafers, double units,
-                     bool is_units, const model::Product& product);
-
-// Raw process time of a lot type in ticks: the sum of mean_lot_time over its route, following the
-// expected lot size (transform to units with the site yield, splits into assembly lots, step
-// yields). With `sampled`, each step is weighted by its sampling probability.
+// Raw process time of a lot type in ticks: the sum of model::mean_lot_time over its route,
+// following the model's expected lot size (model::stream_flow: transform to units with the site
+// yield, splits into assembly lots, step yields). With `sampled`, each step is weighted by its sampling probability.
 double raw_process_time(const model::Factory& f, const model::ReleaseStream& s, bool sampled);
 
 // The cycle time that the initial WIP implies for a lot type (docs/validation.md): each initial

@@ -1,5 +1,7 @@
 #include "model/factory.h"
 
+#include "model/flow.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -77,13 +79,7 @@ LocationId Factory::intern_location(const std::string& n) {
 Ticks Factory::setup_time(SetupId from, const Step& step) const {
   if (step.setup == kNone || step.setup == from) return 0;
   if (step.setup_time >= 0) return step.setup_time;
-  const SetupChange* any = nullptr;
-  for (const auto& c : setup_changes) {
-    if (c.to != step.setup) continue;
-    if (c.from == from && from != kNone) return c.time;
-    if (c.from == kNone) any = &c;
-  }
-  return any ? any->time : 0;
+  return setup_change_time(*this, from, step.setup);
 }
 
 const Dist* Factory::transport_time(LocationId from, LocationId to) const {

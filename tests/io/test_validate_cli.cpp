@@ -131,7 +131,7 @@ TEST(ValidateCli, Hvlm) {
             std::string::npos);
   expect_line(r.out,
               "  stream Lot_3: part_3, priority 10, every 51.69 min, 1 lot(s) of 25 wafers, "
-              "27.8584 lots/day, due offset 53.84 d");
+              "27.8584 lots/day, due offset 53.84 d, RPT 25.52 d (sampled 24.68 d)");
   expect_line(r.out, "initial WIP: 2255 lots (56375 wafers)");
   expect_line(r.out, "  by product: part_3 1432, part_4 823");
   expect_line(r.out, "  by priority: 10: 2215, 20: 37, 30: 3");
