@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "analysis/queueing.h"
+#include "model/flow.h"
 
 namespace osatsim::analysis {
 namespace {
@@ -30,8 +31,8 @@ struct Visit {
   model::ToolGroupId group = kNone;
   int priority = 10;
   int prio_idx = 0;      // index of the priority class at the group
-  double per_lot = 0.0;  // performed visits per released lot (sampling x rework)
-  double rate = 0.0;     // performed lot visits per day at scale 1
+  double per_lot = 0.0;  // performed visits of one lot on its path (sampling x rework)
+  double rate = 0.0;     // performed lot visits per day at scale 1 (after splits)
   double k = 1.0;        // lots per job (batch size in lots; 1 otherwise) by the fixed rules
   double kmin = 1.0, kmax = 1.0;  // batch limits in lots (batch steps)
   double occ = 0.0;       // tool occupancy per lot visit (hours), batch time / k on batch steps
@@ -48,6 +49,8 @@ struct Visit {
   double setup_hours = 0.0;      // expected setup time given a change (0: never a setup)
   int batch_key = -1;            // compatibility class of batch steps
   double transport = 0.0;        // expected move time into this performed visit (hours)
+  int burst = 1;                 // children of one split lot that arrive together (1: no split)
+  double burst_wait = 0.0;       // mean wait of a lot behind its siblings (hours, §1.7)
   int up_begin = 0, up_end = 0;  // upstream flows in Model::ups
 };
 
@@ -55,6 +58,7 @@ struct Visit {
 struct Up {
   int from = -1;
   double weight = 0.0;  // share of the visit's arrivals coming this way
+  double burst = 1.0;   // lots arriving together per upstream departure (a split: its children)
 };
 
 struct Outage {
@@ -90,7 +94,10 @@ struct Model {
   std::vector<double> batch_key_rate;  // lots/day at scale 1 per compatibility class
   std::vector<double> stream_lots;     // lots/day at scale 1
   std::vector<double> stream_ca2;      // release SCV
-  std::vector<double> stream_wafers;
+  std::vector<double> stream_wafers;  // wafers/day at scale 1 (0 for unit-start products)
+  std::vector<double> stream_units;   // units/day released at scale 1 (unit-start products)
+  std::vector<double> stream_burst;   // lots per release
+  std::vector<model::StreamFlow> flows;
 };
 
 // P(wait) of an m-server station at utilisation u (the Sakasegawa factor); m >= 1, may be
@@ -99,27 +106,87 @@ double wait_probability(double u, double m) {
   return std::pow(std::clamp(u, 0.0, 1.0), std::sqrt(2.0 * (std::max(1.0, m) + 1.0)) - 1.0);
 }
 
-double lots_per_batch(const Step& s, const ToolGroup& g, double wafers, BatchSizeRule rule) {
+// Lots per batch on a batch step for lots of `size` (in the group's batch unit): the engine takes
+// whole lots while the batch stays within BATCHMX, and starts it from BATCHMN.
+struct BatchLots {
+  double kmin = 1.0, kmax = 1.0;
+};
+BatchLots batch_lots(const Step& s, double size) {
   double lo = s.batch_min, hi = s.batch_max;
   if (hi <= 0) hi = std::max(lo, 1.0);
   if (lo <= 0) lo = hi;
-  // Auto starts from the mean; the load-dependent size is solved later (§1.2).
-  double size = rule == BatchSizeRule::Min ? lo : rule == BatchSizeRule::Max ? hi : 0.5 * (lo + hi);
-  if (g.batch_unit != model::BatchUnit::Lot) size = size / std::max(wafers, 1e-9);
-  return std::max(1.0, size);
+  BatchLots b;
+  if (size <= 0) return b;
+  b.kmin = std::max(1.0, std::ceil(lo / size - 1e-9));
+  b.kmax = std::clamp(std::floor(hi / size + 1e-9), b.kmin, 256.0);
+  return b;
+}
+
+double lots_per_batch(const BatchLots& b, BatchSizeRule rule) {
+  return rule == BatchSizeRule::Min   ? b.kmin
+         : rule == BatchSizeRule::Max ? b.kmax
+                                      : 0.5 * (b.kmin + b.kmax);  // Auto starts from the mean
+}
+
+// The children of a split lot arrive together at the next step and queue behind each other
+// whatever the load (docs/capacity.md §1.7): the burst is followed step by step as a
+// deterministic schedule on the group's tools, each lot's wait behind its siblings recorded, and
+// the departures (spread by the tools) become the next step's arrivals. Batch steps take up to
+// BATCHMX lots of the burst per job; a remainder below BATCHMN waits for other lots (the
+// wait-to-batch term). Steps sampled for fewer than half of the lots are passed over.
+void burst_waits(const Factory& f, const model::Route& route, const model::StreamFlow& fl, Model& m,
+                 int first_visit) {
+  const int n = static_cast<int>(route.steps.size());
+  int split = -1;
+  for (int j = 0; j + 1 < n; ++j)
+    if (route.steps[j].transform_to_units && route.steps[j].split_units > 0) split = j;
+  if (split < 0 || fl.steps[split].lots <= 0) return;
+  const int nb = std::max(1, static_cast<int>(std::lround(fl.steps[split + 1].lots /
+                                                         fl.steps[split].lots)));
+  if (nb <= 1) return;
+  std::vector<double> arr(nb, 0.0), dep(nb, 0.0), free;
+  for (int j = split + 1; j < n; ++j) {
+    Visit& v = m.visits[first_visit + j];
+    v.burst = nb;
+    const ToolGroup& g = f.tool_groups[v.group];
+    if (route.steps[j].sample_probability < 0.5 || g.is_delay) continue;
+    const bool batch = v.batch_key >= 0;
+    const bool cascading = v.job < v.lot_time && !batch;
+    const int servers = std::max(1, g.tools) * (batch || cascading ? 1 : std::max(1, g.capacity));
+    const double occupy = batch ? v.job : cascading ? v.occ : v.lot_time;
+    free.assign(static_cast<std::size_t>(servers), 0.0);
+    std::sort(arr.begin(), arr.end());
+    double wait = 0.0;
+    for (int i = 0; i < nb;) {
+      int k = batch ? std::min(static_cast<int>(v.kmax), nb - i) : 1;
+      if (batch && k < v.kmin) {  // the remainder waits for other lots
+        for (; i < nb; ++i) dep[i] = arr[i] + v.lot_time;
+        break;
+      }
+      auto it = std::min_element(free.begin(), free.end());
+      const double start = std::max(arr[i + k - 1], *it);
+      *it = start + occupy;
+      for (int q = i; q < i + k; ++q) {
+        wait += start - arr[q];
+        dep[q] = start + v.lot_time;
+      }
+      i += k;
+    }
+    v.burst_wait = wait / nb;
+    const double first = *std::min_element(dep.begin(), dep.end());
+    for (int i = 0; i < nb; ++i) arr[i] = dep[i] - first;
+  }
 }
 
 Model build(const Factory& f, const CapacityOptions& opt) {
   Model m;
   m.groups.resize(f.tool_groups.size());
-  // Expected transport time between locations.
+  // Expected transport time between locations (model/flow.h: the first lane of a pair).
   const auto nl = f.locations.size();
+  const std::vector<std::int32_t> lanes = model::transport_lane_matrix(f);
   std::vector<double> move(nl * nl, 0.0);
-  for (const auto& lane : f.transport) {
-    if (lane.from >= 0 && lane.to >= 0 && static_cast<size_t>(lane.from) < nl &&
-        static_cast<size_t>(lane.to) < nl)
-      move[lane.from * nl + lane.to] = hours_of(lane.time.expected());
-  }
+  for (std::size_t i = 0; i < lanes.size(); ++i)
+    if (lanes[i] >= 0) move[i] = hours_of(f.transport[static_cast<std::size_t>(lanes[i])].time.expected());
   auto move_time = [&](model::ToolGroupId a, model::ToolGroupId b) {
     const auto la = f.tool_groups[a].location, lb = f.tool_groups[b].location;
     if (la == kNone || lb == kNone) return 0.0;
@@ -133,26 +200,18 @@ Model build(const Factory& f, const CapacityOptions& opt) {
     const auto& route = f.routes[prod.route];
     const int n = static_cast<int>(route.steps.size());
     const double lpd = model::lots_per_day(st);
+    m.flows.push_back(model::stream_flow(f, static_cast<model::StreamId>(si)));
+    const model::StreamFlow& fl = m.flows.back();
     m.stream_lots.push_back(lpd);
     m.stream_ca2.push_back(st.interval.scv());
-    m.stream_wafers.push_back(lpd * st.wafers_per_lot);
+    m.stream_wafers.push_back(lpd * fl.wafers_per_lot);
+    m.stream_units.push_back(lpd * fl.units_per_lot);
+    m.stream_burst.push_back(std::max(1, st.lots_per_release));
 
-    // Rework: a loop k..s with probability p (times the sampling of s, since a skipped step does
-    // not trigger rework) multiplies the visits of k..s by 1 / (1 - p).
-    std::vector<double> visits(n, 1.0);
-    for (int s = 0; s < n; ++s) {
-      const Step& sp = route.steps[s];
-      if (sp.rework_step == kNone || sp.rework_probability <= 0) continue;
-      const double p = std::min(sp.rework_probability * sp.sample_probability, 0.999999);
-      for (int j = sp.rework_step; j <= s; ++j) visits[j] /= (1.0 - p);
-    }
-
-    double wafers = st.wafers_per_lot;  // expected pieces (wafers, then units)
-    double wafers_at_transform = wafers;
-    bool units = false;
     const int first_visit = static_cast<int>(m.visits.size());
     for (int j = 0; j < n; ++j) {
       const Step& sp = route.steps[j];
+      const model::StepFlow& sf = fl.steps[j];
       const ToolGroup& g = f.tool_groups[sp.tool_group];
       Visit v;
       v.stream = static_cast<model::StreamId>(si);
@@ -160,51 +219,24 @@ Model build(const Factory& f, const CapacityOptions& opt) {
       v.group = sp.tool_group;
       v.priority = st.priority;
       v.sample = sp.sample_probability;
-      v.per_lot = visits[j] * sp.sample_probability;
-      v.rate = lpd * v.per_lot;
+      v.per_lot = sf.visits;
+      v.rate = lpd * sf.load_visits;
       v.step_ptr = &sp;
       v.setup = sp.setup;
 
-      // Quantity of the step's time basis.
-      const double spw = std::max(prod.sites_per_wafer, 0);
-      double dpp = 0.0;
-      for (const auto& dc : prod.dies) {
-        if (sp.die_component == kNone || dc.component == sp.die_component) dpp += dc.count;
-      }
-      const double sites = units ? wafers : wafers * spw;
-      double qty = 1.0;
-      switch (sp.basis) {
-        case TimeBasis::PerLot:
-          qty = 1.0;
-          break;
-        case TimeBasis::PerWafer:
-          qty = units ? wafers_at_transform : wafers;
-          break;
-        case TimeBasis::PerBatch:
-          qty = 1.0;
-          break;
-        case TimeBasis::PerSite:
-          qty = sites;
-          break;
-        case TimeBasis::PerDie:
-          qty = sites * dpp;
-          break;
-        case TimeBasis::PerUnit:
-          qty = sites;
-          break;
-      }
+      // The lot's own time (model::mean_lot_time) and the tool occupancy per lot visit.
       const double x = hours_of(sp.time.expected());
       const double x_scv = sp.time.scv();
       const double lu = hours_of(static_cast<double>(g.load_time + g.unload_time));
-      const double over = hours_of(static_cast<double>(sp.overhead)) *
-                          (sp.overhead_per_wafer ? (units ? wafers_at_transform : wafers) : 1.0);
       const double c = hours_of(static_cast<double>(sp.cascade_interval));
-      v.pieces = wafers;
+      const double lot_time = hours_of(sf.lot_time);
+      v.pieces = sf.pm_pieces;
       if (sp.basis == TimeBasis::PerBatch) {
-        v.k = lots_per_batch(sp, g, wafers, opt.batch_size);
-        v.kmin = lots_per_batch(sp, g, wafers, BatchSizeRule::Min);
-        v.kmax = lots_per_batch(sp, g, wafers, BatchSizeRule::Max);
-        v.job = lu + x + over;
+        const BatchLots bl = batch_lots(sp, sf.batch_size(g.batch_unit));
+        v.k = lots_per_batch(bl, opt.batch_size);
+        v.kmin = bl.kmin;
+        v.kmax = bl.kmax;
+        v.job = lot_time;
         v.job_var = x * x * x_scv;
         v.lot_time = v.job;
         v.occ = v.job / v.k;
@@ -218,14 +250,14 @@ Model build(const Factory& f, const CapacityOptions& opt) {
       } else if (g.capacity > 1 && sp.cascade_basis != model::CascadeBasis::None && c > 0) {
         // Cascading: the tool takes the next job after W c (per wafer) or c (per lot).
         const bool per_wafer = sp.cascade_basis == model::CascadeBasis::PerWafer;
-        const double w = units ? wafers_at_transform : wafers;
-        v.occ = per_wafer ? w * c : c;
+        v.occ = per_wafer ? sf.wafers * c : c;
         v.job = v.occ;
         v.job_var = 0.0;
-        v.lot_time = lu + over + x + (per_wafer ? (w - 1.0) * c : 0.0);
+        v.lot_time = lot_time;
       } else {
-        const double proc = x * qty;
-        v.lot_time = lu + over + proc;
+        const double proc = x * sf.quantity;
+        v.lot_time = lot_time;
+        (void)lu;
         // A tool holding several jobs without a cascading interval: capacity parallel slots.
         v.occ = v.lot_time / std::max(1, g.capacity);
         v.job = v.occ;
@@ -233,29 +265,27 @@ Model build(const Factory& f, const CapacityOptions& opt) {
       }
 
       // Upstream: the previous performed step i with probability p_i prod(1 - p_k), i < k < j.
+      // Lots leaving a transform step that splits arrive as a burst of its children.
       v.up_begin = static_cast<int>(m.ups.size());
       double skip = 1.0;
       for (int i = j - 1; i >= 0 && skip > 1e-12; --i) {
         const double pi = route.steps[i].sample_probability;
         const double w = skip * pi;
         if (w > 0) {
-          m.ups.push_back(Up{first_visit + i, w});
+          const double before = fl.steps[i].lots, after = i + 1 < n ? fl.steps[i + 1].lots : before;
+          const double burst =
+              route.steps[i].transform_to_units && before > 0 ? std::max(1.0, after / before) : 1.0;
+          m.ups.push_back(Up{first_visit + i, w, burst});
           if (opt.transport) v.transport += w * move_time(route.steps[i].tool_group, sp.tool_group);
         }
         skip *= (1.0 - pi);
       }
-      if (skip > 1e-12) m.ups.push_back(Up{-1 - static_cast<int>(si), skip});
+      if (skip > 1e-12) m.ups.push_back(Up{-1 - static_cast<int>(si), skip, 1.0});
       v.up_end = static_cast<int>(m.ups.size());
 
       m.visits.push_back(v);
-      // Quantities after the step (yield applies when the step is performed).
-      wafers *= 1.0 - sp.sample_probability * (1.0 - sp.yield);
-      if (sp.transform_to_units && !units) {
-        units = true;
-        wafers_at_transform = wafers;
-        wafers = wafers * spw * prod.site_yield;
-      }
     }
+    burst_waits(f, route, fl, m, first_visit);
   }
 
   // Setup frequency per visit from the mix of setup states at its group (docs/capacity.md §1.4).
@@ -604,6 +634,33 @@ double expected_capped_geometric(double a, double c) {
   return sum + (c - (n - 1)) * pn * q;  // fractional remainder of c
 }
 
+// E[min(N, c)] for N Poisson with mean a (arrivals during a fixed wait), c >= 0.
+double expected_capped_poisson(double a, double c) {
+  if (a <= 0 || c <= 0) return 0.0;
+  double p = std::exp(-a), cdf = p, sum = 0.0;
+  int n = 1;
+  for (; n <= c; ++n) {
+    sum += 1.0 - cdf;  // P(N >= n)
+    p *= a / n;
+    cdf += p;
+  }
+  return sum + (c - (n - 1)) * (1.0 - cdf);
+}
+
+// Mean time a partial batch holds for more lots under batch_max_wait w: min(w, the time until d
+// more lots of its class arrive at rate r) = sum_{i<d} P(Poisson(r w) > i) / r.
+double max_wait_hold(double r, double w, double d) {
+  if (r <= 0) return w;
+  if (w <= 0 || d <= 0) return 0.0;
+  double p = std::exp(-r * w), cdf = p, sum = 0.0;
+  for (int i = 0; i < d; ++i) {
+    sum += 1.0 - cdf;  // P(N > i)
+    p *= r * w / (i + 1);
+    cdf += p;
+  }
+  return sum / r;
+}
+
 // Queueing state of every group at scale s: one fixed point of the linking equations and of the
 // load-dependent setup frequencies.
 Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, double s,
@@ -661,7 +718,9 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
   };
 
   std::vector<double> sr(ng), src2(ng), sq(ng), cd(ng);
-  const bool linking = opt.arrivals == ArrivalRule::Linking;
+  const bool linking = opt.arrivals != ArrivalRule::Poisson;
+  const bool class_linking = opt.arrivals == ArrivalRule::Linking;
+  std::vector<double> vca2(m.visits.size(), 1.0);  // arrival SCV of each route step's lots
   for (int iter = 0; iter < 300; ++iter) {
     update_groups();
     double delta = 0.0;
@@ -670,24 +729,50 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
       std::fill(sr.begin(), sr.end(), 0.0);
       std::fill(src2.begin(), src2.end(), 0.0);
       std::fill(sq.begin(), sq.end(), 0.0);
-      for (const auto& v : m.visits) {
+      for (std::size_t i = 0; i < m.visits.size(); ++i) {
+        const Visit& v = m.visits[i];
         const double vr = s * v.rate / kHoursPerDay;
+        double vsum = 0.0, vc2 = 0.0;
         for (int u = v.up_begin; u < v.up_end; ++u) {
           const Up& up = m.ups[u];
           const double r = vr * up.weight;
           double c2;
           if (up.from >= 0) {
-            const auto gfrom = m.visits[up.from].group;
-            const double p = lot_rate[gfrom] > 0 ? std::min(1.0, r / lot_rate[gfrom]) : 1.0;
-            c2 = queueing::split_scv(cd[gfrom], p);
+            // The children of a split leave as a burst: rd is the departure rate of their parents.
+            // The burst's own queue is the explicit burst wait (burst_waits), not an inflated
+            // SCV.
+            const Visit& w = m.visits[up.from];
+            const auto gfrom = w.group;
+            const double rd = r / up.burst;
+            if (class_linking) {
+              // The lots of one route step leave as a mix of the station's departure process and
+              // their own arrival process, by their share of the station's flow (Bitran and
+              // Tirupati's separation); the route, not a random split, sends them on.
+              const double wr = s * w.rate / kHoursPerDay;
+              const double pk = lot_rate[gfrom] > 0 ? std::min(1.0, wr / lot_rate[gfrom]) : 1.0;
+              const double cw = pk * cd[gfrom] + (1.0 - pk) * vca2[up.from];
+              c2 = queueing::split_scv(cw, wr > 0 ? std::min(1.0, rd / wr) : 1.0);
+            } else {
+              const double p = lot_rate[gfrom] > 0 ? std::min(1.0, rd / lot_rate[gfrom]) : 1.0;
+              c2 = queueing::split_scv(cd[gfrom], p);
+            }
           } else {
             const int si = -1 - up.from;
+            const double b = m.stream_burst[si];
             const double rel = s * m.stream_lots[si] / kHoursPerDay;
-            c2 = queueing::split_scv(m.stream_ca2[si], rel > 0 ? std::min(1.0, r / rel) : 1.0);
+            c2 = b * queueing::split_scv(m.stream_ca2[si], rel > 0 ? std::min(1.0, r / rel) : 1.0);
           }
           sr[v.group] += r;
           src2[v.group] += r * c2;
-          sq[v.group] += r * r;
+          if (!class_linking) sq[v.group] += r * r;
+          vsum += r;
+          vc2 += r * c2;
+        }
+        if (class_linking) {
+          sq[v.group] += vsum * vsum;  // one stream per route step
+          const double next = vsum > 0 ? vc2 / vsum : 1.0;
+          delta = std::max(delta, std::abs(next - vca2[i]));
+          vca2[i] = next;
         }
       }
       for (std::size_t g = 0; g < ng; ++g) {
@@ -695,7 +780,11 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
         const double mix = src2[g] / sr[g];
         const double nu = sr[g] * sr[g] / sq[g];
         const double uu = std::clamp(st[g].util, 0.0, 1.0);
-        const double w = 1.0 / (1.0 + 4.0 * (1.0 - uu) * (1.0 - uu) * (nu - 1.0));
+        // Superposition: the asymptotic method (the mix of the streams' SCVs) or Whitt's hybrid,
+        // which pulls the mix towards 1 (Poisson) at light load and with many streams.
+        const double w = opt.superposition == SuperpositionRule::Asymptotic
+                             ? 1.0
+                             : 1.0 / (1.0 + 4.0 * (1.0 - uu) * (1.0 - uu) * (nu - 1.0));
         const double ca2 = w * mix + 1.0 - w;
         delta = std::max(delta, std::abs(ca2 - st[g].ca2));
         st[g].ca2 = ca2;
@@ -759,14 +848,22 @@ Solution solve(const Factory& f, const Model& m, const CapacityOptions& opt, dou
           // Lots join only when the batch waits (probability P(wait)), for a wait of mean
           // Wq / P(wait), taken as exponential (M/M/m conditional wait).
           const double pw = wait_probability(u, mt);
+          // A partial batch also holds up to batch_max_wait for more lots when a tool is free;
+          // the lots that join in that window are Poisson's for random arrivals and none for
+          // regular, spaced ones: scaled by the arrival SCV (a heuristic, docs/capacity.md §1.2).
+          const double mw = hours_of(static_cast<double>(f.tool_groups[g].batch_max_wait));
           double h = fixed_h;
           for (int i : gb.batch_visits) {
             const Visit& v = m.visits[i];
             const double rk = s * m.batch_key_rate[v.batch_key] / kHoursPerDay;
-            const double extra = !std::isfinite(wq) ? v.kmax - v.kmin
-                                 : pw > 0
-                                     ? pw * expected_capped_geometric(rk * wq / pw, v.kmax - v.kmin)
-                                     : 0.0;
+            const double d = v.kmax - v.kmin;
+            const double extra =
+                !std::isfinite(wq) ? d
+                : v.burst >= v.kmax
+                    ? d  // siblings of a split fill the batch
+                    : (pw > 0 ? pw * expected_capped_geometric(rk * (wq / pw + mw), d) : 0.0) +
+                          (1.0 - pw) * std::min(1.0, st[g].ca2) *
+                              expected_capped_poisson(rk * mw, d);
             sol.k[i] = v.kmin + extra;
             h += s * v.rate / sol.k[i] * (v.job + sol.sp[i] * v.setup_hours);
           }
@@ -822,9 +919,18 @@ CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt
     cts[i].name = f.streams[i].name;
     cts[i].priority = f.streams[i].priority;
     cts[i].lots_per_day = s * m.stream_lots[i];
+    cts[i].wafers_per_day = s * m.stream_wafers[i];
+    cts[i].units_per_day = s * m.stream_units[i];
+    cts[i].lots_out_per_day = cts[i].lots_per_day * m.flows[i].lots_out;
+    cts[i].good_units_per_day = cts[i].lots_per_day * m.flows[i].units_out;
+    cts[i].raw_process_days = m.flows[i].raw_process / kTicksPerDay;
+    cts[i].raw_process_sampled_days = m.flows[i].raw_process_sampled / kTicksPerDay;
     cts[i].cycle_time_days = 0.0;
     p.lots_per_day += cts[i].lots_per_day;
-    p.wafers_per_day += s * m.stream_wafers[i];
+    p.wafers_per_day += cts[i].wafers_per_day;
+    p.units_per_day += cts[i].units_per_day;
+    p.lots_out_per_day += cts[i].lots_out_per_day;
+    p.good_units_per_day += cts[i].good_units_per_day;
   }
   // Per-group, per-priority waits.
   std::vector<std::vector<double>> wait(f.tool_groups.size());
@@ -851,21 +957,27 @@ CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt
     StreamCycleTime& c = cts[v.stream];
     const GroupBase& gb = m.groups[v.group];
     double q = wait[v.group][v.prio_idx];
-    if (v.batch_key >= 0) {
+    if (v.batch_key >= 0 && v.burst >= v.kmin) {
+      // A burst of siblings fills its batches itself (the remainder joins the next burst).
+    } else if (v.batch_key >= 0) {
       const double rk = s * m.batch_key_rate[v.batch_key] / kHoursPerDay;
       const double k = sol.k[i];
       if (opt.batch_size == BatchSizeRule::Auto && std::isfinite(q)) {
-        // The first kmin lots form the batch and wait in queue; the lots that join while it
-        // waits wait half of that on average.
+        // The first kmin lots form the batch and wait in queue (and, when a tool is free, hold
+        // up to batch_max_wait for more lots); the lots that join while it waits wait half of
+        // that on average.
         const double wtbt = queueing::wait_to_batch(v.kmin, rk);
-        q = (v.kmin * (wtbt + q) + (k - v.kmin) * 0.5 * q) / k;
+        const double mw = hours_of(static_cast<double>(f.tool_groups[v.group].batch_max_wait));
+        const double pw = wait_probability(st[v.group].util, std::max(1, f.tool_groups[v.group].tools));
+        const double hold = (1.0 - pw) * max_wait_hold(rk, mw, v.kmax - v.kmin);
+        q = (v.kmin * (wtbt + q + hold) + (k - v.kmin) * 0.5 * (q + hold)) / k;
       } else {
         q += queueing::wait_to_batch(k, rk);
       }
     }
+    q += v.burst_wait;
     c.queue_days += v.per_lot * q / kHoursPerDay;
     c.transport_days += v.per_lot * v.transport / kHoursPerDay;
-    c.raw_process_days += v.sample * v.lot_time / kHoursPerDay;
     c.cycle_time_days += v.per_lot *
                          (q + sol.sp[i] * v.setup_hours + v.lot_time * gb.stretch + v.transport) /
                          kHoursPerDay;
@@ -873,11 +985,13 @@ CurvePoint evaluate(const Factory& f, const Model& m, const CapacityOptions& opt
   double wsum = 0.0, ct = 0.0, ff = 0.0;
   for (auto& c : cts) {
     if (!std::isfinite(c.cycle_time_days)) c.cycle_time_days = kInfinity;
+    // As the simulator's ct_factor: cycle time over the raw process time of every step.
     c.cycle_time_factor =
         c.raw_process_days > 0 ? c.cycle_time_days / c.raw_process_days : kInfinity;
-    wsum += c.lots_per_day;
-    ct += c.lots_per_day * c.cycle_time_days;
-    ff += c.lots_per_day * c.cycle_time_factor;
+    // Weighted by completed lots: a split lot's children each finish with their own cycle time.
+    wsum += c.lots_out_per_day;
+    ct += c.lots_out_per_day * c.cycle_time_days;
+    ff += c.lots_out_per_day * c.cycle_time_factor;
   }
   p.mean_cycle_time_days = wsum > 0 ? ct / wsum : kInfinity;
   p.mean_cycle_time_factor = wsum > 0 ? ff / wsum : kInfinity;
@@ -903,6 +1017,7 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
   for (std::size_t i = 0; i < m.stream_lots.size(); ++i) {
     r.nominal_lots_per_day += m.stream_lots[i];
     r.nominal_wafers_per_day += m.stream_wafers[i];
+    r.nominal_units_per_day += m.stream_units[i];
   }
   Solution sol;
   r.nominal = evaluate(f, m, opt, opt.scale, &r.groups, &sol);
@@ -939,7 +1054,46 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
   std::stable_sort(r.ranking.begin(), r.ranking.end(), [&](auto a, auto b) {
     return r.groups[a].utilisation > r.groups[b].utilisation;
   });
-  if (!r.ranking.empty()) r.bottleneck = r.ranking.front();
+  // Components: kit draws of the release plan against the supplies' long-run rate.
+  r.components.resize(f.components.size());
+  for (std::size_t k = 0; k < f.components.size(); ++k) {
+    auto& cc = r.components[k];
+    cc.id = static_cast<model::ComponentId>(k);
+    cc.name = f.components[k].name;
+    cc.initial_stock = f.components[k].initial_stock;
+  }
+  for (std::size_t si = 0; si < f.streams.size(); ++si)
+    for (const auto& sf : m.flows[si].steps)
+      for (const auto& [comp, qty] : sf.kit)
+        r.components[static_cast<std::size_t>(comp)].draw_per_day +=
+            opt.scale * m.stream_lots[si] * sf.load_visits * qty;
+  for (const auto& sup : f.supplies) {
+    if (sup.interval <= 0 || sup.component < 0) continue;
+    auto& cc = r.components[static_cast<std::size_t>(sup.component)];
+    cc.supply_per_day += sup.quantity * kTicksPerDay / static_cast<double>(sup.interval);
+    if (sup.count >= 0) {
+      const double end = (static_cast<double>(sup.first) +
+                          static_cast<double>(sup.count) * static_cast<double>(sup.interval)) /
+                         kTicksPerDay;
+      cc.supply_ends_days = std::isfinite(cc.supply_ends_days) ? std::max(cc.supply_ends_days, end)
+                                                               : end;
+    }
+  }
+  for (auto& cc : r.components) {
+    if (cc.draw_per_day <= 0) continue;
+    cc.max_scale = opt.scale * cc.supply_per_day / cc.draw_per_day;
+    const double deficit = cc.draw_per_day - cc.supply_per_day;
+    cc.stock_days = deficit > 0 ? cc.initial_stock / deficit : kInfinity;
+    if (cc.max_scale < r.component_max_scale) {
+      r.component_max_scale = cc.max_scale;
+      r.binding_component = cc.id;
+    }
+  }
+
+  // The bottleneck is the group that sets the maximum start rate (ties: the higher utilisation).
+  for (const auto g : r.ranking)
+    if (r.bottleneck == kNone || r.groups[g].max_scale < r.groups[r.bottleneck].max_scale)
+      r.bottleneck = g;
   if (std::isfinite(r.max_scale) && r.max_scale > 0) {
     r.nominal.level = opt.scale / r.max_scale;
     for (double level : opt.curve) {
@@ -967,7 +1121,12 @@ const char* to_string(BatchSizeRule r) {
 const char* to_string(SetupStateRule r) {
   return r == SetupStateRule::Keep ? "keep" : "reset";
 }
+const char* to_string(SuperpositionRule r) {
+  return r == SuperpositionRule::Asymptotic ? "asymptotic" : "hybrid";
+}
+
 const char* to_string(ArrivalRule r) {
+  if (r == ArrivalRule::StationLinking) return "station-linking";
   return r == ArrivalRule::Linking ? "linking" : "poisson";
 }
 

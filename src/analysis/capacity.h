@@ -33,8 +33,19 @@ enum class SetupStateRule : unsigned char {
 
 // Where a station's arrival variability comes from.
 enum class ArrivalRule : unsigned char {
-  Linking,  // departure SCVs propagated along the routes (linking equations, QNA superposition)
-  Poisson,  // ca2 = 1 at every station (simpler, documented alternative)
+  Linking,         // per route step: a step's lots leave as a mix of the station's departures and
+                   // their own arrivals by their share of the station (Bitran-Tirupati), then
+                   // superposed at the next station (QNA); the default
+  StationLinking,  // the station's departures split at random among the next steps (QNA's
+                   // Markovian routing; the default before the packaging calibration)
+  Poisson,         // ca2 = 1 at every station (simpler, documented alternative)
+};
+
+// How the arrival streams of one station combine (docs/capacity.md §3.2).
+enum class SuperpositionRule : unsigned char {
+  Asymptotic,  // the rate-weighted mix of the streams' SCVs (default: periodic releases and
+               // near-deterministic lines keep their regularity, as the simulator shows)
+  Hybrid,      // Whitt's hybrid: towards 1 at light load and with many streams (QNA)
 };
 
 struct CapacityOptions {
@@ -44,6 +55,7 @@ struct CapacityOptions {
   BatchSizeRule batch_size = BatchSizeRule::Auto;
   SetupStateRule setup_state = SetupStateRule::Keep;
   ArrivalRule arrivals = ArrivalRule::Linking;
+  SuperpositionRule superposition = SuperpositionRule::Asymptotic;
   bool priorities = true;  // per-priority waits (non-preemptive priority correction)
   bool transport = true;   // expected transport time between consecutive performed steps
   // Operating curve: levels of the bottleneck's utilisation (start rate = level x max rate).
@@ -99,23 +111,46 @@ struct StreamCycleTime {
   model::StreamId id = model::kNone;
   std::string name;
   int priority = 10;
-  double lots_per_day = 0.0;      // at this load
-  double raw_process_days = 0.0;  // RPT: sampling-weighted L + process + U, no rework, no moves
+  double lots_per_day = 0.0;      // released lots at this load
+  double wafers_per_day = 0.0;    // released wafers (0 for a unit-start product)
+  double units_per_day = 0.0;     // released units (unit-start products only)
+  double lots_out_per_day = 0.0;  // completed lots (after splits and scrap, model::stream_flow)
+  double good_units_per_day = 0.0;  // good units completed (0 for wafer-out products)
+  // RPT: the lot's own time at every step, once, with the expected lot size along the route
+  // (model::stream_flow); no rework, no moves, no queues. The same figure as `validate` and
+  // `simulate` report.
+  double raw_process_days = 0.0;
+  double raw_process_sampled_days = 0.0;  // each step weighted by its sampling probability
   double cycle_time_days = kInfinity;  // queue + setup + process (with rework) + batch wait + moves
   double queue_days = 0.0;
   double transport_days = 0.0;
-  double cycle_time_factor = kInfinity;  // cycle time / raw process time
+  double cycle_time_factor = kInfinity;  // cycle time / raw_process_days (simulate's ct_factor)
 };
 
 struct CurvePoint {
   double level = 0.0;            // start rate / maximum start rate
   double max_utilisation = 0.0;  // utilisation of the most loaded group at this start rate
   double scale = 0.0;            // start-rate scale factor on the nominal (unscaled) plan
-  double lots_per_day = 0.0;     // total starts
-  double wafers_per_day = 0.0;
-  double mean_cycle_time_days = kInfinity;  // lot-weighted over streams
+  double lots_per_day = 0.0;     // total starts (lots)
+  double wafers_per_day = 0.0;   // wafer starts (wafer products)
+  double units_per_day = 0.0;    // unit starts (unit-start products; never added to wafers)
+  double lots_out_per_day = 0.0;  // completed lots (after splits)
+  double good_units_per_day = 0.0;
+  double mean_cycle_time_days = kInfinity;  // weighted by completed lots over streams
   double mean_cycle_time_factor = kInfinity;
   std::vector<StreamCycleTime> streams;
+};
+
+// A component drawn by kits (packaging), at the nominal load: long-run draw against supply.
+struct ComponentCapacity {
+  model::ComponentId id = model::kNone;
+  std::string name;
+  double draw_per_day = 0.0;    // kit draws of the release plan (model::stream_flow)
+  double supply_per_day = 0.0;  // deliveries per day while the supplies run
+  double supply_ends_days = kInfinity;  // the last delivery of a supply with a count (inf: none)
+  double initial_stock = 0.0;
+  double max_scale = kInfinity;  // scale at which the draw reaches the supply rate
+  double stock_days = kInfinity;  // days the initial stock covers the draw beyond the supply
 };
 
 struct CapacityResult {
@@ -127,13 +162,18 @@ struct CapacityResult {
   }
   double nominal_lots_per_day = 0.0;  // unscaled plan
   double nominal_wafers_per_day = 0.0;
+  double nominal_units_per_day = 0.0;  // unit-start products' units
 
   std::vector<GroupCapacity> groups;        // in factory order
   std::vector<model::ToolGroupId> ranking;  // groups by utilisation, highest first (load > 0)
 
   double max_scale = kInfinity;     // 100 % of available time at the first group
   double target_scale = kInfinity;  // target utilisation at the first group
-  model::ToolGroupId bottleneck = model::kNone;
+  model::ToolGroupId bottleneck = model::kNone;  // the group that sets max_scale
+
+  std::vector<ComponentCapacity> components;  // in factory order, at the nominal load
+  double component_max_scale = kInfinity;     // the tightest component's max_scale
+  model::ComponentId binding_component = model::kNone;
 
   CurvePoint nominal;             // at options.scale
   std::vector<CurvePoint> curve;  // at options.curve levels x max_scale
@@ -149,5 +189,6 @@ CurvePoint evaluate_at_scale(const model::Factory& factory, const CapacityOption
 const char* to_string(BatchSizeRule r);
 const char* to_string(SetupStateRule r);
 const char* to_string(ArrivalRule r);
+const char* to_string(SuperpositionRule r);
 
 }  // namespace osatsim::analysis

@@ -30,6 +30,9 @@ json point_json(const CurvePoint& p) {
   j["max_utilisation"] = num(p.max_utilisation);
   j["lots_per_day"] = num(p.lots_per_day);
   j["wafers_per_day"] = num(p.wafers_per_day);
+  j["units_per_day"] = num(p.units_per_day);
+  j["lots_out_per_day"] = num(p.lots_out_per_day);
+  j["good_units_per_day"] = num(p.good_units_per_day);
   j["mean_cycle_time_days"] = num(p.mean_cycle_time_days);
   j["mean_cycle_time_factor"] = num(p.mean_cycle_time_factor);
   json ss = json::array();
@@ -37,7 +40,12 @@ json point_json(const CurvePoint& p) {
     ss.push_back({{"name", s.name},
                   {"priority", s.priority},
                   {"lots_per_day", num(s.lots_per_day)},
+                  {"wafers_per_day", num(s.wafers_per_day)},
+                  {"units_per_day", num(s.units_per_day)},
+                  {"lots_out_per_day", num(s.lots_out_per_day)},
+                  {"good_units_per_day", num(s.good_units_per_day)},
                   {"raw_process_days", num(s.raw_process_days)},
+                  {"raw_process_sampled_days", num(s.raw_process_sampled_days)},
                   {"cycle_time_days", num(s.cycle_time_days)},
                   {"queue_days", num(s.queue_days)},
                   {"transport_days", num(s.transport_days)},
@@ -45,6 +53,13 @@ json point_json(const CurvePoint& p) {
   }
   j["streams"] = std::move(ss);
   return j;
+}
+
+// "167 wafers/day, 67 units/day": wafers and units of unit-start products, never added.
+std::string starts(double wafers, double units) {
+  std::string s = fmt::format("{} wafers/day", fnum(wafers, 0));
+  if (units > 0) s += fmt::format(", {} units/day of unit-start products", fnum(units, 0));
+  return s;
 }
 
 }  // namespace
@@ -59,18 +74,34 @@ std::string to_json_text(const CapacityResult& r) {
                   {"batch_size", to_string(o.batch_size)},
                   {"setup_state", to_string(o.setup_state)},
                   {"arrivals", to_string(o.arrivals)},
+                  {"superposition", to_string(o.superposition)},
                   {"priorities", o.priorities},
                   {"transport", o.transport},
                   {"curve", o.curve},
                   {"pm_nesting", model::to_string(r.pm_nesting())}};
   j["nominal_lots_per_day"] = num(r.nominal_lots_per_day);
   j["nominal_wafers_per_day"] = num(r.nominal_wafers_per_day);
+  j["nominal_units_per_day"] = num(r.nominal_units_per_day);
   j["max_scale"] = num(r.max_scale);
   j["max_lots_per_day"] = num(r.max_scale * r.nominal_lots_per_day);
   j["max_wafers_per_day"] = num(r.max_scale * r.nominal_wafers_per_day);
   j["target_scale"] = num(r.target_scale);
   j["target_lots_per_day"] = num(r.target_scale * r.nominal_lots_per_day);
+  j["max_units_per_day"] = num(r.max_scale * r.nominal_units_per_day);
   j["bottleneck"] = r.bottleneck >= 0 ? json(r.groups[r.bottleneck].name) : json(nullptr);
+  json comps = json::array();
+  for (const auto& c : r.components)
+    comps.push_back({{"name", c.name},
+                     {"draw_per_day", num(c.draw_per_day)},
+                     {"supply_per_day", num(c.supply_per_day)},
+                     {"supply_ends_days", num(c.supply_ends_days)},
+                     {"initial_stock", num(c.initial_stock)},
+                     {"max_scale", num(c.max_scale)},
+                     {"stock_days", num(c.stock_days)}});
+  j["components"] = std::move(comps);
+  j["component_max_scale"] = num(r.component_max_scale);
+  j["binding_component"] =
+      r.binding_component >= 0 ? json(r.components[r.binding_component].name) : json(nullptr);
   json groups = json::array();
   for (const auto& g : r.groups) {
     groups.push_back({{"name", g.name},
@@ -116,13 +147,16 @@ std::string to_json_text(const CapacityResult& r) {
 std::string format_table(const CapacityResult& r, int top) {
   std::string s;
   const auto& o = r.options;
-  s += fmt::format("Capacity of {}: {:.2f} lots/day ({:.0f} wafers/day) at scale {:g}\n", r.factory,
-                   o.scale * r.nominal_lots_per_day, o.scale * r.nominal_wafers_per_day, o.scale);
+  s += fmt::format("Capacity of {}: {:.2f} lots/day released ({}) at scale {:g}\n", r.factory,
+                   o.scale * r.nominal_lots_per_day,
+                   starts(o.scale * r.nominal_wafers_per_day, o.scale * r.nominal_units_per_day),
+                   o.scale);
   s += fmt::format(
-      "assumptions: batch size {}, setup state {}, arrivals {}, priorities {}, PM calendars {}, "
-      "period {:g} days\n\n",
+      "assumptions: batch size {}, setup state {}, arrivals {} ({} superposition), priorities {}, "
+      "PM calendars {}, period {:g} days\n\n",
       to_string(o.batch_size), to_string(o.setup_state), to_string(o.arrivals),
-      o.priorities ? "on" : "off", model::to_string(r.pm_nesting()), o.period_days);
+      to_string(o.superposition), o.priorities ? "on" : "off", model::to_string(r.pm_nesting()),
+      o.period_days);
   s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n",
                    std::min<int>(top, r.ranking.size()), r.ranking.size());
   s += fmt::format("{:<4} {:<22} {:<12} {:>5} {:>9} {:>9} {:>7} {:>7} {:>7} {:>13} {:>7}\n", "rank",
@@ -143,35 +177,70 @@ std::string format_table(const CapacityResult& r, int top) {
   }
   s += "\n";
   if (r.bottleneck >= 0) {
-    s += fmt::format("Maximum start rate: scale {} = {} lots/day ({} wafers/day), bottleneck {}\n",
+    s += fmt::format("Maximum start rate: scale {} = {} lots/day ({}), bottleneck {}\n",
                      fnum(r.max_scale, 4), fnum(r.max_scale * r.nominal_lots_per_day, 2),
-                     fnum(r.max_scale * r.nominal_wafers_per_day, 0), r.groups[r.bottleneck].name);
+                     starts(r.max_scale * r.nominal_wafers_per_day,
+                            r.max_scale * r.nominal_units_per_day),
+                     r.groups[r.bottleneck].name);
     s += fmt::format("Start rate at {:.0f}% target utilisation: scale {} = {} lots/day\n\n",
                      100.0 * o.target_utilisation, fnum(r.target_scale, 4),
                      fnum(r.target_scale * r.nominal_lots_per_day, 2));
   } else {
     s += "No loaded tool group: the release plan is empty.\n\n";
   }
+  bool any_kits = false;
+  for (const auto& c : r.components) any_kits = any_kits || c.draw_per_day > 0;
+  if (any_kits) {
+    s += fmt::format("Components at scale {:g} (kit draws of the release plan against supply)\n",
+                     o.scale);
+    s += fmt::format("{:<22} {:>12} {:>12} {:>9} {:>12} {:>12}\n", "component", "draw/day",
+                     "supply/day", "max x", "stock days", "supply ends");
+    for (const auto& c : r.components) {
+      if (c.draw_per_day <= 0) continue;
+      s += fmt::format("{:<22} {:>12.1f} {:>12.1f} {:>9} {:>12} {:>12}\n", c.name, c.draw_per_day,
+                       c.supply_per_day, fnum(c.max_scale, 3), fnum(c.stock_days, 1),
+                       std::isfinite(c.supply_ends_days) ? fmt::format("day {:.0f}", c.supply_ends_days)
+                                                         : std::string("-"));
+    }
+    if (r.binding_component >= 0 && r.component_max_scale < r.max_scale)
+      s += fmt::format("Components bind before the tools: {} at scale {} (tools: {})\n",
+                       r.components[r.binding_component].name, fnum(r.component_max_scale, 4),
+                       fnum(r.max_scale, 4));
+    s += "\n";
+  }
   s += fmt::format("Cycle time per lot type at scale {:g} (most loaded group at {})\n", o.scale,
                    pct(r.nominal.max_utilisation));
-  s += fmt::format("{:<18} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}\n", "lot type", "prio",
-                   "lots/d", "RPT d", "queue d", "move d", "CT d", "CT/RPT");
+  s += fmt::format("{:<18} {:>5} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7}\n",
+                   "lot type", "prio", "lots/d", "wafers/d", "units/d", "good u/d", "lots out",
+                   "RPT d", "queue d", "CT d", "CT/RPT");
   for (const auto& c : r.nominal.streams) {
-    s += fmt::format("{:<18} {:>5} {:>9.3f} {:>9.2f} {:>9} {:>9.2f} {:>9} {:>7}\n", c.name,
-                     c.priority, c.lots_per_day, c.raw_process_days, fnum(c.queue_days, 2),
-                     c.transport_days, fnum(c.cycle_time_days, 2), fnum(c.cycle_time_factor, 2));
+    s += fmt::format("{:<18} {:>5} {:>8.3f} {:>9} {:>9} {:>9} {:>8.2f} {:>8.2f} {:>8} {:>8} {:>7}\n",
+                     c.name, c.priority, c.lots_per_day,
+                     c.wafers_per_day > 0 ? fnum(c.wafers_per_day, 1) : std::string("-"),
+                     c.units_per_day > 0 ? fnum(c.units_per_day, 1) : std::string("-"),
+                     c.good_units_per_day > 0 ? fnum(c.good_units_per_day, 0) : std::string("-"),
+                     c.lots_out_per_day, c.raw_process_days, fnum(c.queue_days, 2),
+                     fnum(c.cycle_time_days, 2), fnum(c.cycle_time_factor, 2));
   }
-  s += fmt::format("{:<18} {:>5} {:>9.3f} {:>9} {:>9} {:>9} {:>9} {:>7}\n\n", "all (lot-weighted)",
-                   "", r.nominal.lots_per_day, "", "", "", fnum(r.nominal.mean_cycle_time_days, 2),
+  s += fmt::format("{:<18} {:>5} {:>8.3f} {:>9} {:>9} {:>9} {:>8.2f} {:>8} {:>8} {:>8} {:>7}\n",
+                   "all", "", r.nominal.lots_per_day,
+                   r.nominal.wafers_per_day > 0 ? fnum(r.nominal.wafers_per_day, 1) : std::string("-"),
+                   r.nominal.units_per_day > 0 ? fnum(r.nominal.units_per_day, 1) : std::string("-"),
+                   r.nominal.good_units_per_day > 0 ? fnum(r.nominal.good_units_per_day, 0)
+                                                    : std::string("-"),
+                   r.nominal.lots_out_per_day, "", "", fnum(r.nominal.mean_cycle_time_days, 2),
                    fnum(r.nominal.mean_cycle_time_factor, 2));
+  s += "RPT: raw process time, every step once (validate and simulate report the same); CT and "
+       "the 'all' row are weighted by completed lots.\n\n";
   if (!r.curve.empty()) {
     s += "Operating curve (start rate as a fraction of the maximum)\n";
-    s += fmt::format("{:>6} {:>8} {:>9} {:>10} {:>9} {:>9} {:>7}\n", "level", "scale", "lots/d",
-                     "wafers/d", "max util", "CT d", "CT/RPT");
+    s += fmt::format("{:>6} {:>8} {:>9} {:>10} {:>9} {:>9} {:>9} {:>7}\n", "level", "scale",
+                     "lots/d", "wafers/d", "units/d", "max util", "CT d", "CT/RPT");
     for (const auto& p : r.curve) {
-      s += fmt::format("{:>6} {:>8.4f} {:>9.2f} {:>10.0f} {:>9} {:>9} {:>7}\n", pct(p.level),
-                       p.scale, p.lots_per_day, p.wafers_per_day, pct(p.max_utilisation),
-                       fnum(p.mean_cycle_time_days, 2), fnum(p.mean_cycle_time_factor, 2));
+      s += fmt::format("{:>6} {:>8.4f} {:>9.2f} {:>10.0f} {:>9.0f} {:>9} {:>9} {:>7}\n",
+                       pct(p.level), p.scale, p.lots_per_day, p.wafers_per_day, p.units_per_day,
+                       pct(p.max_utilisation), fnum(p.mean_cycle_time_days, 2),
+                       fnum(p.mean_cycle_time_factor, 2));
     }
   }
   return s;

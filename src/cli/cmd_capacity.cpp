@@ -59,6 +59,7 @@ struct Options {
   std::string batch = "auto";
   std::string setup_state = "keep";
   std::string arrivals = "linking";
+  std::string superposition = "asymptotic";
   double target = 0.85;
   double scale = 1.0;
   double period_days = 30.0;
@@ -94,8 +95,13 @@ Runner setup(CLI::App* app) {
                   "tool setup state after a step without setup: keep (default) or reset")
       ->check(CLI::IsMember({"keep", "reset"}));
   app->add_option("--arrivals", opt->arrivals,
-                  "arrival variability: linking (default, propagated) or poisson")
-      ->check(CLI::IsMember({"linking", "poisson"}));
+                  "arrival variability: linking (default, propagated per route step), "
+                  "station-linking (station departures split at random) or poisson")
+      ->check(CLI::IsMember({"linking", "station-linking", "poisson"}));
+  app->add_option("--superposition", opt->superposition,
+                  "merging arrival streams: asymptotic (default, rate-weighted SCV mix) or hybrid "
+                  "(Whitt's QNA hybrid)")
+      ->check(CLI::IsMember({"asymptotic", "hybrid"}));
   app->add_flag("--no-priorities", opt->no_priorities, "one FCFS wait for every lot type");
   app->add_flag("--no-transport", opt->no_transport, "leave transport times out of cycle times");
   app->add_flag("--timing", opt->timing, "print load and analysis wall times to stderr");
@@ -116,8 +122,11 @@ Runner setup(CLI::App* app) {
                                           : analysis::BatchSizeRule::Auto;
     o.setup_state = opt->setup_state == "reset" ? analysis::SetupStateRule::Reset
                                                 : analysis::SetupStateRule::Keep;
-    o.arrivals = opt->arrivals == "poisson" ? analysis::ArrivalRule::Poisson
-                                            : analysis::ArrivalRule::Linking;
+    o.arrivals = opt->arrivals == "poisson"           ? analysis::ArrivalRule::Poisson
+                 : opt->arrivals == "station-linking" ? analysis::ArrivalRule::StationLinking
+                                                      : analysis::ArrivalRule::Linking;
+    o.superposition = opt->superposition == "hybrid" ? analysis::SuperpositionRule::Hybrid
+                                                     : analysis::SuperpositionRule::Asymptotic;
     o.priorities = !opt->no_priorities;
     o.transport = !opt->no_transport;
     bool nest_override = false;

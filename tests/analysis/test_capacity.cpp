@@ -273,7 +273,8 @@ TEST(Capacity, SamplingWeightsLoadAndRawProcessTime) {
   EXPECT_NEAR(r.groups[m].lot_visits_per_day, 7.2, 1e-9);
   EXPECT_NEAR(r.groups[m].required_hours_per_day, 3.6, 1e-9);
   EXPECT_NEAR(r.groups[a].required_hours_per_day, 9.6, 1e-9);
-  EXPECT_NEAR(r.nominal.streams[0].raw_process_days * 24, 0.4 + 0.3 * 0.5, 1e-12);
+  EXPECT_NEAR(r.nominal.streams[0].raw_process_sampled_days * 24, 0.4 + 0.3 * 0.5, 1e-12);
+  EXPECT_NEAR(r.nominal.streams[0].raw_process_days * 24, 0.4 + 0.5, 1e-12);  // every step
 }
 
 TEST(Capacity, CascadingToolOccupiedForTheInterval) {
@@ -476,8 +477,13 @@ TEST(Capacity, PackagingBasesAndTransform) {
   const double w1 = 25, w2 = 25 * 0.9, units = w2 * 10 * 0.9;
   const double hours = w1 * 0.01 + w2 * 10 * 0.001 + units * 8 * 0.002 + units * 0.003 + 0.1;
   EXPECT_NEAR(r.groups[0].busy_hours_per_day, hours, 1e-9);
-  // Pieces processed: wafers before the transform, units after.
-  EXPECT_NEAR(r.groups[0].wafers_per_day, 25 + w2 + 2 * units, 1e-9);
+  // Pieces counted by wafer-count PM (model::StepFlow::pm_pieces, as the engine counts them):
+  // the lot's wafers, after the transform the wafers it had at the transform.
+  EXPECT_NEAR(r.groups[0].wafers_per_day, 25 + w2 + 2 * w2, 1e-9);
+  // Units are reported apart: the stream ships `units` good units per day.
+  EXPECT_NEAR(r.nominal.streams[0].good_units_per_day, units, 1e-9);
+  EXPECT_NEAR(r.nominal.streams[0].wafers_per_day, 25, 1e-9);
+  EXPECT_EQ(r.nominal.streams[0].units_per_day, 0.0);
 }
 
 TEST(Capacity, EmptyPlanAndReports) {
