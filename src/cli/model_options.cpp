@@ -76,13 +76,13 @@ bool parse_what_if(const std::vector<std::string>& scales, const std::vector<std
       continue;
     }
     if (!parse_number(number, f)) {
-      bad("--scale", fmt::format("'{}': not a factor (allowed: F or PRODUCT=F, F {})", value,
-                                 range));
+      bad("--scale",
+          fmt::format("'{}': not a factor (allowed: F or PRODUCT=F, F {})", value, range));
       continue;
     }
     if (!(f >= model::kWhatIfMinScale && f <= model::kWhatIfMaxScale)) {
-      bad("--scale", fmt::format("'{}': factor outside [{:g}, {:g}]", value,
-                                 model::kWhatIfMinScale, model::kWhatIfMaxScale));
+      bad("--scale", fmt::format("'{}': factor outside [{:g}, {:g}]", value, model::kWhatIfMinScale,
+                                 model::kWhatIfMaxScale));
       continue;
     }
     if (name.empty()) {
@@ -103,14 +103,15 @@ bool parse_what_if(const std::vector<std::string>& scales, const std::vector<std
   for (const std::string& value : tools) {
     const auto eq = value.find('=');
     if (eq == std::string::npos) {
-      bad("--tools", fmt::format("'{}': missing '=' (allowed: GROUP=N sets, GROUP=+N adds)", value));
+      bad("--tools",
+          fmt::format("'{}': missing '=' (allowed: GROUP=N sets, GROUP=+N adds)", value));
       continue;
     }
     const std::string name = trim(value.substr(0, eq));
     std::string count = trim(value.substr(eq + 1));
     if (name.empty()) {
-      bad("--tools", fmt::format("'{}': no tool group before '=' (allowed: GROUP=N, GROUP=+N)",
-                                 value));
+      bad("--tools",
+          fmt::format("'{}': no tool group before '=' (allowed: GROUP=N, GROUP=+N)", value));
       continue;
     }
     if (!count.empty() && count.front() == '-') {

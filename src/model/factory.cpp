@@ -4,8 +4,8 @@
 
 #include <cmath>
 #include <map>
-#include <utility>
 #include <unordered_set>
+#include <utility>
 
 namespace osatsim::model {
 namespace {
@@ -293,9 +293,9 @@ Diagnostics Factory::validate() const {
     // Two rows for the same change: setup_time() would silently take one of them.
     const auto [it, fresh] = first_change.emplace(std::make_pair(c.from, c.to), i);
     if (!fresh)
-      err(c.src, fmt::format("duplicate setup change '{}' -> '{}' (first on line {})",
-                             setup_name(c.from), setup_name(c.to),
-                             setup_changes[it->second].src.line));
+      err(c.src,
+          fmt::format("duplicate setup change '{}' -> '{}' (first on line {})", setup_name(c.from),
+                      setup_name(c.to), setup_changes[it->second].src.line));
   }
   for (const auto& g : setup_groups) {
     if (g.min_run < 0) err(g.src, fmt::format("setup group '{}': negative minimum run", g.name));
@@ -311,9 +311,9 @@ Diagnostics Factory::validate() const {
     // Two lanes between the same locations: transport_time() would silently take the first.
     const auto [it, fresh] = first_lane.emplace(std::make_pair(t.from, t.to), i);
     if (!fresh)
-      err(t.src, fmt::format("duplicate lane '{}' -> '{}' (first on line {})",
-                             location_name(t.from), location_name(t.to),
-                             transport[it->second].src.line));
+      err(t.src,
+          fmt::format("duplicate lane '{}' -> '{}' (first on line {})", location_name(t.from),
+                      location_name(t.to), transport[it->second].src.line));
   }
   for (const auto& s : supplies) {
     if (s.component < 0 || s.component >= static_cast<int>(components.size()))

@@ -55,14 +55,17 @@ bool factor_ok(double v) {
 
 std::vector<WhatIfProblem> check(const WhatIf& w, const Factory& f) {
   std::vector<WhatIfProblem> out;
-  const auto bad = [&out](bool tools, std::string what) { out.push_back({tools, std::move(what)}); };
+  const auto bad = [&out](bool tools, std::string what) {
+    out.push_back({tools, std::move(what)});
+  };
   if (!factor_ok(w.scale))
-    bad(false, fmt::format("factor {} outside [{:g}, {:g}]", w.scale, kWhatIfMinScale,
-                           kWhatIfMaxScale));
+    bad(false,
+        fmt::format("factor {} outside [{:g}, {:g}]", w.scale, kWhatIfMinScale, kWhatIfMaxScale));
   std::set<std::string> seen;
   for (const auto& p : w.product_scales) {
     if (f.find_product(p.product) == kNone)
-      bad(false, fmt::format("unknown product '{}'{}", p.product, known_names(f.products, p.product)));
+      bad(false,
+          fmt::format("unknown product '{}'{}", p.product, known_names(f.products, p.product)));
     else if (!seen.insert(p.product).second)
       bad(false, fmt::format("product '{}' given twice", p.product));
     if (!factor_ok(p.factor))
@@ -73,7 +76,8 @@ std::vector<WhatIfProblem> check(const WhatIf& w, const Factory& f) {
   for (const auto& t : w.tools) {
     const ToolGroupId g = f.find_tool_group(t.group);
     if (g == kNone) {
-      bad(true, fmt::format("unknown tool group '{}'{}", t.group, known_names(f.tool_groups, t.group)));
+      bad(true,
+          fmt::format("unknown tool group '{}'{}", t.group, known_names(f.tool_groups, t.group)));
       continue;
     }
     if (!seen.insert(t.group).second) {
@@ -100,9 +104,8 @@ Factory apply(const Factory& f, const WhatIf& w) {
     if (id != kNone) factor[id] *= p.factor;
   }
   for (auto& s : out.streams) {
-    const double k = s.product >= 0 && s.product < static_cast<int>(factor.size())
-                         ? factor[s.product]
-                         : w.scale;
+    const double k =
+        s.product >= 0 && s.product < static_cast<int>(factor.size()) ? factor[s.product] : w.scale;
     if (k != 1.0) s.interval = s.interval.scaled(1.0 / k);
   }
   for (const auto& t : w.tools) {

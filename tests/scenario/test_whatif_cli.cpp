@@ -122,9 +122,10 @@ TEST(WhatIfCli, CapacityWithMoreBurnInOvensShowsMoreToolsAndLessUtilisation) {
 
   // Setting the count works the same way, and the global scale is kept in options.scale.
   const fs::path set_file = dir.path() / "set.json";
-  const auto set = test::run_osatsim({"capacity", "default", "--tools",
-                                      "burn_in_oven=" + std::to_string(gb.at("tools").get<int>() + 2),
-                                      "--scale", "1.1", "--json", set_file.string()});
+  const auto set =
+      test::run_osatsim({"capacity", "default", "--tools",
+                         "burn_in_oven=" + std::to_string(gb.at("tools").get<int>() + 2), "--scale",
+                         "1.1", "--json", set_file.string()});
   ASSERT_EQ(set.exit_code, 0) << set.err;
   const json s = json::parse(test::read_file(set_file));
   EXPECT_EQ(group(s, "burn_in_oven").at("tools"), gm.at("tools"));
@@ -136,8 +137,8 @@ TEST(WhatIfCli, CapacityProductScaleRaisesTheNominalLoad) {
   test::TempDir dir;
   const fs::path base_file = dir.path() / "base.json", p1_file = dir.path() / "p1.json";
   ASSERT_EQ(test::run_osatsim({"capacity", "default", "--json", base_file.string()}).exit_code, 0);
-  const auto r = test::run_osatsim(
-      {"capacity", "default", "--scale", "P1=2", "--json", p1_file.string()});
+  const auto r =
+      test::run_osatsim({"capacity", "default", "--scale", "P1=2", "--json", p1_file.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json b = json::parse(test::read_file(base_file));
   const json p = json::parse(test::read_file(p1_file));
@@ -187,7 +188,9 @@ TEST(WhatIfCli, SimulateGlobalScaleAndToolsAreRecorded) {
       EXPECT_EQ(g.at("tools").get<int>(), 9);
     }
   }
-  EXPECT_NE(run.out.find("what-if: scale 0.5, P2 x3, burn_in_oven tools +2, final_test tools 9"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("what-if: scale 0.5, P2 x3, burn_in_oven tools +2, final_test tools 9"),
+            std::string::npos)
+      << run.out;
 }
 
 }  // namespace
