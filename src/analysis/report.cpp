@@ -62,11 +62,24 @@ std::string starts(double wafers, double units) {
   return s;
 }
 
+json what_if_json(const model::WhatIf& w) {
+  json ps = json::object();
+  for (const auto& p : w.product_scales) ps[p.product] = p.factor;
+  json tools = json::object();
+  for (const auto& t : w.tools) tools[t.group] = model::to_string(t);
+  return json{{"scale", w.scale}, {"product_scale", ps}, {"tools", tools}};
+}
+
 }  // namespace
 
-std::string to_json_text(const CapacityResult& r) {
+std::string what_if_json_text(const model::WhatIf& w) {
+  return what_if_json(w).dump();
+}
+
+std::string to_json_text(const CapacityResult& r, const model::WhatIf* what_if) {
   json j;
   j["factory"] = r.factory;
+  if (what_if && what_if->any()) j["what_if"] = what_if_json(*what_if);
   const auto& o = r.options;
   j["options"] = {{"scale", o.scale},
                   {"target_utilisation", o.target_utilisation},
@@ -144,13 +157,14 @@ std::string to_json_text(const CapacityResult& r) {
   return j.dump(2) + "\n";
 }
 
-std::string format_table(const CapacityResult& r, int top) {
+std::string format_table(const CapacityResult& r, int top, const model::WhatIf* what_if) {
   std::string s;
   const auto& o = r.options;
   s += fmt::format("Capacity of {}: {:.2f} lots/day released ({}) at scale {:g}\n", r.factory,
                    o.scale * r.nominal_lots_per_day,
                    starts(o.scale * r.nominal_wafers_per_day, o.scale * r.nominal_units_per_day),
                    o.scale);
+  if (what_if && what_if->any()) s += model::describe(*what_if) + "\n";
   s += fmt::format(
       "assumptions: batch size {}, setup state {}, arrivals {} ({} superposition), priorities {}, "
       "PM calendars {}, period {:g} days\n\n",

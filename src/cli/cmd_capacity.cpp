@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "analysis/capacity.h"
 #include "analysis/report.h"
@@ -61,7 +62,8 @@ struct Options {
   std::string arrivals = "linking";
   std::string superposition = "asymptotic";
   double target = 0.85;
-  double scale = 1.0;
+  std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
+  std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   double period_days = 30.0;
   int top = 15;
   bool no_priorities = false;
@@ -79,8 +81,11 @@ Runner setup(CLI::App* app) {
   app->add_option("--target-util", opt->target,
                   "target utilisation for tools needed and the target start rate (default 0.85)")
       ->check(CLI::Range(0.01, 1.0));
-  app->add_option("--scale", opt->scale, "load multiplier on every release stream (default 1)")
-      ->check(CLI::Range(1e-6, 1e6));
+  app->add_option("--scale", opt->scales,
+                  "load multiplier: F on every release stream (default 1), PRODUCT=F on the "
+                  "streams of one product (repeatable; factors multiply; F in [1e-6, 1e6])")
+      ->allow_extra_args(false);
+  app->add_option("--tools", opt->tools, kToolsHelp)->allow_extra_args(false);
   app->add_option("--curve", opt->curve,
                   "operating-curve levels: start rate as a fraction of the maximum "
                   "(default 0.5,0.7,0.8,0.9,0.95)");
@@ -113,7 +118,6 @@ Runner setup(CLI::App* app) {
       std::fprintf(stderr, "%s\n", why.c_str());
       return kExitBadInput;
     }
-    o.scale = opt->scale;
     o.target_utilisation = opt->target;
     o.period_days = opt->period_days;
     o.batch_size = opt->batch == "min"    ? analysis::BatchSizeRule::Min
@@ -133,19 +137,28 @@ Runner setup(CLI::App* app) {
     model::PmNesting nesting = model::PmNesting::Independent;
     if (!parse_pm_nesting(opt->pm_nesting, "capacity", nest_override, nesting))
       return kExitBadInput;
+    model::WhatIf what_if;
+    if (!parse_what_if(opt->scales, opt->tools, "capacity", what_if)) return kExitBadInput;
+    // The global factor stays the analysis' nominal scale (options.scale, max_scale relative to
+    // the model's own load); product factors and tool counts edit the model.
+    o.scale = what_if.scale;
+    model::WhatIf model_edit = what_if;
+    model_edit.scale = 1.0;
 
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     const std::clock_t c0 = std::clock();
     Diagnostics diags;
     auto factory = with_pm_nesting(io::load_factory(opt->path, diags), nest_override, nesting);
-    const auto t1 = Clock::now();
-    const std::clock_t c1 = std::clock();
     if (!factory) {
       for (const auto& d : diags.items()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
       if (diags.empty()) std::fprintf(stderr, "%s: cannot load\n", opt->path.c_str());
       return kExitBadInput;
     }
+    factory = with_what_if(factory, model_edit, "capacity");
+    if (!factory) return kExitBadInput;
+    const auto t1 = Clock::now();
+    const std::clock_t c1 = std::clock();
     const analysis::CapacityResult r = analysis::analyse(*factory, o);
     const auto t2 = Clock::now();
     const std::clock_t c2 = std::clock();
@@ -159,12 +172,12 @@ Runner setup(CLI::App* app) {
                    ms(t1 - t0), cpu(c0, c1), ms(t2 - t1), cpu(c1, c2));
     }
     if (!opt->json_file.empty()) {
-      if (!write_atomically(opt->json_file, analysis::to_json_text(r), why)) {
+      if (!write_atomically(opt->json_file, analysis::to_json_text(r, &what_if), why)) {
         std::fprintf(stderr, "%s: %s\n", opt->json_file.c_str(), why.c_str());
         return kExitFailure;
       }
     }
-    const std::string text = analysis::format_table(r, opt->top);
+    const std::string text = analysis::format_table(r, opt->top, &what_if);
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
   };

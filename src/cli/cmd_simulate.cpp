@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/report.h"
 #include "cli/command.h"
 #include "cli/model_options.h"
 #include "cli/output.h"
@@ -41,6 +42,8 @@ struct SimArgs {
   bool reservation = false;
   double batch_wait_min = -1;
   std::string pm_nesting = "model";
+  std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
+  std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
   int jobs = 0;  // 0: min(replications, hardware threads)
 };
@@ -85,12 +88,14 @@ json replications_json(const engine::ReplicationSummary& s) {
 }
 
 // Replications: means with 95 % confidence half-widths.
-void print_replications(const engine::Results& first, const engine::ReplicationSummary& s) {
+void print_replications(const engine::Results& first, const engine::ReplicationSummary& s,
+                        const std::string& what_if_line) {
   fmt::print(
       "{} | {:.0f} days (warm-up {:.0f}) | {} replications, seeds {}..{} | dispatch {} | "
       "{:.2f} s in total\n",
       first.model, first.simulated_days, first.warmup_days, s.seeds.size(), s.seeds.front(),
       s.seeds.back(), first.dispatch, s.wall_seconds);
+  if (!what_if_line.empty()) fmt::print("{}\n", what_if_line);
   fmt::print("{:<16} {:>5} {:>17} {:>9} {:>16} {:>8} {:>14}\n", "lot type", "prio",
              "CT mean (95% CI)", "CT p95", "lots/day", "CT WIP", "ontime%");
   for (std::size_t i = 0; i < s.lot_types.size(); ++i) {
@@ -107,7 +112,7 @@ void print_replications(const engine::Results& first, const engine::ReplicationS
              s.cqt_violation_pct.ci95);
 }
 
-json to_json(const engine::Results& r) {
+json to_json(const engine::Results& r, const model::WhatIf& what_if) {
   json j;
   j["run"] = {{"model", r.model},
               {"days", r.days},
@@ -123,6 +128,8 @@ json to_json(const engine::Results& r) {
               {"lot_steps", r.lot_steps},
               {"peak_rss_mb", static_cast<double>(r.peak_rss_kb) / 1024.0},
               {"osatsim_version", kVersion}};
+  // The what-if edits of the model (--scale, --tools), only when they change something.
+  if (what_if.any()) j["what_if"] = json::parse(analysis::what_if_json_text(what_if));
   json types = json::array();
   for (const auto& t : r.lot_types) {
     types.push_back({{"name", t.name},
@@ -259,10 +266,11 @@ void print_packaging(const engine::Results& r) {
   }
 }
 
-void print_table(const engine::Results& r) {
+void print_table(const engine::Results& r, const std::string& what_if_line) {
   fmt::print("{} | {:.0f} days (warm-up {:.0f}) | seed {} | dispatch {} | {:.2f} s, {} events\n",
              r.model, r.simulated_days, r.warmup_days, r.seed, r.dispatch, r.wall_seconds,
              r.events);
+  if (!what_if_line.empty()) fmt::print("{}\n", what_if_line);
   // "CT WIP": the cycle time implied by the initial WIP (engine::wip_implied_cycle_time).
   fmt::print("{:<16} {:>5} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}\n", "lot type",
              "prio", "done", "lots/day", "rel/day", "CT mean", "CT p95", "CT WIP", "CTF", "ontime%",
@@ -318,6 +326,8 @@ int run(const SimArgs& a) {
   bool nest_override = false;
   model::PmNesting nesting = model::PmNesting::Independent;
   if (!parse_pm_nesting(a.pm_nesting, "simulate", nest_override, nesting)) bad = true;
+  model::WhatIf what_if;
+  if (!parse_what_if(a.scales, a.tools, "simulate", what_if)) bad = true;
   if (!(a.days > 0)) {
     std::fprintf(stderr, "simulate: --days must be > 0\n");
     bad = true;
@@ -345,12 +355,14 @@ int run(const SimArgs& a) {
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
-  const auto factory = with_pm_nesting(io::load_factory(a.path, diags), nest_override, nesting);
+  auto factory = with_pm_nesting(io::load_factory(a.path, diags), nest_override, nesting);
   if (!factory) {
     for (const auto& d : diags.items()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
     if (diags.empty()) std::fprintf(stderr, "%s: cannot load the factory\n", a.path.c_str());
     return kExitBadInput;
   }
+  factory = with_what_if(factory, what_if, "simulate");
+  if (!factory) return kExitBadInput;
   int jobs = a.jobs;
   if (jobs == 0)
     jobs = std::min(a.replications,
@@ -365,13 +377,14 @@ int run(const SimArgs& a) {
     }
   }
   const engine::Results& r = runs.front();
-  json out = to_json(r);
+  json out = to_json(r, what_if);
+  const std::string what_if_line = model::describe(what_if);
   if (runs.size() > 1) {
     const engine::ReplicationSummary sum = engine::summarize(runs);
-    print_replications(r, sum);
+    print_replications(r, sum, what_if_line);
     out["replications"] = replications_json(sum);
   } else {
-    print_table(r);
+    print_table(r, what_if_line);
   }
   if (!a.out.empty()) {
     namespace fs = std::filesystem;
@@ -421,6 +434,8 @@ Runner setup(CLI::App* app) {
   app->add_option("--batch-max-wait", a->batch_wait_min,
                   "minutes a partial batch (>= min) may wait for more lots (default: model, 0)");
   app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
+  app->add_option("--scale", a->scales, kScaleHelp)->allow_extra_args(false);
+  app->add_option("--tools", a->tools, kToolsHelp)->allow_extra_args(false);
   app->add_option("--replications", a->replications,
                   "independent replications, seeds SEED, SEED+1, ... (default 1); summary.json "
                   "keeps the first in full and adds 'replications' (means, 95 % CIs)");

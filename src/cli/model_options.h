@@ -2,8 +2,10 @@
 // Command-line overrides of model-level settings, shared by the subcommands that take them.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model/factory.h"
+#include "model/whatif.h"
 
 namespace osatsim::cli {
 
@@ -19,5 +21,25 @@ std::shared_ptr<const model::Factory> with_pm_nesting(std::shared_ptr<const mode
 inline constexpr const char* kPmNestingHelp =
     "PM calendars of one tool: model (the factory's own; SMT2020: nested), independent (every "
     "PM performed), nested (a longer PM of the same tool does the shorter ones due meanwhile)";
+
+// What-if options (`--scale F`, `--scale PRODUCT=F`, `--tools GROUP=N`, `--tools GROUP=+N`, each
+// repeatable): parses the values into `w` (names are checked later against the factory). Prints
+// one line per problem, prefixed with `cmd` and the option, and returns false on any. The global
+// factor is given at most once; a product or group at most once.
+bool parse_what_if(const std::vector<std::string>& scales, const std::vector<std::string>& tools,
+                   const char* cmd, model::WhatIf& w);
+
+// The factory with the what-if applied (the same pointer when it changes nothing). Problems
+// against the factory (unknown or repeated names, a count that leaves a needed group without
+// tools) are printed, prefixed with `cmd` and the option, and give nullptr.
+std::shared_ptr<const model::Factory> with_what_if(std::shared_ptr<const model::Factory> f,
+                                                   const model::WhatIf& w, const char* cmd);
+
+inline constexpr const char* kScaleHelp =
+    "what-if release rate: F multiplies every release stream, PRODUCT=F the streams of one "
+    "product (repeatable; factors multiply; F in [1e-6, 1e6])";
+inline constexpr const char* kToolsHelp =
+    "what-if tool count: GROUP=N sets the tools of a tool group, GROUP=+N adds N (repeatable; "
+    "N in 0..100000)";
 
 }  // namespace osatsim::cli

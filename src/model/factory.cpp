@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
 #include <unordered_set>
+#include <utility>
 
 namespace osatsim::model {
 namespace {
@@ -275,15 +277,39 @@ Diagnostics Factory::validate() const {
     if (l.wafers <= 0) err(l.src, fmt::format("WIP lot '{}': wafers must be > 0", l.name));
   }
 
-  for (const auto& c : setup_changes) {
+  const auto setup_name = [this](SetupId id) -> std::string {
+    if (id == kNone) return "any";
+    return id >= 0 && id < static_cast<int>(setups.size()) ? setups[id] : fmt::format("#{}", id);
+  };
+  std::map<std::pair<SetupId, SetupId>, std::size_t> first_change;
+  for (std::size_t i = 0; i < setup_changes.size(); ++i) {
+    const SetupChange& c = setup_changes[i];
     if (c.time < 0) err(c.src, "negative setup time");
     if (c.to < 0 || c.to >= static_cast<int>(setups.size())) err(c.src, "unknown target setup");
+    // Two rows for the same change: setup_time() would silently take one of them.
+    const auto [it, fresh] = first_change.emplace(std::make_pair(c.from, c.to), i);
+    if (!fresh)
+      err(c.src,
+          fmt::format("duplicate setup change '{}' -> '{}' (first on line {})", setup_name(c.from),
+                      setup_name(c.to), setup_changes[it->second].src.line));
   }
   for (const auto& g : setup_groups) {
     if (g.min_run < 0) err(g.src, fmt::format("setup group '{}': negative minimum run", g.name));
   }
-  for (const auto& t : transport) {
+  const auto location_name = [this](LocationId id) -> std::string {
+    return id >= 0 && id < static_cast<int>(locations.size()) ? locations[id].name
+                                                              : fmt::format("#{}", id);
+  };
+  std::map<std::pair<LocationId, LocationId>, std::size_t> first_lane;
+  for (std::size_t i = 0; i < transport.size(); ++i) {
+    const TransportLane& t = transport[i];
     if (!dist_ok(t.time)) err(t.src, "invalid transport time");
+    // Two lanes between the same locations: transport_time() would silently take the first.
+    const auto [it, fresh] = first_lane.emplace(std::make_pair(t.from, t.to), i);
+    if (!fresh)
+      err(t.src,
+          fmt::format("duplicate lane '{}' -> '{}' (first on line {})", location_name(t.from),
+                      location_name(t.to), transport[it->second].src.line));
   }
   for (const auto& s : supplies) {
     if (s.component < 0 || s.component >= static_cast<int>(components.size()))

@@ -46,6 +46,27 @@ TEST(Factory, ValidTinyFactoryHasNoProblems) {
   EXPECT_NEAR(lots_per_day(f.streams[0]), 24.0, 1e-12);
 }
 
+TEST(Factory, ValidateReportsDuplicateSetupChangesAndLanes) {
+  Factory f = tiny();
+  const SetupId a = f.intern_setup("a");
+  const SetupId b = f.intern_setup("b");
+  f.setup_changes.push_back({a, b, minutes(5), {"setups", 2}});
+  f.setup_changes.push_back({kNone, b, minutes(9), {"setups", 3}});
+  f.setup_changes.push_back({b, a, minutes(5), {"setups", 4}});
+  const LocationId x = f.intern_location("x");
+  const LocationId y = f.intern_location("y");
+  f.transport.push_back({x, y, Dist::constant(minutes(1)), {"lanes", 2}});
+  f.transport.push_back({y, x, Dist::constant(minutes(1)), {"lanes", 3}});
+  ASSERT_TRUE(f.validate().ok()) << f.validate().to_string();
+  f.setup_changes.push_back({a, b, minutes(7), {"setups", 5}});
+  f.setup_changes.push_back({kNone, b, minutes(8), {"setups", 6}});
+  f.transport.push_back({x, y, Dist::constant(minutes(2)), {"lanes", 4}});
+  EXPECT_EQ(f.validate().to_string(),
+            "setups:5: duplicate setup change 'a' -> 'b' (first on line 2)\n"
+            "setups:6: duplicate setup change 'any' -> 'b' (first on line 3)\n"
+            "lanes:4: duplicate lane 'x' -> 'y' (first on line 2)\n");
+}
+
 TEST(Factory, ValidateReportsEveryProblemWithItsSource) {
   Factory f = tiny();
   f.routes[0].steps[0].tool_group = 5;

@@ -127,6 +127,22 @@ const std::vector<Case>& catalogue() {
       {"unknown_location",
        {{"    tools: 2\n", "    tools: 2\n    location: fab\n"}},
        {"7:15: tool_groups.bond.location: unknown location 'fab'"}},
+      // Rows given twice are caught by Factory::validate() (line of the second, then the first).
+      {"duplicate_setup_change_from_any",
+       {{"name: t\n",
+         "name: t\nsetups: [tcb]\nsetup_changes:\n  - {to: tcb, time: 45 min}\n"
+         "  - {to: tcb, time: 30 min}\n"}},
+       {"5: duplicate setup change 'any' -> 'tcb' (first on line 4)"}},
+      {"duplicate_setup_change",
+       {{"name: t\n",
+         "name: t\nsetups: [tcb, mr]\nsetup_changes:\n  - {from: mr, to: tcb, time: 45 min}\n"
+         "  - {to: tcb, time: 1 h}\n  - {from: mr, to: tcb, time: 30 min}\n"}},
+       {"6: duplicate setup change 'mr' -> 'tcb' (first on line 4)"}},
+      {"duplicate_lane",
+       {{"name: t\n",
+         "name: t\nlocations: [a, b]\ntransport:\n  - {from: a, to: b, time: 1 min}\n"
+         "  - {from: b, to: a, time: 1 min}\n  - {from: a, to: b, time: 2 min}\n"}},
+       {"6: duplicate lane 'a' -> 'b' (first on line 4)"}},
       {"duplicate_name",
        {{"  - name: oven\n", "  - name: bond\n"}},
        {"7:11: tool_groups.bond.name: duplicate tool group name 'bond'",
