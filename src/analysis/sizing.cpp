@@ -209,6 +209,7 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
   Eval cur = before;
   for (int round = 0; round < 20 && stop.empty(); ++round) {
     bool changed = false;
+    const std::size_t first_step = r.steps.size();
     for (std::size_t g = 0; g < ng; ++g) {
       if (!candidate[g] || cur.util[g] < so.stability_cap) continue;
       auto& tg = work.tool_groups[g];
@@ -237,9 +238,10 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
     }
     if (!changed) break;
     cur = c.eval(work);
-    if (!r.steps.empty()) {
-      r.steps.back().excess_after = c.excess(cur);
-      r.steps.back().worst_ratio_after = c.worst_ratio(cur);
+    // The steps of one round share the line after the round.
+    for (std::size_t i = first_step; i < r.steps.size(); ++i) {
+      r.steps[i].excess_after = c.excess(cur);
+      r.steps[i].worst_ratio_after = c.worst_ratio(cur);
     }
   }
 

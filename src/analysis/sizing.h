@@ -61,7 +61,8 @@ struct SizingStep {
   model::ToolGroupId group = model::kNone;
   int tools = 1;                // tools added in this step
   bool stability = false;       // phase 1 (utilisation cap) or phase 2 (cycle time)
-  double excess_after = 0.0;    // weighted excess after the step (lots/day x days)
+  double excess_after = 0.0;    // weighted excess after the step (lots/day x days); stability
+                                // steps: after their round
   double worst_ratio_after = 0.0;  // max over products of CT / target
 };
 
