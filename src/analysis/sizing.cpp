@@ -245,6 +245,17 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
     }
   }
 
+  // A product whose target lies below its cycle time without any queueing cannot be helped by
+  // tools (the queue-free time hardly moves with tool counts): stop before adding useless tools.
+  if (stop.empty()) {
+    for (std::size_t k = 0; k < np; ++k) {
+      if (cur.ct[k] > c.target[k] && c.target[k] < cur.queue_free[k]) {
+        stop = "no tool count reaches a target";
+        break;
+      }
+    }
+  }
+
   // Phase 2: marginal allocation.
   constexpr double kTiny = 1e-9;
   while (stop.empty() && !c.all_met(cur)) {
