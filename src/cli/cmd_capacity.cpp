@@ -19,6 +19,7 @@
 #include "cli/command.h"
 #include "cli/model_options.h"
 #include "cli/output.h"
+#include "cli/sizing_output.h"
 #include "io/load.h"
 
 namespace osatsim::cli {
@@ -70,6 +71,7 @@ struct Options {
   bool no_transport = false;
   bool timing = false;
   std::string pm_nesting = "model";
+  SizingCliOptions sizing;  // --size and its options (cli/sizing_output.h)
 };
 
 Runner setup(CLI::App* app) {
@@ -111,6 +113,7 @@ Runner setup(CLI::App* app) {
   app->add_flag("--no-transport", opt->no_transport, "leave transport times out of cycle times");
   app->add_flag("--timing", opt->timing, "print load and analysis wall times to stderr");
   app->add_option("--pm-nesting", opt->pm_nesting, kPmNestingHelp);
+  add_sizing_options(app, opt->sizing);
   return [opt]() {
     analysis::CapacityOptions o;
     std::string why;
@@ -144,6 +147,8 @@ Runner setup(CLI::App* app) {
     o.scale = what_if.scale;
     model::WhatIf model_edit = what_if;
     model_edit.scale = 1.0;
+    analysis::SizingOptions sizing;
+    if (!check_sizing_options(opt->sizing, sizing)) return kExitBadInput;
 
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
@@ -170,6 +175,10 @@ Runner setup(CLI::App* app) {
       std::fprintf(stderr,
                    "timing: load %.1f ms wall (%.1f ms CPU), analysis %.1f ms wall (%.1f ms CPU)\n",
                    ms(t1 - t0), cpu(c0, c1), ms(t2 - t1), cpu(c1, c2));
+    }
+    if (opt->sizing.size) {
+      return run_sizing(*factory, o, r, opt->sizing, sizing, opt->json_file,
+                        analysis::format_table(r, opt->top, &what_if), opt->top);
     }
     if (!opt->json_file.empty()) {
       if (!write_atomically(opt->json_file, analysis::to_json_text(r, &what_if), why)) {

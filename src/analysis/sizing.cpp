@@ -1,0 +1,391 @@
+#include "analysis/sizing.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace osatsim::analysis {
+namespace {
+
+using model::Factory;
+
+// Per-product cycle times and per-group utilisation of one candidate line.
+struct Eval {
+  std::vector<double> ct;          // per product slot
+  std::vector<double> queue_free;  // per product slot: CT minus queueing
+  std::vector<double> raw;         // per product slot
+  std::vector<double> util;        // per group
+  std::vector<double> required;    // per group, hours/day
+  std::vector<double> availability;
+};
+
+struct Ctx {
+  const Factory* base = nullptr;
+  CapacityOptions opt;
+  std::vector<model::ProductId> products;     // slots -> product id
+  std::vector<int> slot_of_product;           // product id -> slot (-1: no streams)
+  std::vector<double> lots;                   // per slot
+  std::vector<double> target;                 // per slot
+  std::vector<std::vector<char>> on_route;    // slot -> group -> on the product's route
+  int evaluations = 0;
+
+  Eval eval(const Factory& f) {
+    ++evaluations;
+    std::vector<GroupCapacity> groups;
+    const CurvePoint p = evaluate_at_scale(f, opt, opt.scale, &groups);
+    Eval e;
+    const auto np = products.size();
+    e.ct.assign(np, 0.0);
+    e.queue_free.assign(np, 0.0);
+    e.raw.assign(np, 0.0);
+    std::vector<double> w(np, 0.0);
+    for (std::size_t i = 0; i < p.streams.size(); ++i) {
+      const auto& s = p.streams[i];
+      const int slot = slot_of_product[f.streams[i].product];
+      if (slot < 0 || s.lots_per_day <= 0) continue;
+      w[slot] += s.lots_per_day;
+      e.ct[slot] += s.lots_per_day * s.cycle_time_days;
+      e.queue_free[slot] += s.lots_per_day * (s.cycle_time_days - s.queue_days);
+      e.raw[slot] += s.lots_per_day * s.raw_process_days;
+    }
+    for (std::size_t k = 0; k < np; ++k) {
+      if (!std::isfinite(e.ct[k])) e.ct[k] = kInfinity;
+      if (w[k] > 0) {
+        e.ct[k] /= w[k];
+        e.queue_free[k] /= w[k];
+        e.raw[k] /= w[k];
+      }
+      if (!std::isfinite(e.queue_free[k])) e.queue_free[k] = kInfinity;
+    }
+    for (const auto& g : groups) {
+      e.util.push_back(g.utilisation);
+      e.required.push_back(g.required_hours_per_day);
+      e.availability.push_back(g.availability);
+    }
+    return e;
+  }
+
+  double excess(const Eval& e) const {
+    double x = 0.0;
+    for (std::size_t k = 0; k < products.size(); ++k) {
+      if (!std::isfinite(e.ct[k])) return kInfinity;
+      x += lots[k] * std::max(0.0, e.ct[k] - target[k]);
+    }
+    return x;
+  }
+  double worst_ratio(const Eval& e) const {
+    double r = 0.0;
+    for (std::size_t k = 0; k < products.size(); ++k) r = std::max(r, e.ct[k] / target[k]);
+    return r;
+  }
+  bool all_met(const Eval& e) const {
+    for (std::size_t k = 0; k < products.size(); ++k) {
+      if (!(e.ct[k] <= target[k] * (1.0 + 1e-12))) return false;
+    }
+    return true;
+  }
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const auto n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+SizingResult size_line(const Factory& factory, const CapacityOptions& options,
+                       const SizingOptions& so) {
+  SizingResult r;
+  Ctx c;
+  c.base = &factory;
+  c.opt = options;
+  c.opt.curve.clear();
+  const auto ng = factory.tool_groups.size();
+
+  // Products with release streams, and the groups on their routes.
+  c.slot_of_product.assign(factory.products.size(), -1);
+  for (const auto& st : factory.streams) {
+    if (st.product < 0 || static_cast<std::size_t>(st.product) >= factory.products.size()) continue;
+    if (model::lots_per_day(st) <= 0) continue;
+    if (c.slot_of_product[st.product] < 0) {
+      c.slot_of_product[st.product] = static_cast<int>(c.products.size());
+      c.products.push_back(st.product);
+    }
+  }
+  std::sort(c.products.begin(), c.products.end());
+  for (std::size_t k = 0; k < c.products.size(); ++k)
+    c.slot_of_product[c.products[k]] = static_cast<int>(k);
+  const auto np = c.products.size();
+  c.lots.assign(np, 0.0);
+  for (const auto& st : factory.streams) {
+    const int slot = st.product >= 0 ? c.slot_of_product[st.product] : -1;
+    if (slot >= 0) c.lots[slot] += options.scale * model::lots_per_day(st);
+  }
+  c.on_route.assign(np, std::vector<char>(ng, 0));
+  for (std::size_t k = 0; k < np; ++k) {
+    const auto& route = factory.routes[factory.products[c.products[k]].route];
+    for (const auto& s : route.steps) c.on_route[k][s.tool_group] = 1;
+  }
+
+  // Targets.
+  for (const auto& [name, t] : so.product_targets) {
+    if (factory.find_product(name) == model::kNone) {
+      r.error = fmt::format("unknown product '{}'", name);
+      r.error_product = name;
+      return r;
+    }
+  }
+  for (const auto& [id, t] : so.product_target_ids) {
+    if (id < 0 || static_cast<std::size_t>(id) >= factory.products.size()) {
+      r.error = fmt::format("unknown product id {}", id);
+      return r;
+    }
+  }
+  Factory work = factory;
+  const Eval before = c.eval(work);
+  c.target.assign(np, 0.0);
+  std::vector<char> is_default(np, 0);
+  for (std::size_t k = 0; k < np; ++k) {
+    const auto id = c.products[k];
+    const std::string& name = factory.products[id].name;
+    double t = so.target_ct_days;
+    if (auto it = so.product_targets.find(name); it != so.product_targets.end()) t = it->second;
+    else if (auto jt = so.product_target_ids.find(id); jt != so.product_target_ids.end())
+      t = jt->second;
+    else if (!(so.target_ct_days > 0)) {
+      t = so.default_target_factor * before.raw[k];
+      is_default[k] = 1;
+    }
+    if (!(t > 0) || !std::isfinite(t)) {
+      r.error = fmt::format("product {}: target cycle time must be a positive number of days", name);
+      r.error_product = name;
+      return r;
+    }
+    if (t < before.raw[k]) {
+      r.error = fmt::format(
+          "product {}: target {:.3g} d is below its raw process time {:.3g} d (no line reaches it)",
+          name, t, before.raw[k]);
+      r.error_product = name;
+      return r;
+    }
+    c.target[k] = t;
+  }
+
+  // Tool costs.
+  std::vector<double> known;
+  std::vector<char> candidate(ng, 0);
+  for (std::size_t g = 0; g < ng; ++g) {
+    const auto& tg = factory.tool_groups[g];
+    candidate[g] = !tg.is_delay && before.required[g] > 0;
+    if (tg.tool_cost > 0) known.push_back(tg.tool_cost);
+  }
+  double unknown_cost = 1.0;
+  if (known.empty()) {
+    r.cost_rule = "tools (no tool_cost in the scenario: every tool costs 1)";
+  } else {
+    unknown_cost = so.unknown_tool_cost > 0 ? so.unknown_tool_cost : median(known);
+    bool mixed = false;
+    for (std::size_t g = 0; g < ng; ++g) {
+      if (candidate[g] && !(factory.tool_groups[g].tool_cost > 0)) mixed = true;
+    }
+    r.cost_rule = mixed ? fmt::format("scenario tool_cost; groups without one: {} per tool ({})",
+                                      unknown_cost,
+                                      so.unknown_tool_cost > 0 ? "given" : "median of the known")
+                        : "scenario tool_cost";
+  }
+  std::vector<double> cost(ng, 1.0);
+  for (std::size_t g = 0; g < ng; ++g) {
+    const double tc = factory.tool_groups[g].tool_cost;
+    cost[g] = known.empty() ? 1.0 : tc > 0 ? tc : unknown_cost;
+  }
+
+  auto limit_hit = [&](int add) { return r.tools_added + add > so.max_tools_added; };
+  std::string stop;
+
+  // Phase 1: stability. The fewest tools that bring each group below the cap, repeated because
+  // load-dependent batch sizes and setups move the utilisation a little.
+  Eval cur = before;
+  for (int round = 0; round < 20 && stop.empty(); ++round) {
+    bool changed = false;
+    const std::size_t first_step = r.steps.size();
+    for (std::size_t g = 0; g < ng; ++g) {
+      if (!candidate[g] || cur.util[g] < so.stability_cap) continue;
+      auto& tg = work.tool_groups[g];
+      int need = 0;
+      if (tg.tools > 0 && std::isfinite(cur.util[g])) {
+        need = static_cast<int>(std::ceil(tg.tools * cur.util[g] / so.stability_cap - 1e-9));
+      } else if (cur.availability[g] > 0) {
+        need = static_cast<int>(
+            std::ceil(cur.required[g] / (24.0 * cur.availability[g] * so.stability_cap) - 1e-9));
+      } else {
+        stop = fmt::format("group {} has no available time (availability 0)", tg.name);
+        break;
+      }
+      need = std::max(need, tg.tools + 1);
+      const int add = need - tg.tools;
+      if (limit_hit(add)) {
+        stop = fmt::format("limit of {} tools added reached while stabilising group {}",
+                           so.max_tools_added, tg.name);
+        break;
+      }
+      tg.tools = need;
+      r.tools_added += add;
+      r.total_cost += add * cost[g];
+      r.steps.push_back(SizingStep{static_cast<model::ToolGroupId>(g), add, true, 0.0, 0.0});
+      changed = true;
+    }
+    if (!changed) break;
+    cur = c.eval(work);
+    // The steps of one round share the line after the round.
+    for (std::size_t i = first_step; i < r.steps.size(); ++i) {
+      r.steps[i].excess_after = c.excess(cur);
+      r.steps[i].worst_ratio_after = c.worst_ratio(cur);
+    }
+  }
+
+  // A product whose target lies below its cycle time without any queueing cannot be helped by
+  // tools (the queue-free time hardly moves with tool counts): stop before adding useless tools.
+  if (stop.empty()) {
+    for (std::size_t k = 0; k < np; ++k) {
+      if (cur.ct[k] > c.target[k] && c.target[k] < cur.queue_free[k]) {
+        stop = "no tool count reaches a target";
+        break;
+      }
+    }
+  }
+
+  // Phase 2: marginal allocation.
+  constexpr double kTiny = 1e-9;
+  while (stop.empty() && !c.all_met(cur)) {
+    if (r.iterations >= so.max_iterations) {
+      stop = fmt::format("iteration limit {} reached", so.max_iterations);
+      break;
+    }
+    if (limit_hit(1)) {
+      stop = fmt::format("limit of {} tools added reached", so.max_tools_added);
+      break;
+    }
+    const double ex = c.excess(cur);
+    if (!std::isfinite(ex)) {
+      stop = "a product's cycle time is infinite after stabilisation";
+      break;
+    }
+    // The worst product (largest CT / target) for the fallback measure.
+    std::size_t worst = 0;
+    for (std::size_t k = 1; k < np; ++k) {
+      if (cur.ct[k] / c.target[k] > cur.ct[worst] / c.target[worst]) worst = k;
+    }
+    int best = -1, best_fb = -1;
+    double best_gain = 0.0, best_fb_gain = 0.0;
+    Eval best_eval, best_fb_eval;
+    for (std::size_t g = 0; g < ng; ++g) {
+      if (!candidate[g]) continue;
+      bool relevant = false;
+      for (std::size_t k = 0; k < np && !relevant; ++k) {
+        relevant = c.on_route[k][g] && cur.ct[k] > c.target[k];
+      }
+      if (!relevant) continue;
+      ++work.tool_groups[g].tools;
+      Eval e = c.eval(work);
+      --work.tool_groups[g].tools;
+      const double gain = (ex - c.excess(e)) / cost[g];
+      const double fb = (cur.ct[worst] - e.ct[worst]) / cost[g];
+      if (gain > best_gain * (1.0 + 1e-12) && gain * cost[g] > kTiny * std::max(ex, 1e-12)) {
+        best = static_cast<int>(g);
+        best_gain = gain;
+        best_eval = std::move(e);
+      } else if (fb > best_fb_gain * (1.0 + 1e-12) && fb * cost[g] > kTiny * cur.ct[worst]) {
+        best_fb = static_cast<int>(g);
+        best_fb_gain = fb;
+        best_fb_eval = std::move(e);
+      }
+    }
+    if (best < 0 && best_fb < 0) {
+      stop = "no added tool reduces the cycle time of the products above target";
+      break;
+    }
+    const int g = best >= 0 ? best : best_fb;
+    ++work.tool_groups[g].tools;
+    ++r.tools_added;
+    r.total_cost += cost[g];
+    ++r.iterations;
+    cur = best >= 0 ? std::move(best_eval) : std::move(best_fb_eval);
+    r.steps.push_back(SizingStep{static_cast<model::ToolGroupId>(g), 1, false, c.excess(cur),
+                                 c.worst_ratio(cur)});
+  }
+
+  r.reachable = stop.empty() && c.all_met(cur);
+  r.evaluations = c.evaluations;
+  r.excess_before = c.excess(before);
+  r.excess_after = c.excess(cur);
+  for (std::size_t g = 0; g < ng; ++g) {
+    GroupSizing gs;
+    gs.id = static_cast<model::ToolGroupId>(g);
+    gs.name = factory.tool_groups[g].name;
+    gs.tools_before = factory.tool_groups[g].tools;
+    gs.tools_after = work.tool_groups[g].tools;
+    gs.cost_per_tool = cost[g];
+    gs.cost_known = factory.tool_groups[g].tool_cost > 0;
+    gs.cost_added = (gs.tools_after - gs.tools_before) * cost[g];
+    gs.utilisation_before = before.util[g];
+    gs.utilisation_after = cur.util[g];
+    gs.candidate = candidate[g];
+    r.groups.push_back(std::move(gs));
+  }
+  for (std::size_t k = 0; k < np; ++k) {
+    ProductSizing ps;
+    ps.id = c.products[k];
+    ps.name = factory.products[ps.id].name;
+    ps.lots_per_day = c.lots[k];
+    ps.raw_process_days = before.raw[k];
+    ps.queue_free_days = cur.queue_free[k];
+    ps.target_days = c.target[k];
+    ps.default_target = is_default[k];
+    ps.cycle_time_before = before.ct[k];
+    ps.cycle_time_after = cur.ct[k];
+    ps.met = cur.ct[k] <= c.target[k] * (1.0 + 1e-12);
+    r.products.push_back(std::move(ps));
+  }
+  if (!r.reachable) {
+    if (stop.empty()) stop = "not every target holds";
+    // Name the products whose target lies below what a queue-free line allows.
+    std::string below;
+    for (const auto& p : r.products) {
+      if (!p.met && p.target_days < p.queue_free_days) {
+        below += fmt::format("{}{} (target {:.3g} d < {:.3g} d without queueing)",
+                             below.empty() ? "" : ", ", p.name, p.target_days, p.queue_free_days);
+      }
+    }
+    r.reason = below.empty() ? stop
+                             : fmt::format("{}; below the queue-free cycle time: {}", stop, below);
+  }
+  return r;
+}
+
+model::Factory sized_factory(const model::Factory& factory, const SizingResult& r) {
+  model::Factory f = factory;
+  for (const auto& g : r.groups) {
+    if (g.id >= 0 && static_cast<std::size_t>(g.id) < f.tool_groups.size())
+      f.tool_groups[g.id].tools = g.tools_after;
+  }
+  return f;
+}
+
+double expected_good_pieces_per_lot(const model::Factory& f, model::StreamId stream) {
+  const auto& st = f.streams.at(stream);
+  const auto& prod = f.products.at(st.product);
+  double q = st.wafers_per_lot;
+  bool units = prod.starts_as_units;
+  for (const auto& s : f.routes.at(prod.route).steps) {
+    q *= 1.0 - s.sample_probability * (1.0 - s.yield);
+    if (s.transform_to_units && !units) {
+      units = true;
+      q *= std::max(prod.sites_per_wafer, 0) * prod.site_yield;
+    }
+  }
+  return q;
+}
+
+}  // namespace osatsim::analysis
