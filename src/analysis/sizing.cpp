@@ -1,5 +1,7 @@
 #include "analysis/sizing.h"
 
+#include "model/flow.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -374,18 +376,8 @@ model::Factory sized_factory(const model::Factory& factory, const SizingResult& 
 }
 
 double expected_good_pieces_per_lot(const model::Factory& f, model::StreamId stream) {
-  const auto& st = f.streams.at(stream);
-  const auto& prod = f.products.at(st.product);
-  double q = st.wafers_per_lot;
-  bool units = prod.starts_as_units;
-  for (const auto& s : f.routes.at(prod.route).steps) {
-    q *= 1.0 - s.sample_probability * (1.0 - s.yield);
-    if (s.transform_to_units && !units) {
-      units = true;
-      q *= std::max(prod.sites_per_wafer, 0) * prod.site_yield;
-    }
-  }
-  return q;
+  const model::StreamFlow fl = model::stream_flow(f, stream);  // the model's one flow
+  return fl.wafers_out + fl.units_out;
 }
 
 }  // namespace osatsim::analysis

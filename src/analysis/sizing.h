@@ -89,10 +89,9 @@ SizingResult size_line(const model::Factory& factory, const CapacityOptions& opt
 // The factory with the sized tool counts.
 model::Factory sized_factory(const model::Factory& factory, const SizingResult& r);
 
-// Good pieces a released lot of `stream` is expected to complete with: its wafers through the
-// sampled step yields, units (wafers x sites per wafer x site yield) after a transform step
-// (lots that start as units count units). Splits do not change the quantity. Used to check a
-// simulated line's output against its release plan (assembly lots make lot counts unfit).
+// Good pieces a released lot of `stream` is expected to complete with (model::stream_flow:
+// wafers of wafer-out products, good units otherwise). Used to check a simulated line's output
+// against its release plan (assembly lots make lot counts unfit).
 double expected_good_pieces_per_lot(const model::Factory& factory, model::StreamId stream);
 
 }  // namespace osatsim::analysis
