@@ -1,0 +1,118 @@
+// osatsim plan NETWORK: the multi-site, multi-period capacity plan (docs/planner.md).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "planner/plan.h"
+
+namespace osatsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Options {
+  std::string network;
+  std::string out = "osatsim-out";
+  std::string objective = "profit";
+  double time_limit = 20.0;
+  double gap = 0.01;
+  int threads = 1;
+  bool no_verify = false;
+  int verify_replications = 3;
+  double verify_days = 150;
+  bool solver_log = false;
+  bool quiet = false;
+};
+
+Runner setup(CLI::App* app) {
+  auto opt = std::make_shared<Options>();
+  app->add_option("network", opt->network,
+                  "network YAML file (docs/planner.md) or built-in network name (buildout)")
+      ->required();
+  app->add_option("--out", opt->out, "directory for plan.json (default osatsim-out)");
+  app->add_option("--objective", opt->objective,
+                  "profit (default: margin - penalties - WIP - annualised capex) or min-capex "
+                  "(meet demand with the least capital)")
+      ->check(CLI::IsMember({"profit", "min-capex"}));
+  app->add_option("--time-limit", opt->time_limit, "solver wall-clock limit in seconds (default 20)")
+      ->check(CLI::Range(0.1, 86400.0));
+  app->add_option("--gap", opt->gap, "relative MIP gap to stop at (default 0.01)")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--threads", opt->threads, "solver threads (default 1: deterministic)")
+      ->check(CLI::Range(1, 64));
+  app->add_flag("--no-verify", opt->no_verify, "skip the verification by simulation");
+  app->add_option("--verify-replications", opt->verify_replications,
+                  "replications per verified line (default 3)")
+      ->check(CLI::Range(1, 100));
+  app->add_option("--verify-days", opt->verify_days, "simulated days per replication (default 150)")
+      ->check(CLI::Range(10.0, 3650.0));
+  app->add_flag("--solver-log", opt->solver_log, "print the solver's own log to stderr");
+  app->add_flag("--quiet", opt->quiet, "print nothing but errors");
+  return [opt]() {
+    for (double v : {opt->time_limit, opt->gap, opt->verify_days})
+      if (!std::isfinite(v)) {
+        std::fprintf(stderr, "plan: options must be finite numbers\n");
+        return kExitBadInput;
+      }
+    if (opt->out.empty()) {
+      std::fprintf(stderr, "plan: --out: an empty directory name is not allowed\n");
+      return kExitBadInput;
+    }
+    std::error_code ec;
+    if (fs::exists(opt->out, ec) && !fs::is_directory(opt->out, ec)) {
+      std::fprintf(stderr, "plan: --out: '%s' exists and is not a directory\n", opt->out.c_str());
+      return kExitBadInput;
+    }
+    Diagnostics diags;
+    const auto net = planner::load_network(opt->network, diags);
+    if (!net) {
+      for (const auto& d : diags.items()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+      return kExitBadInput;
+    }
+    planner::PlanOptions po;
+    po.objective = opt->objective == "min-capex" ? planner::Objective::MinCapex
+                                                 : planner::Objective::Profit;
+    po.solve.time_limit_seconds = opt->time_limit;
+    po.solve.relative_gap = opt->gap;
+    po.solve.threads = opt->threads;
+    po.solve.log = opt->solver_log;
+    po.verify = !opt->no_verify;
+    po.verify_replications = opt->verify_replications;
+    po.verify_days = opt->verify_days;
+    po.verify_warmup_days = std::min(45.0, 0.3 * opt->verify_days);
+    const planner::Plan plan = planner::make_plan(*net, po);
+    fs::create_directories(opt->out, ec);
+    if (ec) {
+      std::fprintf(stderr, "plan: --out: cannot create '%s': %s\n", opt->out.c_str(),
+                   ec.message().c_str());
+      return kExitFailure;
+    }
+    std::string why;
+    const std::string file = (fs::path(opt->out) / "plan.json").string();
+    if (!write_atomically(file, planner::plan_json_text(*net, plan), why)) {
+      std::fprintf(stderr, "plan: %s: %s\n", file.c_str(), why.c_str());
+      return kExitFailure;
+    }
+    if (!opt->quiet) {
+      const std::string text = planner::plan_summary_text(*net, plan);
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::printf("wrote %s\n", file.c_str());
+    }
+    const bool have_plan = plan.call == planner::SolveStatus::Optimal ||
+                           plan.call == planner::SolveStatus::Feasible || !plan.conflicts.empty();
+    return have_plan ? kExitOk : kExitFailure;
+  };
+}
+
+const Registrar reg{"plan",
+                    "multi-site, multi-period capacity plan: tools, buildings, shipments, what binds",
+                    setup, 5};
+
+}  // namespace
+}  // namespace osatsim::cli
