@@ -683,6 +683,12 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
       };
       for (std::size_t s = 0; s < n.scenarios.size(); ++s) {
         for (const auto& [k, r] : m.cap_row[s]) {
+          // Only where the tools exist that month (a line not built yet has no hour to add).
+          const auto& row = m.mip.rows()[static_cast<std::size_t>(r)];
+          double capacity = row.hi;
+          for (const auto& [c, v] : row.entries)
+            if (v < 0) capacity -= v * x[static_cast<std::size_t>(c)];
+          if (capacity <= 1e-6) continue;
           const auto& li = n.instances[static_cast<std::size_t>(std::get<0>(k))];
           add("tool-hours", fmt::format("{} / {} / {}", li.name, n.lines[static_cast<std::size_t>(li.line)].factory->tool_groups[static_cast<std::size_t>(std::get<1>(k))].name, n.month(std::get<2>(k)).to_string()), r, 1.0, n.scenarios[s].name);
         }

@@ -252,11 +252,30 @@ std::string plan_summary_text(const Network& n, const Plan& p) {
                      money(p.vss), money(p.ev_profit));
   s += "\n";
   if (!p.binding.empty()) {
-    s += "What binds (shadow prices with the integer decisions fixed; US$ per unit)\n";
-    for (std::size_t k = 0; k < p.binding.size() && k < 12; ++k) {
-      const auto& b = p.binding[k];
-      s += fmt::format("  {:<11} {:<48} {:>12.2f}{}\n", b.kind, b.what, b.value,
-                       b.scenario.empty() ? "" : "  (" + b.scenario + ")");
+    // One line per constraint (line / group, component, budget year), at its most valuable month
+    // and scenario, with the number of months and scenarios in which it binds.
+    struct Agg {
+      const Binding* top = nullptr;
+      int count = 0;
+    };
+    std::vector<std::pair<std::string, Agg>> agg;
+    for (const auto& b : p.binding) {
+      const auto cut = b.kind == "budget" ? std::string::npos : b.what.rfind(" / ");
+      const std::string key = b.kind + "|" + b.what.substr(0, cut);
+      auto it = std::find_if(agg.begin(), agg.end(), [&](const auto& e) { return e.first == key; });
+      if (it == agg.end()) {
+        agg.push_back({key, Agg{&b, 0}});
+        it = agg.end() - 1;
+      }
+      ++it->second.count;
+    }
+    s += "What binds (shadow prices with the integer decisions fixed, probability-weighted; US$ per "
+         "tool-hour, component unit or budget dollar; highest month shown)\n";
+    for (std::size_t k = 0; k < agg.size() && k < 12; ++k) {
+      const auto& b = *agg[k].second.top;
+      s += fmt::format("  {:<11} {:<48} {:>12.2f}  binding in {} month-scenario(s){}\n", b.kind, b.what,
+                       b.value, agg[k].second.count,
+                       b.scenario.empty() ? "" : ", top in " + b.scenario);
     }
     s += "\n";
   }

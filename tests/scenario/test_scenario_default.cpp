@@ -270,7 +270,10 @@ TEST(ScenarioDefault, ExportReadsBackToTheSameFactory) {
 TEST(ScenarioDefault, CliListsAndRejectsUnknownNames) {
   const auto list = test::run_osatsim({"scenario", "list"});
   EXPECT_EQ(list.exit_code, 0);
-  EXPECT_EQ(list.out, "default\n");
+  // Factory scenarios first, then the planner's networks.
+  EXPECT_EQ(list.out.rfind("default\n", 0), 0u) << list.out;
+  EXPECT_NE(list.out.find("buildout (network: osatsim plan buildout)\n"), std::string::npos)
+      << list.out;
   const auto bad = test::run_osatsim({"scenario", "export", "nope"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(bad.out.empty());
