@@ -13,6 +13,10 @@
 //   anything else (abandoned, numerical trouble) -> Error
 // A problem without integer columns is solved by CLP's simplex directly (exact LP statuses, the
 // unbounded case included, no branch and bound), with the same wall-clock limit.
+// Integer columns of a returned solution are rounded to exact integers (CBC's values are within its
+// integer tolerance, 1e-6). With log == false nothing is printed; with log == true CBC's and
+// CLP's message handlers write to stderr. CbcMain1 keeps some global state (its command reader),
+// so solve() is not meant to be called from several threads at once.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
