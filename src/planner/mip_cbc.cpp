@@ -4,13 +4,19 @@
 // Statuses (SolveStatus from CBC's state after CbcMain1):
 //   isProvenOptimal() with a solution           -> Optimal (within -ratioGap)
 //   a solution, stopped (time limit)            -> Feasible
-//   isProvenInfeasible()                        -> Infeasible, unless the LP relaxation is
-//                                                  unbounded (isContinuousUnbounded() or
-//                                                  secondaryStatus() 7) -> Unbounded
+//   isContinuousUnbounded() / secondaryStatus() 7 -> Unbounded (the LP relaxation is unbounded)
+//   isProvenInfeasible()                        -> Infeasible; but past the time limit only when
+//                                                  the LP relaxation is infeasible too, else
+//                                                  NoSolution (CBC 2.10 may say "infeasible" when
+//                                                  the limit stops its preprocessing)
 //   no solution, stopped on time                -> NoSolution
 //   anything else (abandoned, numerical trouble) -> Error
 // A problem without integer columns is solved by CLP's simplex directly (exact LP statuses, the
 // unbounded case included, no branch and bound), with the same wall-clock limit.
+// Integer columns of a returned solution are rounded to exact integers (CBC's values are within its
+// integer tolerance, 1e-6). With log == false nothing is printed; with log == true CBC's and
+// CLP's message handlers write to stderr. CbcMain1 keeps some global state (its command reader),
+// so solve() is not meant to be called from several threads at once.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -167,9 +173,20 @@ SolveResult solve_lp(const Mip& m, const SolveOptions& o) {
   return r;
 }
 
+// Whether the LP relaxation of m is proven infeasible (CLP, no time limit: it is an LP).
+bool relaxation_infeasible(const Mip& m) {
+  CoinMessageHandler handler;
+  OsiClpSolverInterface solver;
+  set_logging(solver, handler, false);
+  load(m, solver);
+  for (int j = 0; j < m.n_cols(); ++j) solver.setContinuous(j);
+  solver.initialSolve();
+  return solver.isProvenPrimalInfeasible();
+}
+
 int no_callback(CbcModel* /*model*/, int /*where_from*/) { return 0; }
 
-SolveResult solve_mip(const Mip& m, const SolveOptions& o) {
+SolveResult solve_mip(const Mip& m, const SolveOptions& o, Clock::time_point t0) {
   SolveResult r;
   // The handlers outlive the solvers and the model that point to them.
   CoinMessageHandler solver_handler;
@@ -251,6 +268,14 @@ SolveResult solve_mip(const Mip& m, const SolveOptions& o) {
     r.status = SolveStatus::Unbounded;
   } else if (model.isProvenInfeasible()) {
     r.status = SolveStatus::Infeasible;
+    // CBC 2.10 can report "infeasible" (status 0, secondary 1) when the time limit cuts its
+    // preprocessing short. Past the limit, infeasibility is only believed when the LP relaxation
+    // proves it; otherwise the call ran out of time without a solution.
+    if (seconds_since(t0) >= o.time_limit_seconds && !relaxation_infeasible(m)) {
+      r.status = SolveStatus::NoSolution;
+      r.message = "the time limit was reached without a solution (CBC reported infeasible, the "
+                  "LP relaxation is feasible)";
+    }
   } else if (has_solution) {
     r.status = SolveStatus::Feasible;
   } else if (model.isSecondsLimitReached() || model.secondaryStatus() == 4 ||
@@ -262,9 +287,14 @@ SolveResult solve_mip(const Mip& m, const SolveOptions& o) {
                 ", status " + std::to_string(model.status()) + ", secondary status " +
                 std::to_string(model.secondaryStatus()) + ")";
   }
+  if (r.status != SolveStatus::Optimal && r.message.empty()) {
+    r.message = "CBC status " + std::to_string(model.status()) + ", secondary status " +
+                std::to_string(model.secondaryStatus());
+  }
   if (r.status == SolveStatus::Unbounded || r.status == SolveStatus::Infeasible) {
     r.x.clear();
     r.objective = kInf;
+    r.bound = r.status == SolveStatus::Infeasible ? kInf : -kInf;
   }
   fill_gap(r);
   return r;
@@ -282,7 +312,7 @@ SolveResult solve(const Mip& m, const SolveOptions& o) {
                             [](const Mip::Col& c) { return c.integer; })) {
       r = solve_lp(m, o);
     } else {
-      r = solve_mip(m, o);
+      r = solve_mip(m, o, t0);
     }
   } catch (const CoinError& e) {
     r = SolveResult{};
