@@ -120,8 +120,13 @@ StreamFlow route_flow(const Factory& f, const Route& route, const Product& p, do
     if (in_units) {
       const double before = units;
       units *= a;
-      // A lot whose every unit is scrapped leaves the line.
-      if (a < 1.0 && before > 0) lots *= 1.0 - std::pow(1.0 - a, before);
+      // A lot whose every unit is scrapped leaves the line; the lots that stay hold the good
+      // units (E[U | U > 0]), so that lots x units keeps the expected good units.
+      if (a < 1.0 && before > 0) {
+        const double stays = 1.0 - std::pow(1.0 - a, before);
+        lots *= stays;
+        if (stays > 0) units /= stays;
+      }
     } else {
       wafers *= a;
       wafer_survival *= a;

@@ -517,5 +517,38 @@ TEST(Capacity, ToolsMissing) {
   EXPECT_NE(to_json_text(r).find("\"utilisation\": null"), std::string::npos);
 }
 
+TEST(Capacity, UnitBatchOfSplitLotsTakesWholeLots) {
+  // 1 wafer x 64 sites (all good) transformed into 64 units and split into lots of at most 32:
+  // 2 lots of 32 units per released lot. The oven batches units, 48..64 per batch: at least
+  // ceil(48 / 32) = 2 lots and at most floor(64 / 32) = 2 lots, so every batch holds 2 lots
+  // whatever the batch-size rule.
+  Fab fab;
+  auto saw = fab.group("Saw", 1);
+  auto oven = fab.group("Oven", 2);
+  fab.f.tool_groups[oven].batch_criterion = model::BatchCriterion::SameRouteStep;
+  fab.f.tool_groups[oven].batch_unit = model::BatchUnit::Unit;
+  auto& t = fab.step(saw, Dist::constant(0.1));
+  t.transform_to_units = true;
+  t.split_units = 32;
+  auto& b = fab.step(oven, Dist::constant(2.0));
+  b.basis = model::TimeBasis::PerBatch;
+  b.batch_min = 48;
+  b.batch_max = 64;
+  fab.stream(1.0, true, 1);  // 1 lot of 1 wafer per hour
+  fab.f.products[0].sites_per_wafer = 64;
+  for (BatchSizeRule rule : {BatchSizeRule::Auto, BatchSizeRule::Min, BatchSizeRule::Max,
+                             BatchSizeRule::MeanMinMax}) {
+    CapacityOptions o;
+    o.batch_size = rule;
+    const auto r = fab.run(o);
+    const auto& g = r.groups[static_cast<std::size_t>(oven)];
+    // 24 released lots/day -> 48 lot visits/day at the oven -> 24 batches of 2 lots.
+    EXPECT_NEAR(g.lot_visits_per_day, 48.0, 1e-9);
+    EXPECT_NEAR(g.jobs_per_day, g.lot_visits_per_day / 2, 1e-9);
+    // 24 batches of 2 h on the oven.
+    EXPECT_NEAR(g.busy_hours_per_day, 48.0, 1e-9);
+  }
+}
+
 }  // namespace
 }  // namespace osatsim::analysis
