@@ -15,6 +15,7 @@
 #include "analysis/report.h"
 #include "cli/command.h"
 #include "cli/model_options.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "core/version.h"
 #include "engine/engine.h"
@@ -45,8 +46,15 @@ struct SimArgs {
   std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
   std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
-  int jobs = 0;  // 0: min(replications, hardware threads)
+  int jobs = 0;  // 0 (not given): min(replications, hardware threads)
+  bool out_given = false;
 };
+
+// Upper bounds of the numeric options (docs/cli.md, docs/errors.md).
+inline constexpr double kMaxDays = 1e5;             // about 274 years
+inline constexpr double kMaxBatchWaitMin = 1e6;     // about 694 days
+inline constexpr double kMaxTimeLimitS = 1e7;       // about 116 days
+inline constexpr long long kMaxWipLots = 1'000'000'000;
 
 json summary_json(const engine::Summary& s) {
   return json{{"n", s.n},     {"mean", s.mean}, {"std", s.std}, {"p5", s.p5},  {"p50", s.p50},
@@ -328,30 +336,14 @@ int run(const SimArgs& a) {
   if (!parse_pm_nesting(a.pm_nesting, "simulate", nest_override, nesting)) bad = true;
   model::WhatIf what_if;
   if (!parse_what_if(a.scales, a.tools, "simulate", what_if)) bad = true;
-  if (!(a.days > 0)) {
-    std::fprintf(stderr, "simulate: --days must be > 0\n");
+  // Ranges and types of the numeric options are checked while parsing (setup()); what remains
+  // are the relations between options and the output directory.
+  if (a.warmup_days >= a.days) {
+    std::fprintf(stderr, "simulate: --warmup-days: %g is not less than --days %g\n", a.warmup_days,
+                 a.days);
     bad = true;
   }
-  if (!(a.warmup_days >= 0) || a.warmup_days >= a.days) {
-    std::fprintf(stderr, "simulate: --warmup-days must be >= 0 and less than --days\n");
-    bad = true;
-  }
-  if (a.max_wip < 0) {
-    std::fprintf(stderr, "simulate: --max-wip must be >= 0\n");
-    bad = true;
-  }
-  if (a.replications < 1 || a.replications > 10000) {
-    std::fprintf(stderr, "simulate: --replications must be between 1 and 10000\n");
-    bad = true;
-  }
-  if (a.jobs < 0 || a.jobs > 1024) {
-    std::fprintf(stderr, "simulate: --jobs must be between 0 (automatic) and 1024\n");
-    bad = true;
-  }
-  if (a.time_limit < 0) {
-    std::fprintf(stderr, "simulate: --time-limit must be >= 0\n");
-    bad = true;
-  }
+  if (a.out_given && !check_output_dir("simulate", "--out", a.out)) bad = true;
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
@@ -386,7 +378,7 @@ int run(const SimArgs& a) {
   } else {
     print_table(r, what_if_line);
   }
-  if (!a.out.empty()) {
+  if (a.out_given) {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::create_directories(a.out, ec);
@@ -405,15 +397,24 @@ Runner setup(CLI::App* app) {
   auto a = std::make_shared<SimArgs>();
   app->add_option("path", a->path, "SMT2020 directory, YAML scenario, or built-in scenario name")
       ->required();
-  app->add_option("--days", a->days, "simulated days")->required();
-  app->add_option("--seed", a->seed, "random seed (default 0)");
-  app->add_option("--warmup-days", a->warmup_days, "KPIs count after this many days (default 0)");
+  app->add_option("--days", a->days, "simulated days, in (0, 100000]")
+      ->required()
+      ->check(finite_range(0, kMaxDays, "days", true));
+  app->add_option("--seed", a->seed, "random seed (default 0)")->check(seed_value());
+  app->add_option("--warmup-days", a->warmup_days,
+                  "KPIs count after this many days (default 0; less than --days)")
+      ->check(finite_range(0, kMaxDays, "days"));
   app->add_option("--dispatch", a->dispatch,
                   "dispatching: model (the tool groups' own rules), fifo, cr, edd, spt, "
                   "priority-fifo");
-  app->add_option("--out", a->out, "directory for summary.json");
-  app->add_option("--max-wip", a->max_wip, "stop (exit 1) when more lots are in the fab");
-  app->add_option("--time-limit", a->time_limit, "stop (exit 1) after this many wall seconds");
+  CLI::Option* out = app->add_option(
+      "--out", a->out, "directory for summary.json (made if missing; checked before the run)");
+  app->add_option("--max-wip", a->max_wip,
+                  "stop (exit 1) when more lots are in the fab (0: no limit)")
+      ->check(whole_range(0, kMaxWipLots, "lots"));
+  app->add_option("--time-limit", a->time_limit,
+                  "stop (exit 1) after this many wall seconds (0: no limit)")
+      ->check(finite_range(0, kMaxTimeLimitS, "seconds"));
   app->add_flag("--same-pm", a->same_pm,
                 "first calendar PM of every tool of a group at the same instant (default: "
                 "staggered, tool k of N at FOA*k/N)");
@@ -432,16 +433,23 @@ Runner setup(CLI::App* app) {
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--batch-max-wait", a->batch_wait_min,
-                  "minutes a partial batch (>= min) may wait for more lots (default: model, 0)");
+                  "minutes a partial batch (>= min) may wait for more lots (default: model, 0)")
+      ->check(finite_range(0, kMaxBatchWaitMin, "minutes"));
   app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
   app->add_option("--scale", a->scales, kScaleHelp)->allow_extra_args(false);
   app->add_option("--tools", a->tools, kToolsHelp)->allow_extra_args(false);
   app->add_option("--replications", a->replications,
                   "independent replications, seeds SEED, SEED+1, ... (default 1); summary.json "
-                  "keeps the first in full and adds 'replications' (means, 95 % CIs)");
+                  "keeps the first in full and adds 'replications' (means, 95 % CIs)")
+      ->check(whole_range(1, 10000));
   app->add_option("--jobs", a->jobs,
-                  "replications run at once (default: min(replications, hardware threads))");
-  return [a] { return run(*a); };
+                  "replications run at once, 1..1024 (default: min(replications, hardware "
+                  "threads))")
+      ->check(whole_range(1, 1024));
+  return [a, out] {
+    a->out_given = out->count() > 0;
+    return run(*a);
+  };
 }
 
 const Registrar reg{"simulate", "discrete-event simulation of a factory (lot by lot)", setup, 30};

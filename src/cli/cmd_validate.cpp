@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "io/load.h"
 #include "model/flow.h"
@@ -364,8 +365,11 @@ Runner setup(CLI::App* app) {
   app->add_option("path", opt->path,
                   "SMT2020 model directory, .yaml scenario file or built-in scenario name")
       ->required();
-  app->add_option("--json", opt->json_file, "also write the summary as JSON to this file");
-  return [opt]() {
+  CLI::Option* json_opt =
+      app->add_option("--json", opt->json_file, "also write the summary as JSON to this file");
+  return [opt, json_opt]() {
+    if (json_opt->count() > 0 && !check_output_file("validate", "--json", opt->json_file))
+      return kExitBadInput;
     Diagnostics diags;
     auto factory = io::load_factory(opt->path, diags);
     if (!factory) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "engine/engine.h"
 #include "engine/replications.h"
@@ -179,13 +180,17 @@ void add_sizing_options(CLI::App* app, SizingCliOptions& o) {
   app->add_flag("--verify", o.verify,
                 "with --size: simulate the sized line and compare with the prediction");
   o.verify_days_opt = app->add_option("--verify-days", o.verify_days,
-                                      "with --verify: simulated days per replication (120)");
+                                      "with --verify: simulated days per replication (120)")
+                          ->check(finite_range(0, 1e5, "days", true));
   o.verify_warmup_opt = app->add_option("--verify-warmup-days", o.verify_warmup_days,
-                                        "with --verify: warm-up days (40)");
+                                        "with --verify: warm-up days (40)")
+                            ->check(finite_range(0, 1e5, "days"));
   o.verify_reps_opt = app->add_option("--verify-replications", o.verify_replications,
-                                      "with --verify: replications (3)");
+                                      "with --verify: replications (3)")
+                          ->check(whole_range(1, 1000));
   o.verify_seed_opt =
-      app->add_option("--verify-seed", o.verify_seed, "with --verify: first seed (1)");
+      app->add_option("--verify-seed", o.verify_seed, "with --verify: first seed (1)")
+          ->check(seed_value());
 }
 
 bool check_sizing_options(const SizingCliOptions& o, analysis::SizingOptions& out) {
