@@ -1493,7 +1493,13 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
       const auto problems = packaging::check_geometry(spec, w, h);
       for (const auto& pr : problems) r_.err(*site, m.sub("site"), pr);
       if (problems.empty()) {
-        p.sites_per_wafer = packaging::sites_per_wafer(spec, w, h);
+        const packaging::Packing packed = packaging::pack_sites(spec, w, h);
+        p.sites_per_wafer = packed.count;
+        p.site_packing = fmt::format(
+            "site {:g}x{:g} mm on a {:g} mm wafer, edge exclusion {:g} mm, street {:g} mm: {} "
+            "packing{}",
+            w, h, wafer, edge, street, packaging::to_string(packed.method),
+            packed.rotated ? ", site turned 90 degrees" : "");
         if (p.sites_per_wafer <= 0)
           r_.err(*site, m.sub("site"),
                  fmt::format("no {}x{} mm site fits on a {} mm wafer with {} mm edge exclusion", w,
