@@ -30,7 +30,7 @@ bool parse_days(const std::string& text, double& v) {
   } catch (...) {
     return false;
   }
-  return used == text.size() && std::isfinite(v) && v > 0;
+  return used == text.size() && std::isfinite(v) && v > 0 && v <= 1e5;
 }
 
 struct ProductCheck {
@@ -221,13 +221,13 @@ bool check_sizing_options(const SizingCliOptions& o, analysis::SizingOptions& ou
     double v = 0;
     if (eq == std::string::npos) {
       if (!parse_days(t, v))
-        return fail(fmt::format("--target-ct: '{}' is not a positive number of days", t));
+        return fail(fmt::format("--target-ct: '{}' is not a number of days in (0, 100000]", t));
       out.target_ct_days = v;
     } else {
       const std::string name = t.substr(0, eq);
       if (name.empty()) return fail(fmt::format("--target-ct: '{}' has no product name", t));
       if (!parse_days(t.substr(eq + 1), v))
-        return fail(fmt::format("--target-ct: '{}' is not PRODUCT=D with D > 0 days", t));
+        return fail(fmt::format("--target-ct: '{}' is not PRODUCT=D with D in (0, 100000] days", t));
       out.product_targets[name] = v;
     }
   }

@@ -105,6 +105,10 @@ TEST(OptionsCli, CapacityNumbersRefused) {
       {{"capacity", "default", "--size", "--verify", "--verify-seed", "-1", "--json", "OUT"},
        "--verify-seed: '-1' refused"},
       {{"capacity", "default", "--json", ""}, "--json: empty path (allowed: a file name)"},
+      {{"capacity", "default", "--size", "--target-ct", "1e300", "--json", "OUT"},
+       "--target-ct: '1e300' is not a number of days in (0, 100000]"},
+      {{"capacity", "default", "--size", "--target-ct", "P1=nan", "--json", "OUT"},
+       "--target-ct: 'P1=nan' is not PRODUCT=D with D in (0, 100000] days"},
       {{"validate", "default", "--json", ""}, "--json: empty path (allowed: a file name)"},
   };
   for (const auto& c : cases) expect_refused(c);
