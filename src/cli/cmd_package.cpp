@@ -29,8 +29,8 @@ namespace pk = osatsim::packaging;
 // Upper bounds of the numeric options (docs/cli.md): a 450 mm wafer is the largest made; the
 // bounds leave room and keep the packing finite.
 inline constexpr double kMaxWaferMm = 1000.0;
-inline constexpr double kMaxD0 = 1000.0;    // defects per cm2
-inline constexpr double kMaxAlpha = 1e6;    // clustering parameter (large: Poisson)
+inline constexpr double kMaxD0 = 1000.0;  // defects per cm2
+inline constexpr double kMaxAlpha = 1e6;  // clustering parameter (large: Poisson)
 inline constexpr int kMaxDiesPerKind = 1000;
 
 struct Options {

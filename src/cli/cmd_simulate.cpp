@@ -51,9 +51,9 @@ struct SimArgs {
 };
 
 // Upper bounds of the numeric options (docs/cli.md, docs/errors.md).
-inline constexpr double kMaxDays = 1e5;             // about 274 years
-inline constexpr double kMaxBatchWaitMin = 1e6;     // about 694 days
-inline constexpr double kMaxTimeLimitS = 1e7;       // about 116 days
+inline constexpr double kMaxDays = 1e5;          // about 274 years
+inline constexpr double kMaxBatchWaitMin = 1e6;  // about 694 days
+inline constexpr double kMaxTimeLimitS = 1e7;    // about 116 days
 inline constexpr long long kMaxWipLots = 1'000'000'000;
 
 json summary_json(const engine::Summary& s) {
@@ -371,8 +371,8 @@ void print_table(const engine::Results& r, const std::string& what_if_line) {
         "{:<16} {:>5} {:>8} {:>7} {:>8} {:>9.3f} {:>8.3f} {:>8.2f} {:>8.2f} {:>8} {:>6.2f} "
         "{:>7.1f} {:>6}\n",
         t.name, t.priority, t.released, t.split_children, t.completed, t.throughput_per_day,
-        t.release_rate_per_day, t.cycle_time_days.mean, t.cycle_time_days.p95, implied,
-        t.ct_factor, t.on_time_pct, t.cqt_violations);
+        t.release_rate_per_day, t.cycle_time_days.mean, t.cycle_time_days.p95, implied, t.ct_factor,
+        t.on_time_pct, t.cqt_violations);
   }
   if (splits > 0)
     fmt::print(

@@ -16,8 +16,8 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "io/load.h"
-#include "model/flow.h"
 #include "model/factory.h"
+#include "model/flow.h"
 
 namespace osatsim::cli {
 namespace {
@@ -307,9 +307,8 @@ std::string text_summary(const json& j) {
     }
     line(fmt::format("  product {}: {} sites per wafer{}, site yield {:.4f}, {}",
                      p["name"].get<std::string>(), p["sites_per_wafer"].get<int>(),
-                     p.contains("site_packing")
-                         ? " (" + p["site_packing"].get<std::string>() + ")"
-                         : std::string(),
+                     p.contains("site_packing") ? " (" + p["site_packing"].get<std::string>() + ")"
+                                                : std::string(),
                      p["site_yield"].get<double>(), pkg));
   }
   line(fmt::format("routes: {}", j["routes"].size()));

@@ -25,8 +25,8 @@ std::string allowed_text(const std::string& kind, const std::string& what) {
 }  // namespace
 
 CLI::Validator finite_range(double lo, double hi, const std::string& what, bool lo_open) {
-  const std::string allowed = fmt::format("{} in {}{:g}, {:g}]", allowed_text("a finite number", what),
-                                          lo_open ? "(" : "[", lo, hi);
+  const std::string allowed = fmt::format(
+      "{} in {}{:g}, {:g}]", allowed_text("a finite number", what), lo_open ? "(" : "[", lo, hi);
   return CLI::Validator(
       [lo, hi, lo_open, allowed](std::string& text) -> std::string {
         char* end = nullptr;
@@ -58,8 +58,8 @@ CLI::Validator whole_range(long long lo, long long hi, const std::string& what) 
 }
 
 CLI::Validator seed_value() {
-  const std::string allowed = fmt::format("a whole number in 0..{}",
-                                          std::numeric_limits<std::uint64_t>::max());
+  const std::string allowed =
+      fmt::format("a whole number in 0..{}", std::numeric_limits<std::uint64_t>::max());
   return CLI::Validator(
       [allowed](std::string& text) -> std::string {
         const char* b = text.data();

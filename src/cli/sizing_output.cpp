@@ -227,7 +227,8 @@ bool check_sizing_options(const SizingCliOptions& o, analysis::SizingOptions& ou
       const std::string name = t.substr(0, eq);
       if (name.empty()) return fail(fmt::format("--target-ct: '{}' has no product name", t));
       if (!parse_days(t.substr(eq + 1), v))
-        return fail(fmt::format("--target-ct: '{}' is not PRODUCT=D with D in (0, 100000] days", t));
+        return fail(
+            fmt::format("--target-ct: '{}' is not PRODUCT=D with D in (0, 100000] days", t));
       out.product_targets[name] = v;
     }
   }

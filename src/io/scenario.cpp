@@ -903,7 +903,8 @@ void ScenarioReader::read_setup_group(const YAML::Node& v, int id) {
       g.members.push_back(s);
     }
   }
-  if (const YAML::Node* n = m.get("min_run")) r_.integer(*n, m.sub("min_run"), g.min_run, 0, kMaxCount);
+  if (const YAML::Node* n = m.get("min_run"))
+    r_.integer(*n, m.sub("min_run"), g.min_run, 0, kMaxCount);
 }
 
 void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
@@ -921,7 +922,8 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
     if (g.location != kNone && !m.has("area")) g.area = f_.locations[g.location].name;
   }
   if (const YAML::Node* n = m.get("tools")) r_.integer(*n, m.sub("tools"), g.tools, 0, kMaxTools);
-  if (const YAML::Node* n = m.get("capacity")) r_.integer(*n, m.sub("capacity"), g.capacity, 1, kMaxCount);
+  if (const YAML::Node* n = m.get("capacity"))
+    r_.integer(*n, m.sub("capacity"), g.capacity, 1, kMaxCount);
   if (const YAML::Node* n = m.get("load")) r_.duration(*n, m.sub("load"), g.load_time);
   if (const YAML::Node* n = m.get("unload")) r_.duration(*n, m.sub("unload"), g.unload_time);
   if (const YAML::Node* n = m.get("delay")) r_.boolean(*n, m.sub("delay"), g.is_delay);
@@ -1264,7 +1266,8 @@ void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, mode
                fmt::format("tool group '{}' does not batch (no 'batching' key)",
                            f_.tool_groups[gid].name));
       bool good = true;
-      if (const YAML::Node* n = bm.get("min")) good = r_.integer(*n, bm.sub("min"), s.batch_min, 1, kMaxCount);
+      if (const YAML::Node* n = bm.get("min"))
+        good = r_.integer(*n, bm.sub("min"), s.batch_min, 1, kMaxCount);
       if (const YAML::Node* n = bm.get("max"))
         good = r_.integer(*n, bm.sub("max"), s.batch_max, 1, kMaxCount) && good;
       if (good && s.batch_max > 0 && s.batch_min > s.batch_max)
@@ -1460,7 +1463,8 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
     r_.err(*site, m.sub("site"), "give either 'sites_per_wafer' or 'site', not both");
     good = false;
   } else if (spw) {
-    good = r_.integer(*spw, m.sub("sites_per_wafer"), p.sites_per_wafer, 1, kMaxSitesPerWafer) && good;
+    good =
+        r_.integer(*spw, m.sub("sites_per_wafer"), p.sites_per_wafer, 1, kMaxSitesPerWafer) && good;
     for (const char* k : {"wafer", "edge_exclusion", "street"}) {
       if (m.has(k)) r_.err(*m.get(k), m.sub(k), "only with 'site' (site dimensions)");
     }

@@ -190,8 +190,8 @@ TEST(CmdPackage, BadOptionsExit2AndWriteNothing) {
 }
 
 TEST(CmdPackage, ReportsEveryProblem) {
-  const auto r =
-      run_osatsim({"package", "--site", "0x5", "--kgd", "2", "--dies", "hbm=eight", "--model", "x"});
+  const auto r = run_osatsim(
+      {"package", "--site", "0x5", "--kgd", "2", "--dies", "hbm=eight", "--model", "x"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(count_of(r.err, "\n"), 4u) << r.err;
 }

@@ -147,8 +147,8 @@ TEST(OptionsCli, PackageZeroSiteRefusedLikeZeroWidth) {
 TEST(OptionsCli, OutputNamingAnExistingFileIsRefusedBeforeTheRun) {
   test::TempDir dir;
   const fs::path file = dir.write("taken", "keep me\n");
-  const auto r = test::run_osatsim(
-      {"simulate", "default", "--days", "100000", "--out", file.string()});
+  const auto r =
+      test::run_osatsim({"simulate", "default", "--days", "100000", "--out", file.string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "simulate: --out: '" + file.string() +
                        "' exists and is not a directory (allowed: a directory, made if missing)\n");
@@ -185,8 +185,8 @@ TEST(OptionsCli, UnknownSubcommandIsNamedAndTheSubcommandsListed) {
 TEST(OptionsCli, TimeLimitStopsALongRun) {
   test::TempDir dir;
   const fs::path out = dir.path() / "out";
-  const auto r = test::run_osatsim({"simulate", "default", "--days", "100000", "--time-limit",
-                                    "1", "--out", out.string()});
+  const auto r = test::run_osatsim(
+      {"simulate", "default", "--days", "100000", "--time-limit", "1", "--out", out.string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("wall-time limit of 1.000000 s reached"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / "summary.json"));
