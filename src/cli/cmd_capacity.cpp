@@ -18,6 +18,7 @@
 #include "analysis/report.h"
 #include "cli/command.h"
 #include "cli/model_options.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "cli/sizing_output.h"
 #include "io/load.h"
@@ -82,7 +83,7 @@ Runner setup(CLI::App* app) {
   app->add_option("--json", opt->json_file, "also write the full result as JSON to this file");
   app->add_option("--target-util", opt->target,
                   "target utilisation for tools needed and the target start rate (default 0.85)")
-      ->check(CLI::Range(0.01, 1.0));
+      ->check(finite_range(0.01, 1.0));
   app->add_option("--scale", opt->scales,
                   "load multiplier: F on every release stream (default 1), PRODUCT=F on the "
                   "streams of one product (repeatable; factors multiply; F in [1e-6, 1e6])")
@@ -92,9 +93,9 @@ Runner setup(CLI::App* app) {
                   "operating-curve levels: start rate as a fraction of the maximum "
                   "(default 0.5,0.7,0.8,0.9,0.95)");
   app->add_option("--period-days", opt->period_days, "reporting period in days (default 30)")
-      ->check(CLI::Range(1e-3, 1e5));
+      ->check(finite_range(1e-3, 1e5, "days"));
   app->add_option("--top", opt->top, "bottlenecks shown in the table (default 15)")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_range(1, 100000));
   app->add_option("--batch-size", opt->batch,
                   "lots per batch: auto (default, load-dependent), min, mean or max")
       ->check(CLI::IsMember({"auto", "min", "mean", "max"}));
@@ -113,8 +114,11 @@ Runner setup(CLI::App* app) {
   app->add_flag("--no-transport", opt->no_transport, "leave transport times out of cycle times");
   app->add_flag("--timing", opt->timing, "print load and analysis wall times to stderr");
   app->add_option("--pm-nesting", opt->pm_nesting, kPmNestingHelp);
+  CLI::Option* json_opt = app->get_option("--json");
   add_sizing_options(app, opt->sizing);
-  return [opt]() {
+  return [opt, json_opt]() {
+    if (json_opt->count() > 0 && !check_output_file("capacity", "--json", opt->json_file))
+      return kExitBadInput;
     analysis::CapacityOptions o;
     std::string why;
     if (!parse_curve(opt->curve, o.curve, why)) {

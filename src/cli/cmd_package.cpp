@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "packaging/geometry.h"
 #include "packaging/wafer_map.h"
 #include "packaging/yield.h"
@@ -24,6 +25,13 @@ namespace osatsim::cli {
 namespace {
 
 namespace pk = osatsim::packaging;
+
+// Upper bounds of the numeric options (docs/cli.md): a 450 mm wafer is the largest made; the
+// bounds leave room and keep the packing finite.
+inline constexpr double kMaxWaferMm = 1000.0;
+inline constexpr double kMaxD0 = 1000.0;  // defects per cm2
+inline constexpr double kMaxAlpha = 1e6;  // clustering parameter (large: Poisson)
+inline constexpr int kMaxDiesPerKind = 1000;
 
 struct Options {
   std::string site;
@@ -46,6 +54,8 @@ struct Options {
   std::string ramp_shape = "exponential";
   std::string json_path;
   std::string map_path;
+  CLI::Option* json_opt = nullptr;
+  CLI::Option* map_opt = nullptr;
 };
 
 std::string trim(const std::string& s) {
@@ -137,6 +147,7 @@ int run(const Options& o) {
 
   // --- site --------------------------------------------------------------------------------
   double site_w = 0, site_h = 0;
+  bool site_read = false;  // WIDTHxHEIGHT read as two numbers (checked below: 0x0 too)
   {
     std::string s = o.site;
     for (auto& c : s)
@@ -153,6 +164,7 @@ int run(const Options& o) {
     } else {
       site_w = *w;
       site_h = *h;
+      site_read = true;
     }
   }
   pk::WaferSpec wafer;
@@ -171,7 +183,7 @@ int run(const Options& o) {
       wafer.usable_radius_mm() <= 0)
     problems.push_back(fmt::format(
         "--edge: an edge exclusion of {:g} mm leaves nothing of a {:g} mm wafer", o.edge, o.wafer));
-  if (site_w != 0 || site_h != 0) {
+  if (site_read) {
     if (!(site_w > 0))
       problems.push_back(fmt::format("--site: width must be > 0 mm (got {:g})", site_w));
     if (!(site_h > 0))
@@ -223,8 +235,9 @@ int run(const Options& o) {
             fmt::format("--dies: '{}' is not KIND=COUNT (for example hbm=8)", trim(item)));
         continue;
       }
-      if (*count < 0) {
-        problems.push_back(fmt::format("--dies: {}: count must be >= 0", name));
+      if (*count < 0 || *count > kMaxDiesPerKind) {
+        problems.push_back(
+            fmt::format("--dies: {}: count must be in 0..{}", name, kMaxDiesPerKind));
         continue;
       }
       bool dup = false;
@@ -276,6 +289,13 @@ int run(const Options& o) {
         fmt::format("--ramp-shape: '{}' is not linear or exponential", o.ramp_shape));
   if (!o.json_path.empty() && o.json_path == o.map_path)
     problems.push_back("--json and --map name the same file");
+  // Output files are checked before any work (empty name, a directory, no folder to write in).
+  if (o.json_opt && o.json_opt->count() > 0 &&
+      !check_output_file("osatsim package", "--json", o.json_path))
+    return kExitBadInput;
+  if (o.map_opt && o.map_opt->count() > 0 &&
+      !check_output_file("osatsim package", "--map", o.map_path))
+    return kExitBadInput;
 
   if (!problems.empty()) {
     for (const auto& p : problems) std::fprintf(stderr, "osatsim package: %s\n", p.c_str());
@@ -449,45 +469,59 @@ Runner setup(CLI::App* app) {
   app->add_option("--site", o->site,
                   "Site (interposer / module) size WIDTHxHEIGHT in mm, e.g. 52x54.5")
       ->required();
-  app->add_option("--wafer", o->wafer, "Wafer diameter, mm")->capture_default_str();
-  app->add_option("--edge", o->edge, "Edge exclusion, mm")->capture_default_str();
+  app->add_option("--wafer", o->wafer, "Wafer diameter, mm")
+      ->capture_default_str()
+      ->check(finite_range(0, kMaxWaferMm, "mm", true));
+  app->add_option("--edge", o->edge, "Edge exclusion, mm")
+      ->capture_default_str()
+      ->check(finite_range(0, kMaxWaferMm / 2, "mm"));
   app->add_option("--street", o->street, "Street (scribe) width between sites, mm")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, kMaxWaferMm, "mm"));
   app->add_option("--packing", o->packing,
                   "grid (straight streets; default), staggered (rows shifted independently) or "
                   "best (whichever fits more)")
       ->capture_default_str();
   app->add_option("--d0", o->d0, "Site defect density, defects per cm2 (site yield from the model)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, kMaxD0, "defects per cm2"));
   app->add_option("--model", o->model, "Site yield model: poisson, murphy, negbin or seeds")
       ->capture_default_str();
   app->add_option("--alpha", o->alpha, "Negative-binomial clustering parameter")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, kMaxAlpha, "", true));
   app->add_option("--site-yield", o->site_yield,
-                  "Site yield given directly (overrides --d0/--model)");
+                  "Site yield given directly (overrides --d0/--model)")
+      ->check(finite_range(0, 1, "", true));
   app->add_option("--dies", o->dies, "Dies per package by kind, KIND=COUNT,... ('none' for none)")
       ->capture_default_str();
   app->add_option("--kgd", o->kgd, "Known-good-die quality: one value for all kinds, or KIND=Q,...")
       ->capture_default_str();
   app->add_option("--bond-yield", o->bond_yield, "Bond yield per placed die")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, 1, "", true));
   app->add_option("--module-test-yield", o->module_test_yield,
                   "CoW / module test yield (fallout not caused by bonding)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, 1, "", true));
   app->add_option("--assembly-yield", o->assembly_yield, "On-substrate assembly yield")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, 1, "", true));
   app->add_option("--test-yield", o->test_yield, "Burn-in + final test + SLT yield")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, 1, "", true));
   app->add_option(
          "--ramp-months", o->ramp_months,
          "Print a yield-learning ramp reaching mature yield after this many months (0: none)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, 240, "months"));
   app->add_option("--ramp-start", o->ramp_start, "Ramp start as a fraction of mature yield")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_range(0, 1, "", true));
   app->add_option("--ramp-shape", o->ramp_shape, "Ramp shape: exponential or linear")
       ->capture_default_str();
-  app->add_option("--json", o->json_path, "Write the results as JSON to this file");
-  app->add_option("--map", o->map_path, "Write an SVG wafer map to this file");
+  o->json_opt = app->add_option("--json", o->json_path, "Write the results as JSON to this file");
+  o->map_opt = app->add_option("--map", o->map_path, "Write an SVG wafer map to this file");
   return [o] { return run(*o); };
 }
 

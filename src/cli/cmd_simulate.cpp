@@ -15,6 +15,7 @@
 #include "analysis/report.h"
 #include "cli/command.h"
 #include "cli/model_options.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "core/version.h"
 #include "engine/engine.h"
@@ -45,8 +46,15 @@ struct SimArgs {
   std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
   std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
-  int jobs = 0;  // 0: min(replications, hardware threads)
+  int jobs = 0;  // 0 (not given): min(replications, hardware threads)
+  bool out_given = false;
 };
+
+// Upper bounds of the numeric options (docs/cli.md, docs/errors.md).
+inline constexpr double kMaxDays = 1e5;          // about 274 years
+inline constexpr double kMaxBatchWaitMin = 1e6;  // about 694 days
+inline constexpr double kMaxTimeLimitS = 1e7;    // about 116 days
+inline constexpr long long kMaxWipLots = 1'000'000'000;
 
 json summary_json(const engine::Summary& s) {
   return json{{"n", s.n},     {"mean", s.mean}, {"std", s.std}, {"p5", s.p5},  {"p50", s.p50},
@@ -63,6 +71,42 @@ json estimate_json(const engine::Estimate& e) {
               {"ci95", e.ci95}, {"min", e.min},   {"max", e.max}};
 }
 
+// A share or percentage: the interval is also given clipped to [lo, hi] (docs/results.md).
+json bounded_estimate_json(const engine::Estimate& e, double lo, double hi) {
+  json j = estimate_json(e);
+  const engine::Interval iv = engine::clipped_ci(e, lo, hi);
+  j["ci95_low"] = iv.lo;
+  j["ci95_high"] = iv.hi;
+  return j;
+}
+
+// "92.1 [75.1, 100.0]": the mean and its 95 % interval clipped to [lo, hi].
+std::string bounded_text(const engine::Estimate& e, double lo, double hi, double scale = 1.0) {
+  const engine::Interval iv = engine::clipped_ci(e, lo, hi);
+  return fmt::format("{:.1f} [{:.1f}, {:.1f}]", scale * e.mean, scale * iv.lo, scale * iv.hi);
+}
+
+// Stability of the WIP over the KPI window (engine::wip_trend, docs/results.md "Stability").
+json stability_json(const engine::WipTrend& t) {
+  return json{{"judged", t.judged},
+              {"window_days", t.days},
+              {"mean_lots", t.mean_lots},
+              {"slope_lots_per_day", t.slope_lots_per_day},
+              {"growth_over_window", t.growth},
+              {"first_quarter_mean_lots", t.first_quarter_lots},
+              {"last_quarter_mean_lots", t.last_quarter_lots}};
+}
+
+void warn_unstable(const engine::WipTrend& t, const std::string& which) {
+  std::fprintf(stderr,
+               "simulate: warning: unstable run%s: WIP grows over the KPI window (%.0f lots in "
+               "its first quarter, %.0f in its last; trend %+.2f lots/day, %+.0f %% of the mean "
+               "over %d days): the line does not carry this load, and cycle times and output are "
+               "not steady-state figures\n",
+               which.c_str(), t.first_quarter_lots, t.last_quarter_lots, t.slope_lots_per_day,
+               100.0 * t.growth, t.days);
+}
+
 json replications_json(const engine::ReplicationSummary& s) {
   json types = json::array();
   for (const auto& t : s.lot_types)
@@ -71,12 +115,12 @@ json replications_json(const engine::ReplicationSummary& s) {
                      {"ct_mean_days", estimate_json(t.ct_mean_days)},
                      {"ct_p95_days", estimate_json(t.ct_p95_days)},
                      {"throughput_per_day", estimate_json(t.throughput_per_day)},
-                     {"on_time_pct", estimate_json(t.on_time_pct)}});
+                     {"on_time_pct", bounded_estimate_json(t.on_time_pct, 0.0, 100.0)}});
   json groups = json::array();
   for (const auto& g : s.tool_groups)
     groups.push_back({{"name", g.name},
-                      {"utilisation", estimate_json(g.utilisation)},
-                      {"available", estimate_json(g.available)},
+                      {"utilisation", bounded_estimate_json(g.utilisation, 0.0, 1.0)},
+                      {"available", bounded_estimate_json(g.available, 0.0, 1.0)},
                       {"mean_queue_hours", estimate_json(g.mean_queue_hours)}});
   return json{{"n", s.seeds.size()},
               {"seeds", s.seeds},
@@ -87,29 +131,65 @@ json replications_json(const engine::ReplicationSummary& s) {
               {"tool_groups", groups}};
 }
 
-// Replications: means with 95 % confidence half-widths.
-void print_replications(const engine::Results& first, const engine::ReplicationSummary& s,
-                        const std::string& what_if_line) {
+// Replications: means with 95 % confidence half-widths; shares and percentages with their
+// interval clipped to the range they can take ("92.1 [75.1, 100.0]").
+void print_replications(const std::vector<engine::Results>& runs,
+                        const engine::ReplicationSummary& s, const std::string& what_if_line) {
+  const engine::Results& first = runs.front();
   fmt::print(
       "{} | {:.0f} days (warm-up {:.0f}) | {} replications, seeds {}..{} | dispatch {} | "
       "{:.2f} s in total\n",
       first.model, first.simulated_days, first.warmup_days, s.seeds.size(), s.seeds.front(),
       s.seeds.back(), first.dispatch, s.wall_seconds);
   if (!what_if_line.empty()) fmt::print("{}\n", what_if_line);
-  fmt::print("{:<16} {:>5} {:>17} {:>9} {:>16} {:>8} {:>14}\n", "lot type", "prio",
-             "CT mean (95% CI)", "CT p95", "lots/day", "CT WIP", "ontime%");
+  fmt::print("{:<16} {:>5} {:>17} {:>9} {:>16} {:>8} {:>20}\n", "lot type", "prio",
+             "CT mean (95% CI)", "CT p95", "lots/day", "CT WIP", "ontime% [95% CI]");
   for (std::size_t i = 0; i < s.lot_types.size(); ++i) {
     const auto& t = s.lot_types[i];
     const std::string implied = implied_ct_text(first.lot_types[i]);
-    fmt::print(
-        "{:<16} {:>5} {:>8.2f} ± {:<6.2f} {:>9.2f} {:>7.3f} ± {:<6.3f} {:>8} {:>5.1f} ± {:<5.1f}\n",
-        t.name, t.priority, t.ct_mean_days.mean, t.ct_mean_days.ci95, t.ct_p95_days.mean,
-        t.throughput_per_day.mean, t.throughput_per_day.ci95, implied, t.on_time_pct.mean,
-        t.on_time_pct.ci95);
+    fmt::print("{:<16} {:>5} {:>8.2f} ± {:<6.2f} {:>9.2f} {:>7.3f} ± {:<6.3f} {:>8} {:>20}\n",
+               t.name, t.priority, t.ct_mean_days.mean, t.ct_mean_days.ci95, t.ct_p95_days.mean,
+               t.throughput_per_day.mean, t.throughput_per_day.ci95, implied,
+               bounded_text(t.on_time_pct, 0.0, 100.0));
   }
-  fmt::print("\nWIP mean {:.1f} ± {:.1f} lots; CQT violations {:.1f} ± {:.1f} % of windows\n",
-             s.wip_mean_lots.mean, s.wip_mean_lots.ci95, s.cqt_violation_pct.mean,
-             s.cqt_violation_pct.ci95);
+  // Packaging: good units per product and month, and per wafer, over the replications.
+  if (first.packaging.present) {
+    fmt::print("\n{:<16} {:>14} {:>22} {:>18}\n", "product", "wafers/month",
+               "good units/month (CI)", "units per wafer");
+    for (std::size_t p = 0; p < first.packaging.units_out_per_month.size(); ++p) {
+      std::vector<double> units, upw, starts;
+      for (const auto& r : runs) {
+        const double window = r.simulated_days - r.warmup_days;
+        units.push_back(r.packaging.units_out_per_month[p].second);
+        upw.push_back(r.packaging.units_per_wafer[p].second);
+        starts.push_back(window > 0 ? r.packaging.wafer_starts[p].second * 30.0 / window : 0.0);
+      }
+      const auto u = engine::estimate(units), w = engine::estimate(upw),
+                 st = engine::estimate(starts);
+      fmt::print("{:<16} {:>14} {:>22} {:>18}\n", first.packaging.units_out_per_month[p].first,
+                 st.mean > 0 ? fmt::format("{:.0f}", st.mean) : "-",
+                 fmt::format("{:.0f} ± {:.0f}", u.mean, u.ci95),
+                 w.mean > 0 ? fmt::format("{:.2f} ± {:.2f}", w.mean, w.ci95) : "-");
+    }
+  }
+  // Tool groups: the ten busiest by mean utilisation.
+  std::vector<std::size_t> order(s.tool_groups.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return s.tool_groups[a].utilisation.mean > s.tool_groups[b].utilisation.mean;
+  });
+  fmt::print("\n{:<22} {:>5} {:>20} {:>20} {:>16}\n", "tool group (top 10)", "tools",
+             "busy+setup% [95% CI]", "available% [95% CI]", "queue h (CI)");
+  for (std::size_t k = 0; k < order.size() && k < 10; ++k) {
+    const auto& g = s.tool_groups[order[k]];
+    fmt::print("{:<22} {:>5} {:>20} {:>20} {:>16}\n", g.name, first.tool_groups[order[k]].tools,
+               bounded_text(g.utilisation, 0.0, 1.0, 100.0),
+               bounded_text(g.available, 0.0, 1.0, 100.0),
+               fmt::format("{:.2f} ± {:.2f}", g.mean_queue_hours.mean, g.mean_queue_hours.ci95));
+  }
+  fmt::print("\nWIP mean {:.1f} ± {:.1f} lots; CQT violations {} of windows\n",
+             s.wip_mean_lots.mean, s.wip_mean_lots.ci95,
+             bounded_text(s.cqt_violation_pct, 0.0, 100.0) + " %");
 }
 
 json to_json(const engine::Results& r, const model::WhatIf& what_if) {
@@ -203,6 +283,12 @@ json to_json(const engine::Results& r, const model::WhatIf& what_if) {
     for (const auto& [n, v] : p.wafer_starts) ws[n] = v;
     pk["good_units_per_month"] = upm;
     pk["wafer_starts"] = ws;
+    // Good units per wafer over the wafers whose units shipped in the window (not over starts).
+    json uw = json::object(), upw = json::object();
+    for (const auto& [n, v] : p.units_out_wafers) uw[n] = v;
+    for (const auto& [n, v] : p.units_per_wafer) upw[n] = v;
+    pk["wafers_of_units_out"] = uw;
+    pk["good_units_per_wafer"] = upw;
     json ys = json::array();
     for (const auto& y : p.step_yields)
       ys.push_back({{"route", y.route},
@@ -239,18 +325,18 @@ json to_json(const engine::Results& r, const model::WhatIf& what_if) {
 void print_packaging(const engine::Results& r) {
   const double window_days = r.simulated_days - r.warmup_days;
   const double per_month = window_days > 0 ? 30.0 / window_days : 0.0;
+  // Units per wafer: good units shipped over the wafers those units came from (a wafer counts
+  // once its units ship), so that WIP still in the line does not read as yield loss.
   fmt::print("\n{:<16} {:>14} {:>16} {:>16}\n", "product", "wafers/month", "good units/month",
              "units per wafer");
-  for (const auto& [name, units] : r.packaging.units_out_per_month) {
-    double wafers = 0;
-    for (const auto& [n, w] : r.packaging.wafer_starts) {
-      if (n == name) wafers = w * per_month;
-    }
-    if (wafers > 0) {
-      fmt::print("{:<16} {:>14.0f} {:>16.0f} {:>16.2f}\n", name, wafers, units, units / wafers);
-    } else {
-      fmt::print("{:<16} {:>14} {:>16.0f} {:>16}\n", name, "-", units, "-");
-    }
+  const auto& pkg = r.packaging;
+  for (std::size_t i = 0; i < pkg.units_out_per_month.size(); ++i) {
+    const auto& [name, units] = pkg.units_out_per_month[i];
+    const double wafers = pkg.wafer_starts[i].second * per_month;
+    const double upw = pkg.units_per_wafer[i].second;
+    fmt::print("{:<16} {:>14} {:>16.0f} {:>16}\n", name,
+               wafers > 0 ? fmt::format("{:.0f}", wafers) : "-", units,
+               upw > 0 ? fmt::format("{:.2f}", upw) : "-");
   }
   std::int64_t stockouts = 0;
   std::string short_of;
@@ -272,17 +358,27 @@ void print_table(const engine::Results& r, const std::string& what_if_line) {
              r.events);
   if (!what_if_line.empty()) fmt::print("{}\n", what_if_line);
   // "CT WIP": the cycle time implied by the initial WIP (engine::wip_implied_cycle_time).
-  fmt::print("{:<16} {:>5} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}\n", "lot type",
-             "prio", "done", "lots/day", "rel/day", "CT mean", "CT p95", "CT WIP", "CTF", "ontime%",
-             "CQTvio");
+  // "released" counts the lots started; "split+" the assembly lots made from them by splits at
+  // transform steps (whole run); "done" counts completed lots of both kinds.
+  fmt::print("{:<16} {:>5} {:>8} {:>7} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}\n",
+             "lot type", "prio", "released", "split+", "done", "lots/day", "rel/day", "CT mean",
+             "CT p95", "CT WIP", "CTF", "ontime%", "CQTvio");
+  std::int64_t splits = 0;
   for (const auto& t : r.lot_types) {
     const std::string implied = implied_ct_text(t);
+    splits += t.split_children;
     fmt::print(
-        "{:<16} {:>5} {:>8} {:>9.3f} {:>8.3f} {:>8.2f} {:>8.2f} {:>8} {:>6.2f} {:>7.1f} {:>6}\n",
-        t.name, t.priority, t.completed, t.throughput_per_day, t.release_rate_per_day,
-        t.cycle_time_days.mean, t.cycle_time_days.p95, implied, t.ct_factor, t.on_time_pct,
-        t.cqt_violations);
+        "{:<16} {:>5} {:>8} {:>7} {:>8} {:>9.3f} {:>8.3f} {:>8.2f} {:>8.2f} {:>8} {:>6.2f} "
+        "{:>7.1f} {:>6}\n",
+        t.name, t.priority, t.released, t.split_children, t.completed, t.throughput_per_day,
+        t.release_rate_per_day, t.cycle_time_days.mean, t.cycle_time_days.p95, implied, t.ct_factor,
+        t.on_time_pct, t.cqt_violations);
   }
+  if (splits > 0)
+    fmt::print(
+        "(released: lots started, split+: assembly lots split from them at transform steps, "
+        "both over the whole run; done, lots/day and CT: completed lots of both kinds in the "
+        "KPI window; rel/day: released lots)\n");
   if (r.packaging.present) print_packaging(r);
   std::vector<const engine::ToolGroupKpi*> g;
   for (const auto& x : r.tool_groups) g.push_back(&x);
@@ -328,30 +424,14 @@ int run(const SimArgs& a) {
   if (!parse_pm_nesting(a.pm_nesting, "simulate", nest_override, nesting)) bad = true;
   model::WhatIf what_if;
   if (!parse_what_if(a.scales, a.tools, "simulate", what_if)) bad = true;
-  if (!(a.days > 0)) {
-    std::fprintf(stderr, "simulate: --days must be > 0\n");
+  // Ranges and types of the numeric options are checked while parsing (setup()); what remains
+  // are the relations between options and the output directory.
+  if (a.warmup_days >= a.days) {
+    std::fprintf(stderr, "simulate: --warmup-days: %g is not less than --days %g\n", a.warmup_days,
+                 a.days);
     bad = true;
   }
-  if (!(a.warmup_days >= 0) || a.warmup_days >= a.days) {
-    std::fprintf(stderr, "simulate: --warmup-days must be >= 0 and less than --days\n");
-    bad = true;
-  }
-  if (a.max_wip < 0) {
-    std::fprintf(stderr, "simulate: --max-wip must be >= 0\n");
-    bad = true;
-  }
-  if (a.replications < 1 || a.replications > 10000) {
-    std::fprintf(stderr, "simulate: --replications must be between 1 and 10000\n");
-    bad = true;
-  }
-  if (a.jobs < 0 || a.jobs > 1024) {
-    std::fprintf(stderr, "simulate: --jobs must be between 0 (automatic) and 1024\n");
-    bad = true;
-  }
-  if (a.time_limit < 0) {
-    std::fprintf(stderr, "simulate: --time-limit must be >= 0\n");
-    bad = true;
-  }
+  if (a.out_given && !check_output_dir("simulate", "--out", a.out)) bad = true;
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
@@ -378,15 +458,28 @@ int run(const SimArgs& a) {
   }
   const engine::Results& r = runs.front();
   json out = to_json(r, what_if);
+  // Stability: does the WIP settle over the KPI window? (docs/results.md, "Stability")
+  int unstable = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const engine::WipTrend t = engine::wip_trend(runs[i]);
+    if (i == 0) {
+      out["wip"]["stable"] = t.stable;
+      out["wip"]["trend"] = stability_json(t);
+    }
+    if (t.stable) continue;
+    ++unstable;
+    warn_unstable(t, runs.size() > 1 ? fmt::format(" (seed {})", runs[i].seed) : std::string());
+  }
   const std::string what_if_line = model::describe(what_if);
   if (runs.size() > 1) {
     const engine::ReplicationSummary sum = engine::summarize(runs);
-    print_replications(r, sum, what_if_line);
+    print_replications(runs, sum, what_if_line);
     out["replications"] = replications_json(sum);
+    out["replications"]["unstable"] = unstable;
   } else {
     print_table(r, what_if_line);
   }
-  if (!a.out.empty()) {
+  if (a.out_given) {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::create_directories(a.out, ec);
@@ -405,15 +498,24 @@ Runner setup(CLI::App* app) {
   auto a = std::make_shared<SimArgs>();
   app->add_option("path", a->path, "SMT2020 directory, YAML scenario, or built-in scenario name")
       ->required();
-  app->add_option("--days", a->days, "simulated days")->required();
-  app->add_option("--seed", a->seed, "random seed (default 0)");
-  app->add_option("--warmup-days", a->warmup_days, "KPIs count after this many days (default 0)");
+  app->add_option("--days", a->days, "simulated days, in (0, 100000]")
+      ->required()
+      ->check(finite_range(0, kMaxDays, "days", true));
+  app->add_option("--seed", a->seed, "random seed (default 0)")->check(seed_value());
+  app->add_option("--warmup-days", a->warmup_days,
+                  "KPIs count after this many days (default 0; less than --days)")
+      ->check(finite_range(0, kMaxDays, "days"));
   app->add_option("--dispatch", a->dispatch,
                   "dispatching: model (the tool groups' own rules), fifo, cr, edd, spt, "
                   "priority-fifo");
-  app->add_option("--out", a->out, "directory for summary.json");
-  app->add_option("--max-wip", a->max_wip, "stop (exit 1) when more lots are in the fab");
-  app->add_option("--time-limit", a->time_limit, "stop (exit 1) after this many wall seconds");
+  CLI::Option* out = app->add_option(
+      "--out", a->out, "directory for summary.json (made if missing; checked before the run)");
+  app->add_option("--max-wip", a->max_wip,
+                  "stop (exit 1) when more lots are in the fab (0: no limit)")
+      ->check(whole_range(0, kMaxWipLots, "lots"));
+  app->add_option("--time-limit", a->time_limit,
+                  "stop (exit 1) after this many wall seconds (0: no limit)")
+      ->check(finite_range(0, kMaxTimeLimitS, "seconds"));
   app->add_flag("--same-pm", a->same_pm,
                 "first calendar PM of every tool of a group at the same instant (default: "
                 "staggered, tool k of N at FOA*k/N)");
@@ -432,16 +534,23 @@ Runner setup(CLI::App* app) {
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--batch-max-wait", a->batch_wait_min,
-                  "minutes a partial batch (>= min) may wait for more lots (default: model, 0)");
+                  "minutes a partial batch (>= min) may wait for more lots (default: model, 0)")
+      ->check(finite_range(0, kMaxBatchWaitMin, "minutes"));
   app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
   app->add_option("--scale", a->scales, kScaleHelp)->allow_extra_args(false);
   app->add_option("--tools", a->tools, kToolsHelp)->allow_extra_args(false);
   app->add_option("--replications", a->replications,
                   "independent replications, seeds SEED, SEED+1, ... (default 1); summary.json "
-                  "keeps the first in full and adds 'replications' (means, 95 % CIs)");
+                  "keeps the first in full and adds 'replications' (means, 95 % CIs)")
+      ->check(whole_range(1, 10000));
   app->add_option("--jobs", a->jobs,
-                  "replications run at once (default: min(replications, hardware threads))");
-  return [a] { return run(*a); };
+                  "replications run at once, 1..1024 (default: min(replications, hardware "
+                  "threads))")
+      ->check(whole_range(1, 1024));
+  return [a, out] {
+    a->out_given = out->count() > 0;
+    return run(*a);
+  };
 }
 
 const Registrar reg{"simulate", "discrete-event simulation of a factory (lot by lot)", setup, 30};

@@ -13,10 +13,11 @@
 #include <tuple>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "io/load.h"
-#include "model/flow.h"
 #include "model/factory.h"
+#include "model/flow.h"
 
 namespace osatsim::cli {
 namespace {
@@ -65,7 +66,23 @@ json summarize(const Factory& f) {
   json products = json::array();
   for (std::size_t p = 0; p < f.products.size(); ++p) {
     const auto& pr = f.products[p];
-    products.push_back({{"name", pr.name}, {"route", f.routes[pr.route].name}});
+    json pj{{"name", pr.name}, {"route", f.routes[pr.route].name}};
+    // Packaging products: what a site, a wafer and a package hold.
+    if (pr.starts_as_units || pr.sites_per_wafer > 0 || !pr.dies.empty()) {
+      int dies = 0;
+      json by_kind = json::object();
+      for (const auto& d : pr.dies) {
+        dies += d.count;
+        by_kind[f.components[d.component].name] = d.count;
+      }
+      pj["starts_as"] = pr.starts_as_units ? "units" : "wafers";
+      pj["sites_per_wafer"] = pr.sites_per_wafer;
+      if (!pr.site_packing.empty()) pj["site_packing"] = pr.site_packing;
+      pj["site_yield"] = pr.site_yield;
+      pj["dies_per_package"] = dies;
+      pj["dies"] = by_kind;
+    }
+    products.push_back(pj);
     products_of[pr.route].push_back(pr.name);
     if (product_of[pr.route] != nullptr) continue;
     product_of[pr.route] = &pr;
@@ -277,6 +294,23 @@ std::string text_summary(const json& j) {
   line(fmt::format("cascading groups: {} ({} tools)", j["cascading"]["groups"].get<int>(),
                    j["cascading"]["tools"].get<int>()));
   line(fmt::format("products: {}", j["products"].size()));
+  for (const auto& p : j["products"]) {
+    if (!p.contains("dies_per_package")) continue;
+    std::string dies;
+    for (const auto& [k, n] : p["dies"].items())
+      dies += fmt::format("{}{} {}", dies.empty() ? "" : ", ", k, n.get<int>());
+    const std::string pkg = fmt::format("{} dies per package{}", p["dies_per_package"].get<int>(),
+                                        dies.empty() ? "" : " (" + dies + ")");
+    if (p["starts_as"] == "units") {
+      line(fmt::format("  product {}: starts as units, {}", p["name"].get<std::string>(), pkg));
+      continue;
+    }
+    line(fmt::format("  product {}: {} sites per wafer{}, site yield {:.4f}, {}",
+                     p["name"].get<std::string>(), p["sites_per_wafer"].get<int>(),
+                     p.contains("site_packing") ? " (" + p["site_packing"].get<std::string>() + ")"
+                                                : std::string(),
+                     p["site_yield"].get<double>(), pkg));
+  }
   line(fmt::format("routes: {}", j["routes"].size()));
   for (const auto& r : j["routes"]) {
     std::string prods;
@@ -364,8 +398,11 @@ Runner setup(CLI::App* app) {
   app->add_option("path", opt->path,
                   "SMT2020 model directory, .yaml scenario file or built-in scenario name")
       ->required();
-  app->add_option("--json", opt->json_file, "also write the summary as JSON to this file");
-  return [opt]() {
+  CLI::Option* json_opt =
+      app->add_option("--json", opt->json_file, "also write the summary as JSON to this file");
+  return [opt, json_opt]() {
+    if (json_opt->count() > 0 && !check_output_file("validate", "--json", opt->json_file))
+      return kExitBadInput;
     Diagnostics diags;
     auto factory = io::load_factory(opt->path, diags);
     if (!factory) {

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "core/version.h"
 
 int main(int argc, char** argv) {
@@ -27,10 +30,33 @@ int main(int argc, char** argv) {
     runners.emplace_back(sub, spec.setup(sub));
   }
 
+  // A first word that is neither an option nor a subcommand: say so, and list the subcommands
+  // (CLI11 would only say that a subcommand is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    std::vector<std::string> names;
+    for (const auto& spec : specs) names.push_back(spec.name);
+    if (std::find(names.begin(), names.end(), word) == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      std::fprintf(stderr, "osatsim: unknown subcommand '%s'%s (subcommands: %s; see --help)\n",
+                   word.c_str(), did_you_mean(word, names).c_str(), list.c_str());
+      return kExitBadInput;
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);
+  } catch (const CLI::ValidationError& e) {
+    // A refused option value: one line, "osatsim SUBCOMMAND: --OPTION: 'VALUE' refused (allowed:
+    // ...)".
+    std::string cmd = "osatsim";
+    for (auto& [sub, run] : runners)
+      if (sub->parsed()) cmd += " " + sub->get_name();
+    std::fprintf(stderr, "%s: %s\n", cmd.c_str(), e.what());
+    return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitBadInput;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "engine/engine.h"
 #include "engine/replications.h"
@@ -29,7 +30,7 @@ bool parse_days(const std::string& text, double& v) {
   } catch (...) {
     return false;
   }
-  return used == text.size() && std::isfinite(v) && v > 0;
+  return used == text.size() && std::isfinite(v) && v > 0 && v <= 1e5;
 }
 
 struct ProductCheck {
@@ -179,13 +180,17 @@ void add_sizing_options(CLI::App* app, SizingCliOptions& o) {
   app->add_flag("--verify", o.verify,
                 "with --size: simulate the sized line and compare with the prediction");
   o.verify_days_opt = app->add_option("--verify-days", o.verify_days,
-                                      "with --verify: simulated days per replication (120)");
+                                      "with --verify: simulated days per replication (120)")
+                          ->check(finite_range(0, 1e5, "days", true));
   o.verify_warmup_opt = app->add_option("--verify-warmup-days", o.verify_warmup_days,
-                                        "with --verify: warm-up days (40)");
+                                        "with --verify: warm-up days (40)")
+                            ->check(finite_range(0, 1e5, "days"));
   o.verify_reps_opt = app->add_option("--verify-replications", o.verify_replications,
-                                      "with --verify: replications (3)");
+                                      "with --verify: replications (3)")
+                          ->check(whole_range(1, 1000));
   o.verify_seed_opt =
-      app->add_option("--verify-seed", o.verify_seed, "with --verify: first seed (1)");
+      app->add_option("--verify-seed", o.verify_seed, "with --verify: first seed (1)")
+          ->check(seed_value());
 }
 
 bool check_sizing_options(const SizingCliOptions& o, analysis::SizingOptions& out) {
@@ -216,13 +221,14 @@ bool check_sizing_options(const SizingCliOptions& o, analysis::SizingOptions& ou
     double v = 0;
     if (eq == std::string::npos) {
       if (!parse_days(t, v))
-        return fail(fmt::format("--target-ct: '{}' is not a positive number of days", t));
+        return fail(fmt::format("--target-ct: '{}' is not a number of days in (0, 100000]", t));
       out.target_ct_days = v;
     } else {
       const std::string name = t.substr(0, eq);
       if (name.empty()) return fail(fmt::format("--target-ct: '{}' has no product name", t));
       if (!parse_days(t.substr(eq + 1), v))
-        return fail(fmt::format("--target-ct: '{}' is not PRODUCT=D with D > 0 days", t));
+        return fail(
+            fmt::format("--target-ct: '{}' is not PRODUCT=D with D in (0, 100000] days", t));
       out.product_targets[name] = v;
     }
   }

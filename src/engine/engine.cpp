@@ -323,6 +323,7 @@ struct alignas(64) Lot {
   Ticks release = 0;
   Ticks transformed_at = -1;
   Ticks kit_short_since = -1;
+  double wafer_share = 0;  // after a transform: the wafers its units came from (split pro rata)
   std::int64_t qty() const { return is_units ? units : wafers; }
   std::int32_t dedicated_tool(std::int32_t s) const {
     for (int i = 0; i < 4; ++i)
@@ -902,7 +903,8 @@ class Sim {
   std::vector<std::int64_t> stockouts_;
   std::vector<std::int64_t> supply_count_;
   std::vector<double> step_in_, step_out_;
-  std::vector<double> units_out_product_, wafer_starts_product_;
+  std::vector<double> units_out_product_, wafer_starts_product_, units_out_wafers_product_,
+      units_out_traced_product_;
   std::vector<double> wafer_ct_, unit_ct_;
   double wafers_released_ = 0, wafers_scrapped_ = 0, wafers_out_ = 0, wafers_transformed_ = 0;
   double units_created_ = 0, units_scrapped_ = 0, units_out_ = 0;
@@ -1155,6 +1157,8 @@ void Sim::build() {
   step_out_.assign(ns, 0);
   units_out_product_.assign(f_.products.size(), 0);
   wafer_starts_product_.assign(f_.products.size(), 0);
+  units_out_wafers_product_.assign(f_.products.size(), 0);
+  units_out_traced_product_.assign(f_.products.size(), 0);
   lots_.reserve(4096);
 }
 
@@ -2209,6 +2213,7 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
       l.units = rng_transform_[gsi].binomial(sites, p.site_yield);
       l.is_units = true;
       l.transformed_at = now_;
+      l.wafer_share = static_cast<double>(l.wafers);
       wafers_transformed_ += static_cast<double>(l.wafers);
       units_created_ += static_cast<double>(l.units);
       if (now_ >= tw_) wafer_ct_.push_back(to_days(now_ - l.release));
@@ -2239,13 +2244,16 @@ void Sim::complete_step(std::int32_t id, std::int32_t ti) {
     const std::int64_t cap = si.step->split_units;
     const std::int64_t n = (total + cap - 1) / cap;
     const std::int64_t base = total / n, extra = total % n;
+    const double share_per_unit = l.wafer_share / static_cast<double>(total);
     l.units = base + (extra > 0 ? 1 : 0);
+    l.wafer_share = share_per_unit * static_cast<double>(l.units);
     for (std::int64_t k = 1; k < n; ++k) {
       const std::int32_t cid = new_lot();  // may move lots_: no Lot& held across this
       const std::int64_t serial = lots_[cid].serial;
       lots_[cid] = lots_[id];
       lots_[cid].serial = serial;
       lots_[cid].units = base + (k < extra ? 1 : 0);
+      lots_[cid].wafer_share = share_per_unit * static_cast<double>(lots_[cid].units);
       lots_[cid].step = lots_[id].step;
       if (lots_[cid].stream >= 0) {
         ++sacc_[lots_[cid].stream].split_children;
@@ -2292,6 +2300,10 @@ void Sim::finish_lot(std::int32_t id, bool scrapped) {
       units_out_ += static_cast<double>(l.units);
       if (now_ >= tw_) {
         units_out_product_[l.product] += static_cast<double>(l.units);
+        if (l.wafer_share > 0) {  // not initial WIP that started as units
+          units_out_wafers_product_[l.product] += l.wafer_share;
+          units_out_traced_product_[l.product] += static_cast<double>(l.units);
+        }
         if (l.transformed_at >= 0) unit_ct_.push_back(to_days(now_ - l.transformed_at));
       }
     } else {
@@ -2756,6 +2768,11 @@ Results Sim::run() {
       p.units_out_per_month.emplace_back(
           f_.products[pi].name, window_days > 0 ? units_out_product_[pi] * 30.0 / window_days : 0);
       p.wafer_starts.emplace_back(f_.products[pi].name, wafer_starts_product_[pi]);
+      p.units_out_wafers.emplace_back(f_.products[pi].name, units_out_wafers_product_[pi]);
+      p.units_per_wafer.emplace_back(
+          f_.products[pi].name, units_out_wafers_product_[pi] > 0
+                                    ? units_out_traced_product_[pi] / units_out_wafers_product_[pi]
+                                    : 0.0);
     }
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       const model::Step& st = *steps_[i].step;

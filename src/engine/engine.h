@@ -164,6 +164,12 @@ struct PackagingKpi {
   // Good units completed per product per 30-day month inside the KPI window.
   std::vector<std::pair<std::string, double>> units_out_per_month;
   std::vector<std::pair<std::string, double>> wafer_starts;  // wafers released per product
+  // Wafers whose units shipped in the KPI window, per product: each unit lot completed in the
+  // window counts the wafers its units came from (a split shares its parent's wafers pro rata).
+  // Good units per wafer = good units out / these wafers (not over wafer starts).
+  std::vector<std::pair<std::string, double>> units_out_wafers;
+  // Good units per wafer over those lots (initial WIP that started as units left out); 0: none.
+  std::vector<std::pair<std::string, double>> units_per_wafer;
   std::vector<StepYieldKpi> step_yields;                     // steps with yield < 1 or a transform
   std::vector<ComponentKpi> components;
   Summary wafer_part_ct_days;  // release -> transform step completion (lots transformed)

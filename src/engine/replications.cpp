@@ -22,6 +22,47 @@ double t_quantile_975(std::int64_t df) {
   return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n);
 }
 
+Interval clipped_ci(const Estimate& e, double lo, double hi) {
+  return Interval{std::clamp(e.mean - e.ci95, lo, hi), std::clamp(e.mean + e.ci95, lo, hi)};
+}
+
+WipTrend wip_trend(const Results& r) {
+  WipTrend t;
+  const auto& w = r.wip_per_day;
+  const std::size_t first =
+      std::min(w.size(), static_cast<std::size_t>(std::max(0.0, std::ceil(r.warmup_days))));
+  const std::size_t n = w.size() - first;
+  t.days = static_cast<int>(n);
+  if (n == 0) return t;
+  double sum = 0;
+  for (std::size_t i = first; i < w.size(); ++i) sum += w[i];
+  t.mean_lots = sum / static_cast<double>(n);
+  const double xm = (static_cast<double>(n) - 1) / 2;
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double dx = static_cast<double>(i) - xm;
+    sxy += dx * (w[first + i] - t.mean_lots);
+    sxx += dx * dx;
+  }
+  t.slope_lots_per_day = sxx > 0 ? sxy / sxx : 0.0;
+  t.growth = t.mean_lots > 0 ? t.slope_lots_per_day * static_cast<double>(n) / t.mean_lots : 0.0;
+  const std::size_t q = n / 4;
+  if (q > 0) {
+    double a = 0, b = 0;
+    for (std::size_t i = 0; i < q; ++i) {
+      a += w[first + i];
+      b += w[w.size() - 1 - i];
+    }
+    t.first_quarter_lots = a / static_cast<double>(q);
+    t.last_quarter_lots = b / static_cast<double>(q);
+  }
+  if (n < static_cast<std::size_t>(kStabilityMinDays)) return t;
+  t.judged = true;
+  t.stable = !(t.growth > kUnstableGrowth &&
+               t.last_quarter_lots > kUnstableQuarterRatio * t.first_quarter_lots);
+  return t;
+}
+
 Estimate estimate(const std::vector<double>& x) {
   Estimate e;
   e.n = static_cast<std::int64_t>(x.size());

@@ -20,6 +20,14 @@ struct Estimate {
 };
 Estimate estimate(const std::vector<double>& x);
 
+// The 95 % interval mean ± ci95 clipped to [lo, hi] (shares in [0, 1], percentages in [0, 100]):
+// a t interval of a bounded quantity near its bound reaches beyond it; the clipped interval is
+// what the quantity can be. Printed and written for shares and percentages (docs/results.md).
+struct Interval {
+  double lo = 0, hi = 0;
+};
+Interval clipped_ci(const Estimate& e, double lo, double hi);
+
 struct LotTypeEstimate {
   std::string name;
   int priority = 0;
@@ -47,6 +55,27 @@ struct ReplicationSummary {
 
 // REQUIRES: runs non-empty, all of the same factory and options but the seed.
 ReplicationSummary summarize(const std::vector<Results>& runs);
+
+// Whether the work in progress settles over the KPI window [warmup, days) or grows (a line that
+// cannot carry its load; docs/results.md, "Stability"). From Results::wip_per_day: the
+// least-squares slope of the daily time-average WIP over the window, and the means of its first
+// and last quarter. Unstable when both
+//   slope x window length > kUnstableGrowth x window mean   (the trend adds more than 30 %), and
+//   last-quarter mean > kUnstableQuarterRatio x first-quarter mean (1.25),
+// judged only on windows of at least kStabilityMinDays days (shorter: stable, judged = false).
+inline constexpr double kUnstableGrowth = 0.30;
+inline constexpr double kUnstableQuarterRatio = 1.25;
+inline constexpr int kStabilityMinDays = 8;
+struct WipTrend {
+  bool judged = false;
+  bool stable = true;
+  int days = 0;                   // days of the window used
+  double mean_lots = 0;           // mean daily WIP over the window
+  double slope_lots_per_day = 0;  // least-squares trend
+  double growth = 0;              // slope x days / mean (0 when the mean is 0)
+  double first_quarter_lots = 0, last_quarter_lots = 0;
+};
+WipTrend wip_trend(const Results& r);
 
 // Runs `n` replications with seeds options.seed, options.seed + 1, ... on up to `threads` threads
 // (each run is independent and deterministic, so the results do not depend on `threads`).

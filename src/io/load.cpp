@@ -39,8 +39,8 @@ std::shared_ptr<model::Factory> load_scenario_or_builtin(const std::string& path
     for (const auto& n : builtin_scenario_names()) names += (names.empty() ? "" : ", ") + n;
     diags.add(path, 0,
               fmt::format("not found: no such file or directory, and no built-in scenario of that "
-                          "name (built in: {})",
-                          names));
+                          "name{} (built in: {})",
+                          builtin_scenario_suggestion(path), names));
     return nullptr;
   }
   return read_scenario_text(text, fmt::format("builtin:{}", path), diags);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -43,6 +44,14 @@ namespace {
 using model::kNone;
 
 constexpr double kMonthDays = 30.0;  // per-month rates: 720 h (FACTS.md section 8.1)
+
+// Upper bounds of counts (docs/scenario.md), as the SMT2020 reader's (1,000,000 for tool
+// capacity, batch sizes, wafers or units per lot, lots per release); tools per group as the
+// --tools option allows; sites per wafer and dies per package far above any real package.
+constexpr long long kMaxCount = 1'000'000;
+constexpr long long kMaxTools = 100'000;
+constexpr long long kMaxSitesPerWafer = 100'000;
+constexpr long long kMaxDiesPerPackage = 1'000;
 
 }  // namespace
 
@@ -609,7 +618,8 @@ void ScenarioReader::read_setup_group(const YAML::Node& v, int id) {
       g.members.push_back(s);
     }
   }
-  if (const YAML::Node* n = m.get("min_run")) r_.integer(*n, m.sub("min_run"), g.min_run, 0);
+  if (const YAML::Node* n = m.get("min_run"))
+    r_.integer(*n, m.sub("min_run"), g.min_run, 0, kMaxCount);
 }
 
 void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
@@ -626,8 +636,9 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
     // The area (SMT2020 STNGRP, used in reports) defaults to the location's name.
     if (g.location != kNone && !m.has("area")) g.area = f_.locations[g.location].name;
   }
-  if (const YAML::Node* n = m.get("tools")) r_.integer(*n, m.sub("tools"), g.tools, 0);
-  if (const YAML::Node* n = m.get("capacity")) r_.integer(*n, m.sub("capacity"), g.capacity, 1);
+  if (const YAML::Node* n = m.get("tools")) r_.integer(*n, m.sub("tools"), g.tools, 0, kMaxTools);
+  if (const YAML::Node* n = m.get("capacity"))
+    r_.integer(*n, m.sub("capacity"), g.capacity, 1, kMaxCount);
   if (const YAML::Node* n = m.get("load")) r_.duration(*n, m.sub("load"), g.load_time);
   if (const YAML::Node* n = m.get("unload")) r_.duration(*n, m.sub("unload"), g.unload_time);
   if (const YAML::Node* n = m.get("delay")) r_.boolean(*n, m.sub("delay"), g.is_delay);
@@ -661,8 +672,8 @@ void ScenarioReader::read_tool_group(const YAML::Node& v, int id) {
       const YAML::Node* mnn = bm.get("min");
       const YAML::Node* mxn = bm.get("max");
       bool both = true;
-      if (mnn) both = r_.integer(*mnn, bm.sub("min"), mn, 1) && both;
-      if (mxn) both = r_.integer(*mxn, bm.sub("max"), mx, 1) && both;
+      if (mnn) both = r_.integer(*mnn, bm.sub("min"), mn, 1, kMaxCount) && both;
+      if (mxn) both = r_.integer(*mxn, bm.sub("max"), mx, 1, kMaxCount) && both;
       if (mnn && mxn && both && mn > mx)
         r_.err(*mnn, bm.sub("min"), fmt::format("batch minimum {} exceeds maximum {}", mn, mx));
       if ((mnn || mxn) && both) {
@@ -970,9 +981,10 @@ void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, mode
                fmt::format("tool group '{}' does not batch (no 'batching' key)",
                            f_.tool_groups[gid].name));
       bool good = true;
-      if (const YAML::Node* n = bm.get("min")) good = r_.integer(*n, bm.sub("min"), s.batch_min, 1);
+      if (const YAML::Node* n = bm.get("min"))
+        good = r_.integer(*n, bm.sub("min"), s.batch_min, 1, kMaxCount);
       if (const YAML::Node* n = bm.get("max"))
-        good = r_.integer(*n, bm.sub("max"), s.batch_max, 1) && good;
+        good = r_.integer(*n, bm.sub("max"), s.batch_max, 1, kMaxCount) && good;
       if (good && s.batch_max > 0 && s.batch_min > s.batch_max)
         r_.err(*b, m.sub("batch"),
                fmt::format("batch minimum {} exceeds maximum {}", s.batch_min, s.batch_max));
@@ -1027,7 +1039,15 @@ void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, mode
         } else if (t != kNone) {
           s.rework_step = t;
         }
-        r_.probability(*p, rm.sub("probability"), s.rework_probability, false);
+        if (r_.probability(*p, rm.sub("probability"), s.rework_probability, false) &&
+            s.rework_probability >= 1.0) {
+          // Every lot sent back every time: a loop that never exits.
+          r_.err(*p, rm.sub("probability"),
+                 fmt::format("must lie in [0, 1) (a rework of probability 1 never lets a lot "
+                             "pass), got {}",
+                             p->Scalar()));
+          s.rework_probability = 0;
+        }
       }
     }
   }
@@ -1068,7 +1088,7 @@ void ScenarioReader::read_step(const YAML::Node& v, const std::string& key, mode
     }
   }
   if (const YAML::Node* n = m.get("split_units")) {
-    r_.integer(*n, m.sub("split_units"), s.split_units, 1);
+    r_.integer(*n, m.sub("split_units"), s.split_units, 1, kMaxCount);
     if (!m.has("transform"))
       r_.err(*n, m.sub("split_units"), "'split_units' is only for 'transform: units' steps");
   }
@@ -1158,7 +1178,8 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
     r_.err(*site, m.sub("site"), "give either 'sites_per_wafer' or 'site', not both");
     good = false;
   } else if (spw) {
-    good = r_.integer(*spw, m.sub("sites_per_wafer"), p.sites_per_wafer, 1) && good;
+    good =
+        r_.integer(*spw, m.sub("sites_per_wafer"), p.sites_per_wafer, 1, kMaxSitesPerWafer) && good;
     for (const char* k : {"wafer", "edge_exclusion", "street"}) {
       if (m.has(k)) r_.err(*m.get(k), m.sub(k), "only with 'site' (site dimensions)");
     }
@@ -1191,7 +1212,13 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
       const auto problems = packaging::check_geometry(spec, w, h);
       for (const auto& pr : problems) r_.err(*site, m.sub("site"), pr);
       if (problems.empty()) {
-        p.sites_per_wafer = packaging::sites_per_wafer(spec, w, h);
+        const packaging::Packing packed = packaging::pack_sites(spec, w, h);
+        p.sites_per_wafer = packed.count;
+        p.site_packing = fmt::format(
+            "site {:g}x{:g} mm on a {:g} mm wafer, edge exclusion {:g} mm, street {:g} mm: {} "
+            "packing{}",
+            w, h, wafer, edge, street, packaging::to_string(packed.method),
+            packed.rotated ? ", site turned 90 degrees" : "");
         if (p.sites_per_wafer <= 0)
           r_.err(*site, m.sub("site"),
                  fmt::format("no {}x{} mm site fits on a {} mm wafer with {} mm edge exclusion", w,
@@ -1225,7 +1252,9 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
         const std::string k = fmt::format("{}.{}", m.sub("dies"), kv.first.Scalar());
         const int c = components_.resolve(r_, kv.first, k, "component");
         int count = 0;
-        if (!r_.integer(kv.second, k, count, 1)) continue;
+        // A bad count is reported here; the component still counts as listed (no follow-on
+        // "no dies of component" at the steps that place it).
+        if (!r_.integer(kv.second, k, count, 1, kMaxDiesPerPackage)) count = 1;
         if (c == kNone) continue;
         bool dup = false;
         for (const auto& dc : p.dies) dup = dup || dc.component == c;
@@ -1264,7 +1293,7 @@ void ScenarioReader::read_release(const YAML::Node& v, int id) {
     r_.err(*upl, m.sub("units_per_lot"), "give either 'wafers_per_lot' or 'units_per_lot'");
   } else if (wpl || upl) {
     const char* k = wpl ? "wafers_per_lot" : "units_per_lot";
-    r_.integer(wpl ? *wpl : *upl, m.sub(k), s.wafers_per_lot, 1);
+    r_.integer(wpl ? *wpl : *upl, m.sub(k), s.wafers_per_lot, 1, kMaxCount);
     if (s.product != kNone && units != (upl != nullptr))
       r_.err(wpl ? *wpl : *upl, m.sub(k),
              fmt::format("product '{}' starts as {}: use '{}'", f_.products[s.product].name,
@@ -1273,7 +1302,7 @@ void ScenarioReader::read_release(const YAML::Node& v, int id) {
     r_.err(v, key, "a release stream needs 'wafers_per_lot' (or 'units_per_lot')");
   }
   if (const YAML::Node* n = m.get("lots_per_release"))
-    r_.integer(*n, m.sub("lots_per_release"), s.lots_per_release, 1);
+    r_.integer(*n, m.sub("lots_per_release"), s.lots_per_release, 1, kMaxCount);
   const YAML::Node* iv = m.get("interval");
   const YAML::Node* wpm = m.get("wafers_per_month");
   const YAML::Node* upm = m.get("units_per_month");
@@ -1486,6 +1515,19 @@ std::shared_ptr<model::Factory> read_scenario_text(std::string_view text, const 
 }
 
 std::shared_ptr<model::Factory> read_scenario_file(const std::string& path, Diagnostics& diags) {
+  // The file type first: opening a FIFO would block, a device could be read forever.
+  {
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (std::filesystem::is_directory(st)) {
+      diags.add(path, 0, "is a directory, expected a file");
+      return nullptr;
+    }
+    if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+      diags.add(path, 0, "not a regular file");
+      return nullptr;
+    }
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diags.add(path, 0, "cannot open the scenario file");
@@ -1506,6 +1548,10 @@ std::string_view builtin_scenario_text(std::string_view name) {
     if (name == s.name) return {reinterpret_cast<const char*>(s.data), s.size};
   }
   return {};
+}
+
+std::string builtin_scenario_suggestion(std::string_view word) {
+  return did_you_mean(word, builtin_scenario_names());
 }
 
 std::vector<std::string> builtin_scenario_names() {

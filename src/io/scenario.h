@@ -28,6 +28,10 @@ std::string_view builtin_scenario_text(std::string_view name);
 // Names of the built-in scenarios, sorted.
 std::vector<std::string> builtin_scenario_names();
 
+// " (did you mean 'NAME'?)" for the built-in scenario closest to `word` (small edit distance),
+// else "".
+std::string builtin_scenario_suggestion(std::string_view word);
+
 // Parses a duration with its unit: "12 min", "4 s", "2.5 h", "7 d", "1 wk", "250 ms" (also
 // "0" without a unit). Returns false for anything else (negative, NaN, inf, unknown unit).
 bool parse_duration(std::string_view text, double& ticks);

@@ -521,8 +521,13 @@ class Reader {
               c_ltu = t.col("LTUNITS"), c_ult = t.col("ULTIME"), c_ultu = t.col("ULTUNITS"),
               c_cap = t.col("STNCAP"), c_loc = t.col("STNFAMLOC"), c_sgrp = t.col("SETUPGRP");
     if (!t.columns_ok()) return;
-    tools_ok_ = true;
     tools_file_ = t.file();
+    if (t.rows().empty()) {
+      // A header and no rows: say so here, not as "unknown tool group" in every route file.
+      diags_.add(t.file(), 0, "empty tool file (a header line and no tool group rows)");
+      return;
+    }
+    tools_ok_ = true;
     for (const Row& r : t.rows()) {
       model::ToolGroup g;
       g.src = {t.file(), r.line};
@@ -807,11 +812,13 @@ class Reader {
       const Got grp = t.nonneg(r, c_rw, rw_pct);
       if (grp == Got::Ok && rw_pct > 100)
         t.error(r, c_rw, fmt::format("rework {} % exceeds 100", rw_pct));
+      else if (grp == Got::Ok && rw_pct == 100)
+        t.error(r, c_rw, "rework 100 % sends every lot back: no lot would ever pass (below 100)");
       if (grs == Got::Ok && grp == Got::Empty)
         t.error(r, c_rw, "RWKSTEP without REWORK percentage");
       if (grs == Got::Empty && grp == Got::Ok && rw_pct > 0)
         t.error(r, c_rwk, "REWORK percentage without RWKSTEP");
-      if (grs == Got::Ok && grp == Got::Ok && rw_pct <= 100) {
+      if (grs == Got::Ok && grp == Got::Ok && rw_pct < 100) {
         s.rework_probability = rw_pct / 100.0;
         rework.push_back({idx, static_cast<int>(rw_step), r.line, c_rwk});
       }

@@ -200,16 +200,18 @@ class Reader {
     }
     if (x < static_cast<double>(min) || x > static_cast<double>(max)) {
       err(v, key,
-          max < 2'000'000'000LL ? fmt::format("must lie in [{}, {}], got {}", min, max, v.Scalar())
-                                : fmt::format("must be >= {}, got {}", min, v.Scalar()));
+          max < 2'000'000'000LL && x > static_cast<double>(max)
+              ? fmt::format("must lie in [{}, {}], got {}", min, max, v.Scalar())
+              : fmt::format("must be >= {}, got {}", min, v.Scalar()));
       return false;
     }
     out = static_cast<long long>(x);
     return true;
   }
-  bool integer(const YAML::Node& v, const std::string& key, int& out, long long min) {
+  bool integer(const YAML::Node& v, const std::string& key, int& out, long long min,
+               long long max = 2'000'000'000LL) {
     long long x = 0;
-    if (!integer(v, key, x, min)) return false;
+    if (!integer(v, key, x, min, max)) return false;
     out = static_cast<int>(x);
     return true;
   }

@@ -22,6 +22,52 @@ TEST(Replications, StudentTQuantiles) {
   EXPECT_EQ(t_quantile_975(0), 0.0);
 }
 
+TEST(Replications, ClippedIntervalStaysInRange) {
+  Estimate e;
+  e.mean = 92.1;
+  e.ci95 = 17.0;
+  const Interval iv = clipped_ci(e, 0.0, 100.0);
+  EXPECT_DOUBLE_EQ(iv.lo, 75.1);
+  EXPECT_DOUBLE_EQ(iv.hi, 100.0);
+  e.mean = 0.02;
+  e.ci95 = 0.05;
+  const Interval share = clipped_ci(e, 0.0, 1.0);
+  EXPECT_DOUBLE_EQ(share.lo, 0.0);
+  EXPECT_DOUBLE_EQ(share.hi, 0.07);
+}
+
+TEST(Replications, WipTrendFlagsSteadyGrowthOnly) {
+  Results r;
+  r.warmup_days = 10;
+  // Warm-up ramp, then flat with noise: stable.
+  for (int d = 0; d < 10; ++d) r.wip_per_day.push_back(10.0 * d);
+  for (int d = 0; d < 90; ++d) r.wip_per_day.push_back(100.0 + ((d % 3) - 1) * 5.0);
+  WipTrend t = wip_trend(r);
+  EXPECT_TRUE(t.judged);
+  EXPECT_TRUE(t.stable);
+  EXPECT_EQ(t.days, 90);
+  EXPECT_NEAR(t.mean_lots, 100.0, 0.5);
+  EXPECT_NEAR(t.slope_lots_per_day, 0.0, 0.05);
+  // Linear growth from 100 to 400 lots over the window: unstable, trend recorded.
+  r.wip_per_day.resize(10);
+  for (int d = 0; d < 90; ++d) r.wip_per_day.push_back(100.0 + 300.0 * d / 89.0);
+  t = wip_trend(r);
+  EXPECT_TRUE(t.judged);
+  EXPECT_FALSE(t.stable);
+  EXPECT_NEAR(t.slope_lots_per_day, 300.0 / 89.0, 1e-9);
+  EXPECT_NEAR(t.growth, t.slope_lots_per_day * 90 / 250.0, 1e-9);
+  EXPECT_GT(t.last_quarter_lots, 1.25 * t.first_quarter_lots);
+  // A mild drift (+10 % over the window) is not instability.
+  r.wip_per_day.resize(10);
+  for (int d = 0; d < 90; ++d) r.wip_per_day.push_back(100.0 + 10.0 * d / 89.0);
+  EXPECT_TRUE(wip_trend(r).stable);
+  // Too short a window is not judged.
+  r.wip_per_day.resize(15);
+  t = wip_trend(r);
+  EXPECT_FALSE(t.judged);
+  EXPECT_TRUE(t.stable);
+}
+
 TEST(Replications, EstimateMeanStdAndHalfWidth) {
   // 1, 2, 3, 4: mean 2.5, sample std sqrt(5/3), half-width t(3) std / 2.
   const Estimate e = estimate({1, 2, 3, 4});

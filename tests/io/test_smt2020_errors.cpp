@@ -56,6 +56,12 @@ TEST_F(Broken, EmptyFile) {
   expect_problem(at("setup.txt") + ": empty file (no header line)");
 }
 
+TEST_F(Broken, ToolFileWithHeaderAndNoRows) {
+  const std::string text = read_file(tmp.path() / "tool.txt.1l");
+  write_text(tmp.path() / "tool.txt.1l", text.substr(0, text.find('\n') + 1));
+  expect_problem(at("tool.txt.1l") + ": empty tool file (a header line and no tool group rows)");
+}
+
 TEST_F(Broken, BlankFileCountsAsEmpty) {
   write_text(tmp.path() / "fromto.txt", "\n  \n\t\n");
   expect_problem(at("fromto.txt") + ": empty file (no header line)");
@@ -269,6 +275,13 @@ TEST_F(Broken, ReworkTargetOutsideTheRoute) {
   set_cell(tmp.path(), "route_A.txt", 6, "RWKSTEP", "7");
   expect_problem(at("route_A.txt") +
                  ":6: RWKSTEP: rework target step 7 outside the route before this step (1..5)");
+}
+
+TEST_F(Broken, ReworkOfAHundredPercentNeverExits) {
+  set_cell(tmp.path(), "route_A.txt", 6, "REWORK", "100");
+  expect_problem(at("route_A.txt") +
+                 ":6: REWORK: rework 100 % sends every lot back: no lot would ever pass (below "
+                 "100)");
 }
 
 TEST_F(Broken, QueueTimeExitOutsideTheRoute) {

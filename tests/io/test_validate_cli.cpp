@@ -100,12 +100,15 @@ TEST(ValidateCli, NothingWrittenOnBadInput) {
   EXPECT_EQ(tmp_files, 0);
 }
 
-TEST(ValidateCli, UnwritableJsonIsARunFailure) {
+TEST(ValidateCli, JsonInAMissingFolderIsRefusedBeforeReading) {
   TempDir tmp;
   const fs::path out = tmp.path() / "no" / "such" / "dir" / "summary.json";
   const RunResult r = run_osatsim({"validate", minifab_dir().string(), "--json", out.string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(out.string() + ": cannot create"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "validate: --json: no directory '" + out.parent_path().string() +
+                       "' to write '" + out.string() + "' in\n");
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_TRUE(fs::is_empty(tmp.path()));
 }
 
 TEST(ValidateCli, Hvlm) {

@@ -173,7 +173,9 @@ TEST(CmdPackage, BadOptionsExit2AndWriteNothing) {
   expect_bad({"--site", "52x54.5", "--street", "-0.1"}, "--street");
   expect_bad({"--site", "52x54.5", "--kgd", "1.2"}, "--kgd");
   expect_bad({"--site", "52x54.5", "--kgd", "gpu=0.9"}, "kind 'gpu' is not in --dies");
-  expect_bad({"--site", "52x54.5", "--bond-yield", "0"}, "--bond-yield: must be in (0, 1]");
+  expect_bad({"--site", "52x54.5", "--bond-yield", "0"},
+             "--bond-yield: '0' refused (allowed: a finite number in (0, 1])");
+  expect_bad({"--site", "0x0"}, "--site: width must be > 0 mm (got 0)");
   expect_bad({"--site", "52x54.5", "--test-yield", "1.01"}, "--test-yield");
   expect_bad({"--site", "52x54.5", "--assembly-yield", "-0.5"}, "--assembly-yield");
   expect_bad({"--site", "52x54.5", "--site-yield", "0"}, "--site-yield");
@@ -188,8 +190,8 @@ TEST(CmdPackage, BadOptionsExit2AndWriteNothing) {
 }
 
 TEST(CmdPackage, ReportsEveryProblem) {
-  const auto r =
-      run_osatsim({"package", "--site", "0x5", "--kgd", "2", "--test-yield", "0", "--model", "x"});
+  const auto r = run_osatsim(
+      {"package", "--site", "0x5", "--kgd", "2", "--dies", "hbm=eight", "--model", "x"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(count_of(r.err, "\n"), 4u) << r.err;
 }
