@@ -567,7 +567,28 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
   plan.columns = m.mip.n_cols();
   plan.rows = m.mip.n_rows();
   for (const auto& c : m.mip.cols()) plan.integers += c.integer;
-  plan.solver = solve(m.mip, o.solve);
+  // A start solution for the solver: the LP relaxation with its tools and buildings rounded up
+  // and fixed, production re-solved (large networks may otherwise find none in the time limit).
+  SolveOptions so = o.solve;
+  if (so.start.empty() && plan.integers > 0) {
+    Mip relaxed;
+    for (const auto& c : m.mip.cols()) relaxed.add_col(c.name, c.lo, c.hi, c.cost, false);
+    for (const auto& r : m.mip.rows()) relaxed.add_row(r.name, r.entries, r.lo, r.hi);
+    SolveOptions lo = o.solve;
+    lo.time_limit_seconds = 0.4 * o.solve.time_limit_seconds;
+    const SolveResult lr = solve(relaxed, lo);
+    if (!lr.x.empty()) {
+      for (int j = 0; j < m.mip.n_cols(); ++j) {
+        const auto& c = m.mip.cols()[static_cast<std::size_t>(j)];
+        if (!c.integer) continue;
+        const double v = std::min(c.hi, std::ceil(lr.x[static_cast<std::size_t>(j)] - 1e-6));
+        relaxed.set_bounds(j, v, v);
+      }
+      const SolveResult fr = solve(relaxed, lo);
+      if (!fr.x.empty()) so.start = fr.x;
+    }
+  }
+  plan.solver = solve(m.mip, so);
   plan.call = plan.solver.status;
   plan.plan_status = status_text(plan.solver);
   if (plan.solver.status == SolveStatus::Infeasible) {

@@ -248,8 +248,11 @@ std::string plan_summary_text(const Network& n, const Plan& p) {
                    money(p.expected_profit));
   if (n.scenarios.size() > 1 && p.options.objective == Objective::Profit)
     s += fmt::format("Value of the stochastic solution: {} (the single-forecast plan's tools and "
-                     "buildings earn {} across the scenarios)\n",
-                     money(p.vss), money(p.ev_profit));
+                     "buildings earn {} across the scenarios){}\n",
+                     money(p.vss), money(p.ev_profit),
+                     p.call == SolveStatus::Optimal
+                         ? ""
+                         : "; not meaningful here: the plan is not proven optimal");
   s += "\n";
   if (!p.binding.empty()) {
     // One line per constraint (line / group, component, budget year), at its most valuable month

@@ -172,7 +172,7 @@ TEST(OptionsCli, UnknownSubcommandIsNamedAndTheSubcommandsListed) {
   auto r = test::run_osatsim({"bogus"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "osatsim: unknown subcommand 'bogus' (subcommands: validate, capacity, simulate, "
+            "osatsim: unknown subcommand 'bogus' (subcommands: plan, validate, capacity, simulate, "
             "package, scenario; see --help)\n");
   r = test::run_osatsim({"simulat", "default", "--days", "5"});
   EXPECT_EQ(r.exit_code, 2);
