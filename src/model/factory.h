@@ -239,7 +239,7 @@ struct Product {
   // How sites_per_wafer was found when the input gave site dimensions (YAML 'site: WxH'), e.g.
   // "site 52x54.5 mm on a 300 mm wafer, edge exclusion 3 mm, street 0.2 mm: grid packing";
   // empty when the count was given. Shown by `osatsim validate`.
-  std::string site_packing;
+  std::string site_packing = {};
 };
 
 // A lot type: lots released periodically. Its name is the KPI key (SMT2020 order-line name).

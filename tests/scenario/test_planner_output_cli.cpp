@@ -63,7 +63,9 @@ TEST(PlannerOutput, DefaultRunIsStableAndSaysNothing) {
   // Units per wafer: shipped good units over the wafers they came from.
   for (const auto& [name, v] : j["packaging"]["good_units_per_wafer"].items()) {
     const double wafers = j["packaging"]["wafers_of_units_out"][name].get<double>();
-    if (wafers > 0) EXPECT_GT(v.get<double>(), 0.0) << name;
+    if (wafers > 0) {
+      EXPECT_GT(v.get<double>(), 0.0) << name;
+    }
   }
 }
 
