@@ -26,6 +26,7 @@ struct Options {
   bool no_verify = false;
   int verify_replications = 3;
   double verify_days = 150;
+  double max_utilisation = 0.95;
   bool solver_log = false;
   bool quiet = false;
 };
@@ -52,10 +53,14 @@ Runner setup(CLI::App* app) {
       ->check(CLI::Range(1, 100));
   app->add_option("--verify-days", opt->verify_days, "simulated days per replication (default 150)")
       ->check(CLI::Range(10.0, 3650.0));
+  app->add_option("--max-utilisation", opt->max_utilisation,
+                  "share of its available hours a tool group may be planned to: the clearing "
+                  "function's saturation (default 0.95)")
+      ->check(CLI::Range(0.5, 1.0));
   app->add_flag("--solver-log", opt->solver_log, "print the solver's own log to stderr");
   app->add_flag("--quiet", opt->quiet, "print nothing but errors");
   return [opt]() {
-    for (double v : {opt->time_limit, opt->gap, opt->verify_days})
+    for (double v : {opt->time_limit, opt->gap, opt->verify_days, opt->max_utilisation})
       if (!std::isfinite(v)) {
         std::fprintf(stderr, "plan: options must be finite numbers\n");
         return kExitBadInput;
@@ -82,6 +87,7 @@ Runner setup(CLI::App* app) {
     po.solve.relative_gap = opt->gap;
     po.solve.threads = opt->threads;
     po.solve.log = opt->solver_log;
+    po.max_utilisation = opt->max_utilisation;
     po.verify = !opt->no_verify;
     po.verify_replications = opt->verify_replications;
     po.verify_days = opt->verify_days;

@@ -4,6 +4,7 @@
 // project includes a solver header, so another solver can replace CBC by replacing one file.
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -98,5 +99,33 @@ struct LpDuals {
   std::string message;
 };
 LpDuals fixed_lp_duals(const Mip& m, const std::vector<double>& x);
+
+// The LP relaxation of a Mip kept loaded between solves: columns are fixed or freed and the LP
+// re-solved from the last basis (dual simplex, warm-started). For rounding heuristics that try
+// many first-stage decisions on one model.
+class LpSession {
+ public:
+  explicit LpSession(const Mip& m, bool log = false);
+  ~LpSession();
+  LpSession(const LpSession&) = delete;
+  LpSession& operator=(const LpSession&) = delete;
+  // Solves (first call) or re-solves from the last basis within `seconds` of wall time; true
+  // when proven optimal.
+  bool solve(double seconds = 1e9);
+  void set_bounds(int col, double lo, double hi);
+  // The last optimal solution and its objective (minimisation).
+  const std::vector<double>& x() const { return x_; }
+  double objective() const { return objective_; }
+  // Reduced costs of the last optimal solution (d objective / d column, the bound's dual for a
+  // fixed column).
+  const std::vector<double>& reduced_cost() const { return reduced_cost_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<double> x_, reduced_cost_;
+  double objective_ = kInf;
+  int n_ = 0;
+};
 
 }  // namespace osatsim::planner

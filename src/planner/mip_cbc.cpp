@@ -240,6 +240,13 @@ SolveResult solve_mip(const Mip& m, const SolveOptions& o, Clock::time_point t0)
     argv.push_back("-threads");
     argv.push_back(threads.c_str());
   }
+  // With a start, CBC 2.10's preprocessing drops the start's solution after a time-limit stop
+  // and its postProcess step may crash (seen on the built-in network); the start is kept
+  // without it.
+  if (!o.start.empty()) {
+    argv.push_back("-preprocess");
+    argv.push_back("off");
+  }
   argv.push_back("-solve");
   argv.push_back("-quit");
   const int rc =
@@ -358,6 +365,46 @@ LpDuals fixed_lp_duals(const Mip& m, const std::vector<double>& x) {
     d.message = "CLP: " + e.message() + " (" + e.methodName() + ")";
   }
   return d;
+}
+
+struct LpSession::Impl {
+  CoinMessageHandler handler;  // outlives the solver that points to it
+  OsiClpSolverInterface solver;
+  bool solved = false;
+};
+
+LpSession::LpSession(const Mip& m, bool log) : impl_(std::make_unique<Impl>()), n_(m.n_cols()) {
+  set_logging(impl_->solver, impl_->handler, log);
+  load(m, impl_->solver);
+  for (int j = 0; j < n_; ++j) impl_->solver.setContinuous(j);
+}
+
+LpSession::~LpSession() = default;
+
+void LpSession::set_bounds(int col, double lo, double hi) {
+  const double inf = impl_->solver.getInfinity();
+  impl_->solver.setColBounds(col, to_solver(lo, inf), to_solver(hi, inf));
+}
+
+bool LpSession::solve(double seconds) {
+  try {
+    impl_->solver.getModelPtr()->setMaximumWallSeconds(seconds);
+    if (impl_->solved) {
+      impl_->solver.resolve();
+    } else {
+      impl_->solver.initialSolve();
+      impl_->solved = true;
+    }
+  } catch (const CoinError&) {
+    return false;
+  }
+  if (!impl_->solver.isProvenOptimal()) return false;
+  const double* x = impl_->solver.getColSolution();
+  x_.assign(x, x + n_);
+  const double* rc = impl_->solver.getReducedCost();
+  reduced_cost_.assign(rc, rc + n_);
+  objective_ = impl_->solver.getObjValue();
+  return true;
 }
 
 }  // namespace osatsim::planner

@@ -635,6 +635,11 @@ double LineInstance::ramp_at(int t, int f) const {
   return k < ramp.size() ? ramp[k] : 1.0;
 }
 
+int ramped_tools(int base, double share) {
+  const double b = base * share;
+  return b > 0 ? std::max(1, static_cast<int>(std::lround(b))) : 0;
+}
+
 double Network::monthly_capital_charge() const {
   // Capital recovery factor r (1 + r)^n / ((1 + r)^n - 1) per year, spread over 12 months.
   const double r = capital_rate, n = life_years;

@@ -101,6 +101,10 @@ struct LineInstance {
   double ramp_at(int t, int f) const;
 };
 
+// Whole tools in service of a group with `base` tools at `share` of its ramp: rounded to the
+// nearest, at least one while the share is positive (the plan and its line models agree).
+int ramped_tools(int base, double share);
+
 struct Network {
   std::string name;
   std::string source;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -62,6 +63,7 @@ std::vector<LineProfile> line_profiles(const Network& n) {
       lp.te_hours[g] = gc.te;
       lp.variability[g] = 0.5 * (gc.ca2 + gc.ce2);
     }
+    std::vector<double> spd_of;
     for (std::size_t p = 0; p < n.products.size(); ++p) {
       StartProfile sp;
       sp.hours.assign(ng, 0.0);
@@ -102,7 +104,19 @@ std::vector<LineProfile> line_profiles(const Network& n) {
         sp.cycle_time_days = ctw > 0 ? ct / ctw : 0;
         sp.raw_process_days = ctw > 0 ? rpt / ctw : 0;
       }
+      spd_of.push_back(spd);
       lp.products.push_back(std::move(sp));
+    }
+    // Hours per start at the line model's own mix: each product alone misses the changeovers
+    // between products and fills batches differently; scale every product's hours at a group so
+    // that the model's own starts need the hours the analysis of the whole model finds.
+    for (std::size_t g = 0; g < ng; ++g) {
+      double alone = 0;
+      for (std::size_t p = 0; p < lp.products.size(); ++p)
+        if (lp.products[p].makes) alone += lp.products[p].hours[g] * spd_of[p];
+      const double whole = full.groups[g].required_hours_per_day;
+      if (alone > 0 && whole > 0 && std::isfinite(whole))
+        for (auto& sp : lp.products) sp.hours[g] *= whole / alone;
     }
     out.push_back(std::move(lp));
   }
@@ -369,22 +383,27 @@ struct Builder {
           // capacity: load - ah * (tools in service) <= rhs
           std::vector<std::pair<int, double>> capv;  // the capacity expression's columns (hours)
           double cap_const = 0;
-          if (li.status == LineStatus::InPlace) cap_const = ah * base;
-          if (li.status == LineStatus::Construction) cap_const = ah * base * li.ramp_at(t, li.first_month);
+          // Tools in service: the base tools along the ramp, in whole tools (ramped_tools, as the
+          // verification's line model has them), plus purchases after their lead time.
+          const int bt = li.base_tools[g];
+          if (li.status == LineStatus::InPlace) cap_const = ah * bt;
+          if (li.status == LineStatus::Construction) cap_const = ah * ramped_tools(bt, li.ramp_at(t, li.first_month));
           if (li.status == LineStatus::Option)
             for (const auto& [k, c] : m.open)
               if (k.first == i) {
-                const double r = li.ramp_at(t, k.second + li.build_months);
-                if (r > 0) capv.emplace_back(c, ah * base * r);
+                const int rt = ramped_tools(bt, li.ramp_at(t, k.second + li.build_months));
+                if (rt > 0) capv.emplace_back(c, ah * rt);
               }
           const int lead = lm.terms[g].lead_months;
           for (int tau = 0; tau + lead <= t; ++tau) {
             const auto it = m.buy.find({i, static_cast<int>(g), tau});
             if (it != m.buy.end()) capv.emplace_back(it->second, ah);
           }
+          // The clearing function's flat end: load within the saturation share of the hours.
+          const double us = o.max_utilisation;
           std::vector<std::pair<int, double>> row = load;
-          for (const auto& [c, v] : capv) row.emplace_back(c, -v);
-          const int r = m.mip.add_row(fmt::format("cap[{},{},{},{}]", sn, li.name, lm.factory->tool_groups[g].name, t), row, -kInf, cap_const);
+          for (const auto& [c, v] : capv) row.emplace_back(c, -us * v);
+          const int r = m.mip.add_row(fmt::format("cap[{},{},{},{}]", sn, li.name, lm.factory->tool_groups[g].name, t), row, -kInf, us * cap_const);
           m.cap_row[s][{i, static_cast<int>(g), t}] = r;
           if (!wip_groups.count(g)) continue;
           // WIP >= a_k load + b_k capacity (tangents of capacity * phi(load / capacity)).
@@ -538,6 +557,288 @@ std::string status_text(const SolveResult& r) {
   return "?";
 }
 
+// Rounds the first stage of an LP solution x to integers (a start for the MIP): each option
+// building opens in the first month where its cumulative LP opening reaches one half; each
+// group's purchases follow its cumulative LP purchases rounded up (`up`) or down, month by
+// month, within the per-month limit (the rest carried to the next month), and never before the
+// building opens. Returns x with the integer columns rounded.
+std::vector<double> round_first_stage(const Network& n, const Model& m, const std::vector<double>& x, double up,
+                                      int until = std::numeric_limits<int>::max()) {
+  std::vector<double> r = x;
+  std::map<int, int> opened;  // instance -> month
+  {
+    std::map<int, double> cum;
+    for (const auto& [k, c] : m.open) {  // ordered by (instance, month)
+      double& acc = cum[k.first];
+      const bool before = acc >= 0.5;
+      acc += x[static_cast<std::size_t>(c)];
+      const bool now = !before && acc >= 0.5 - 1e-9;
+      r[static_cast<std::size_t>(c)] = now ? 1.0 : 0.0;
+      if (now) opened[k.first] = k.second;
+    }
+  }
+  // Purchases per (line model, group): the vendors' monthly limit is shared by the instances of
+  // a line model, so the bucket's cumulative LP purchases are rounded and each tool goes to the
+  // instance furthest behind its own cumulative LP purchases.
+  struct Slot {
+    int instance, col;
+  };
+  std::map<std::pair<int, int>, std::map<int, std::vector<Slot>>> buckets;  // (line, g) -> t -> slots
+  for (const auto& [k, c] : m.buy) {
+    const int i = std::get<0>(k);
+    buckets[{n.instances[static_cast<std::size_t>(i)].line, std::get<1>(k)}][std::get<2>(k)].push_back(Slot{i, c});
+  }
+  for (auto& [lg, months] : buckets) {
+    const auto& tt = n.lines[static_cast<std::size_t>(lg.first)].terms[static_cast<std::size_t>(lg.second)];
+    std::map<int, double> cum;  // instance -> cumulative LP purchases
+    std::map<int, int> have;    // instance -> tools given
+    double total = 0;
+    int given = 0;
+    for (auto& [t, slots] : months) {
+      if (t >= until) break;  // left as they are (relax-and-fix: later windows)
+      for (const auto& sl : slots) {
+        const double v = x[static_cast<std::size_t>(sl.col)];
+        cum[sl.instance] += v;
+        total += v;
+        r[static_cast<std::size_t>(sl.col)] = 0;
+      }
+      // up = 1: rounded up; 0.5: to the nearest; 0: down
+      const double rounded = up >= 1.0 ? std::ceil(total - 1e-6) : up <= 0.0 ? std::floor(total + 1e-6) : std::floor(total + up);
+      int want = static_cast<int>(rounded) - given;
+      if (tt.max_per_month >= 0) want = std::min(want, tt.max_per_month);
+      for (; want > 0; --want) {
+        const Slot* pick = nullptr;
+        double behind = -kInf;
+        for (const auto& sl : slots) {
+          const auto& li = n.instances[static_cast<std::size_t>(sl.instance)];
+          if (li.status == LineStatus::Option) {
+            const auto it = opened.find(sl.instance);
+            if (it == opened.end() || t < it->second) continue;
+          }
+          if (r[static_cast<std::size_t>(sl.col)] + 1 > m.mip.cols()[static_cast<std::size_t>(sl.col)].hi) continue;
+          const double b = cum[sl.instance] - have[sl.instance];
+          if (b > behind) {
+            behind = b;
+            pick = &sl;
+          }
+        }
+        if (pick == nullptr) break;
+        r[static_cast<std::size_t>(pick->col)] += 1;
+        ++have[pick->instance];
+        ++given;
+      }
+    }
+  }
+  return r;
+}
+
+// Solves a plan's MIP (docs/planner.md "Solving"): the LP relaxation, a rounded start, then CBC
+// with the start for the rest of the time limit when the start is not within the gap.
+struct PlanSolve {
+  SolveResult result;
+  double lp_bound = kInf, start_objective = kInf;
+};
+
+PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o) {
+  PlanSolve out;
+  bool has_integers = false;
+  for (const auto& c : m.mip.cols()) has_integers = has_integers || c.integer;
+  // A start for the solver from the LP relaxation (docs/planner.md "Solving"): buildings rounded
+  // and tried both ways, then tools rounded cumulatively, production re-solved each time from
+  // the last basis. On the built-in network CBC's own heuristics find no good plan within the
+  // time limit; from this start the search begins close to the bound, and when the start is
+  // already within the gap of the LP bound it is the plan, proven within the gap.
+  const auto t_start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count(); };
+  const double limit = o.time_limit_seconds;
+  SolveOptions so = o;
+  if (so.start.empty() && has_integers) {
+    LpSession lp(m.mip, o.log);
+    if (lp.solve(limit)) {
+      out.lp_bound = lp.objective();
+      std::vector<double> best;
+      double best_obj = kInf;
+      // Buildings: the LP's rounded openings, then each option line flipped (opened at the
+      // month its LP opening first reaches 0.2, or not opened), kept when better.
+      std::vector<double> r = round_first_stage(n, m, lp.x(), 1.0);
+      auto fix_open = [&](const std::vector<double>& v) {
+        for (const auto& [k, c] : m.open) lp.set_bounds(c, v[static_cast<std::size_t>(c)], v[static_cast<std::size_t>(c)]);
+      };
+      fix_open(r);
+      if (lp.solve(std::max(10.0, limit - elapsed()))) {
+        std::vector<double> open_now(r);
+        double obj = lp.objective();
+        std::vector<double> xlp = lp.x();
+        std::set<int> options;
+        for (const auto& [k, c] : m.open) options.insert(k.first);
+        for (const int i : options) {
+          if (elapsed() > 0.6 * limit) break;
+          std::vector<double> alt = open_now;
+          bool is_open = false;
+          for (const auto& [k, c] : m.open)
+            if (k.first == i && open_now[static_cast<std::size_t>(c)] > 0.5) is_open = true;
+          double cum = 0;
+          bool set = false;
+          for (const auto& [k, c] : m.open) {
+            if (k.first != i) continue;
+            cum += xlp[static_cast<std::size_t>(c)];
+            alt[static_cast<std::size_t>(c)] = 0;
+            if (!is_open && !set && cum >= 0.2) {
+              alt[static_cast<std::size_t>(c)] = 1;
+              set = true;
+            }
+          }
+          if (!is_open && !set) continue;
+          fix_open(alt);
+          const bool okf = lp.solve(std::max(10.0, limit - elapsed()));
+          if (okf && lp.objective() < obj - 1e-9 * std::abs(obj)) {
+            obj = lp.objective();
+            open_now = alt;
+          }
+        }
+        fix_open(open_now);
+        if (lp.solve(std::max(10.0, limit - elapsed()))) {
+          const std::vector<double> xo = lp.x();
+          // Tools, relax-and-fix over windows of months: the window's cumulative purchases
+          // rounded (up, then in a second try down) and fixed, the later months re-solved as
+          // LP so that they make up for the rounding; production re-solved at the end.
+          // (Month by month while time allows; in half-year steps when the LP took most of it.)
+          const int window = elapsed() < 0.5 * limit ? 1 : 6;
+          for (const double up : {1.0}) {
+            if (!best.empty() && elapsed() > 0.75 * limit) break;
+            for (const auto& [k, c] : m.buy) lp.set_bounds(c, m.mip.cols()[static_cast<std::size_t>(c)].lo, m.mip.cols()[static_cast<std::size_t>(c)].hi);
+            std::vector<double> cur = xo;
+            bool ok = true;
+            for (int t1 = window; ok; t1 += window) {
+              const int until = std::min(t1, n.horizon);
+              const std::vector<double> fx = round_first_stage(n, m, cur, up, until);
+              for (const auto& [k, c] : m.buy)
+                if (std::get<2>(k) < until) lp.set_bounds(c, fx[static_cast<std::size_t>(c)], fx[static_cast<std::size_t>(c)]);
+              ok = lp.solve(std::max(10.0, limit - elapsed()));
+              if (ok) cur = lp.x();
+              if (until >= n.horizon) break;
+            }
+            if (!ok) continue;
+            // Local search by reduced costs: one tool more or less, or one tool moved to another
+            // line of the same model or up to two months earlier (the vendors' limit is shared),
+            // largest estimated gain first, kept when the re-solved plan is better.
+            {
+              std::vector<double> rc = lp.reduced_cost();
+              double obj = lp.objective();
+              std::set<std::pair<int, int>> tried;
+              // Purchase columns by (line model, group, month).
+              std::map<std::tuple<int, int, int>, std::vector<int>> by_bucket;
+              for (const auto& [k, c] : m.buy)
+                by_bucket[{n.instances[static_cast<std::size_t>(std::get<0>(k))].line, std::get<1>(k), std::get<2>(k)}].push_back(c);
+              auto used = [&](const std::vector<int>& cols) {
+                double u = 0;
+                for (int c : cols) u += std::round(cur[static_cast<std::size_t>(c)]);
+                return u;
+              };
+              int moves = 0;
+              for (int iter = 0; iter < 200 && elapsed() < 0.85 * limit; ++iter) {
+                int take = -1, give = -1;  // one less at take, one more at give (-1: none)
+                double gain = 1e-6 * std::abs(obj) + 1.0;
+                for (const auto& [k, c] : m.buy) {
+                  const double v = std::round(cur[static_cast<std::size_t>(c)]), d = rc[static_cast<std::size_t>(c)];
+                  const int l = n.instances[static_cast<std::size_t>(std::get<0>(k))].line;
+                  const auto& tt = n.lines[static_cast<std::size_t>(l)].terms[static_cast<std::size_t>(std::get<1>(k))];
+                  const double hi = m.mip.cols()[static_cast<std::size_t>(c)].hi;
+                  const double room = tt.max_per_month < 0 ? kInf : tt.max_per_month - used(by_bucket[{l, std::get<1>(k), std::get<2>(k)}]);
+                  if (v >= 1 && d > gain && !tried.count({c, -1})) {
+                    gain = d;
+                    take = c;
+                    give = -1;
+                  }
+                  if (v + 1 <= hi && room >= 1 && -d > gain && !tried.count({-1, c})) {
+                    gain = -d;
+                    take = -1;
+                    give = c;
+                  }
+                  if (v < 1) continue;
+                  for (int dt = 0; dt <= 2; ++dt) {
+                    const auto it = by_bucket.find({l, std::get<1>(k), std::get<2>(k) - dt});
+                    if (it == by_bucket.end()) continue;
+                    const double room2 = tt.max_per_month < 0 ? kInf : tt.max_per_month - used(it->second) + (dt == 0 ? 1 : 0);
+                    if (room2 < 1) continue;
+                    for (int c2 : it->second) {
+                      if (c2 == c || std::round(cur[static_cast<std::size_t>(c2)]) + 1 > m.mip.cols()[static_cast<std::size_t>(c2)].hi) continue;
+                      const double g2 = d - rc[static_cast<std::size_t>(c2)];
+                      if (g2 > gain && !tried.count({c, c2})) {
+                        gain = g2;
+                        take = c;
+                        give = c2;
+                      }
+                    }
+                  }
+                }
+                if (take < 0 && give < 0) break;
+                tried.insert({take, give});
+                const double tv = take >= 0 ? std::round(cur[static_cast<std::size_t>(take)]) : 0;
+                const double gv = give >= 0 ? std::round(cur[static_cast<std::size_t>(give)]) : 0;
+                if (take >= 0) lp.set_bounds(take, tv - 1, tv - 1);
+                if (give >= 0) lp.set_bounds(give, gv + 1, gv + 1);
+                if (lp.solve(std::max(10.0, limit - elapsed())) && lp.objective() < obj - 1e-9 * std::abs(obj)) {
+                  obj = lp.objective();
+                  cur = lp.x();
+                  rc = lp.reduced_cost();
+                  ++moves;
+                } else {
+                  if (take >= 0) lp.set_bounds(take, tv, tv);
+                  if (give >= 0) lp.set_bounds(give, gv, gv);
+                }
+              }
+            }
+            std::vector<double> cand = cur;
+            for (int j = 0; j < m.mip.n_cols(); ++j)
+              if (m.mip.cols()[static_cast<std::size_t>(j)].integer) cand[static_cast<std::size_t>(j)] = std::round(cand[static_cast<std::size_t>(j)]);
+            const double co = m.mip.objective(cand);
+            if (m.mip.max_violation(cand) < 1e-4 && co < best_obj) {
+              best_obj = co;
+              best = std::move(cand);
+            }
+          }
+        }
+      }
+      if (!best.empty()) {
+        so.start = best;
+        out.start_objective = best_obj;
+      }
+    }
+  }
+  const double bound0 = out.lp_bound;
+  const double start_gap = std::isfinite(out.start_objective) && std::isfinite(bound0)
+                               ? std::max(0.0, (out.start_objective - bound0) / std::max(1e-9, std::abs(out.start_objective)))
+                               : kInf;
+  if (!so.start.empty() && start_gap <= o.relative_gap) {
+    out.result.status = SolveStatus::Optimal;
+    out.result.x = so.start;
+    out.result.objective = out.start_objective;
+    out.result.bound = bound0;
+    out.result.gap = start_gap;
+    out.result.message = "the rounded LP relaxation is within the gap; branch and bound not needed";
+  } else {
+    so.time_limit_seconds = std::max(1.0, limit - elapsed());
+    out.result = solve(m.mip, so);
+    // The better of the solver's plan and the start (CBC may stop on its time limit with a worse
+    // incumbent than the start it was given).
+    if (!so.start.empty() && (out.result.x.empty() || out.start_objective < out.result.objective)) {
+      out.result.x = so.start;
+      out.result.objective = out.start_objective;
+      if (out.result.status == SolveStatus::NoSolution || out.result.status == SolveStatus::Error)
+        out.result.status = SolveStatus::Feasible;
+    }
+    if (std::isfinite(bound0)) out.result.bound = std::max(out.result.bound, bound0);
+    if (!out.result.x.empty() && std::isfinite(out.result.bound)) {
+      out.result.gap = std::max(0.0, (out.result.objective - out.result.bound) / std::max(1e-9, std::abs(out.result.objective)));
+      if (out.result.status == SolveStatus::Feasible && out.result.gap <= o.relative_gap) out.result.status = SolveStatus::Optimal;
+    }
+  }
+  out.result.seconds = elapsed();
+
+  return out;
+}
+
 }  // namespace
 
 Plan make_plan(const Network& n, const PlanOptions& o) {
@@ -560,35 +861,17 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
     Builder sb = b;
     sb.shortage_objective = true;
     const Model sm = sb.build();
-    const SolveResult sr = solve(sm.mip, o.solve);
+    const SolveResult sr = solve_plan_mip(n, sm, o.solve).result;
     if (!sr.x.empty()) b.shortage_cap = sr.objective * (1 + 1e-7) + 1e-6;
   }
   Model m = b.build();
   plan.columns = m.mip.n_cols();
   plan.rows = m.mip.n_rows();
   for (const auto& c : m.mip.cols()) plan.integers += c.integer;
-  // A start solution for the solver: the LP relaxation with its tools and buildings rounded up
-  // and fixed, production re-solved (large networks may otherwise find none in the time limit).
-  SolveOptions so = o.solve;
-  if (so.start.empty() && plan.integers > 0) {
-    Mip relaxed;
-    for (const auto& c : m.mip.cols()) relaxed.add_col(c.name, c.lo, c.hi, c.cost, false);
-    for (const auto& r : m.mip.rows()) relaxed.add_row(r.name, r.entries, r.lo, r.hi);
-    SolveOptions lo = o.solve;
-    lo.time_limit_seconds = 0.4 * o.solve.time_limit_seconds;
-    const SolveResult lr = solve(relaxed, lo);
-    if (!lr.x.empty()) {
-      for (int j = 0; j < m.mip.n_cols(); ++j) {
-        const auto& c = m.mip.cols()[static_cast<std::size_t>(j)];
-        if (!c.integer) continue;
-        const double v = std::min(c.hi, std::ceil(lr.x[static_cast<std::size_t>(j)] - 1e-6));
-        relaxed.set_bounds(j, v, v);
-      }
-      const SolveResult fr = solve(relaxed, lo);
-      if (!fr.x.empty()) so.start = fr.x;
-    }
-  }
-  plan.solver = solve(m.mip, so);
+  const PlanSolve ps = solve_plan_mip(n, m, o.solve);
+  plan.solver = ps.result;
+  plan.lp_bound = ps.lp_bound;
+  plan.start_objective = ps.start_objective;
   plan.call = plan.solver.status;
   plan.plan_status = status_text(plan.solver);
   if (plan.solver.status == SolveStatus::Infeasible) {
@@ -597,7 +880,7 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
       Builder rb = b;
       rb.slack_families = {fam};
       Model rm = rb.build();
-      const SolveResult rr = solve(rm.mip, o.solve);
+      const SolveResult rr = solve_plan_mip(n, rm, o.solve).result;
       if (rr.status == SolveStatus::Optimal || rr.status == SolveStatus::Feasible) {
         double used = 0;
         for (int c : rm.slack_cols) used += rr.x[static_cast<std::size_t>(c)];
@@ -711,7 +994,8 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
             if (v < 0) capacity -= v * x[static_cast<std::size_t>(c)];
           if (capacity <= 1e-6) continue;
           const auto& li = n.instances[static_cast<std::size_t>(std::get<0>(k))];
-          add("tool-hours", fmt::format("{} / {} / {}", li.name, n.lines[static_cast<std::size_t>(li.line)].factory->tool_groups[static_cast<std::size_t>(std::get<1>(k))].name, n.month(std::get<2>(k)).to_string()), r, 1.0, n.scenarios[s].name);
+          // One more available tool-hour carries max_utilisation more hours of load.
+          add("tool-hours", fmt::format("{} / {} / {}", li.name, n.lines[static_cast<std::size_t>(li.line)].factory->tool_groups[static_cast<std::size_t>(std::get<1>(k))].name, n.month(std::get<2>(k)).to_string()), r, o.max_utilisation, n.scenarios[s].name);
         }
         for (const auto& [k, r] : m.comp_row[s])
           add("component", fmt::format("{} / {}", n.components[static_cast<std::size_t>(k.first)].name, n.month(k.second).to_string()), r, 1.0, n.scenarios[s].name);
@@ -735,7 +1019,9 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
       for (std::size_t c = 0; c < n.customers.size(); ++c) f[c] += n.scenarios[s].probability * b.demand_factor[s][c];
     eb.demand_factor = {f};
     Model em = eb.build();
-    const SolveResult er = solve(em.mip, o.solve);
+    SolveOptions eo = o.solve;
+    eo.time_limit_seconds = 0.5 * o.solve.time_limit_seconds;
+    const SolveResult er = solve_plan_mip(n, em, eo).result;
     if (!er.x.empty()) {
       std::map<std::tuple<int, int, int>, int> eb_buy;
       std::map<std::pair<int, int>, int> eb_open;
@@ -745,8 +1031,11 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
       fb.fix_buy = &eb_buy;
       fb.fix_open = &eb_open;
       Model fm = fb.build();
-      const SolveResult fr = solve(fm.mip, o.solve);
-      if (!fr.x.empty()) {
+      // Its decisions fixed, only production is left: an LP.
+      std::vector<double> fixed(static_cast<std::size_t>(fm.mip.n_cols()), 0.0);
+      for (int j = 0; j < fm.mip.n_cols(); ++j) fixed[static_cast<std::size_t>(j)] = fm.mip.cols()[static_cast<std::size_t>(j)].lo;
+      const LpDuals fr = fixed_lp_duals(fm.mip, fixed);
+      if (fr.ok) {
         plan.ev_profit = -fr.objective;
         plan.vss = -plan.solver.objective - plan.ev_profit;
       }

@@ -19,7 +19,9 @@ struct PlanOptions {
   Objective objective = Objective::Profit;
   SolveOptions solve;
   int wip_segments = 4;          // tangents of each group's WIP curve
-  double max_utilisation = 0.98;  // the WIP curve's last tangent point
+  // The clearing function's saturation: the share of its available hours a tool group may be
+  // planned to (the WIP curve's last tangent point; docs/planner.md).
+  double max_utilisation = 0.95;
   bool shadow_prices = true;
   bool vss = true;               // value of the stochastic solution (several scenarios)
   // Verification by simulation: lines and months to simulate (empty: the most loaded month of
@@ -107,6 +109,8 @@ struct Plan {
   std::vector<double> capex_by_year;  // from the first year of the horizon
   int first_year = 0;
   double capex_total = 0;
+  double lp_bound = kInf;         // the LP relaxation's objective (minimisation), when solved
+  double start_objective = kInf;  // the rounded start's objective (minimisation), when found
   double objective_value = 0;     // expected profit (Profit) or capex (MinCapex)
   double expected_profit = 0;
   std::vector<Binding> binding;   // ranked, largest value first

@@ -47,8 +47,7 @@ model::Factory line_in_month(const Network& n, const Plan& p, int instance, int 
   const double r = ramp_in(n, p, instance, month);
   for (std::size_t g = 0; g < f.tool_groups.size(); ++g) {
     if (f.tool_groups[g].is_delay) continue;
-    const double base = li.base_tools[g] * r;
-    int tools = base > 0 ? std::max(1, static_cast<int>(std::lround(base))) : 0;
+    int tools = ramped_tools(li.base_tools[g], r);
     for (const auto& pu : p.purchases)
       if (pu.instance == instance && pu.group == static_cast<int>(g) && pu.in_service <= month)
         tools += pu.tools;

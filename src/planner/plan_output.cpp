@@ -180,11 +180,16 @@ std::string plan_summary_text(const Network& n, const Plan& p) {
                    n.scenarios.size(), to_string(p.options.objective));
   s += fmt::format(
       "solver: {} | plan: {} | objective {} bound {} gap {} | {:.1f} s solve, {:.1f} s total | "
-      "{} columns ({} integer), {} rows\n\n",
+      "{} columns ({} integer), {} rows\n",
       to_string(p.call), p.plan_status, std::isfinite(p.solver.objective) ? fmt::format("{:.6g}", p.solver.objective) : "-",
       std::isfinite(p.solver.bound) ? fmt::format("{:.6g}", p.solver.bound) : "-",
       std::isfinite(p.solver.gap) ? fmt::format("{:.2f} %", 100 * p.solver.gap) : "-", p.solver.seconds,
       p.wall_seconds, p.columns, p.integers, p.rows);
+  if (std::isfinite(p.lp_bound))
+    s += fmt::format("LP relaxation {:.6g}; rounded start {}{}\n", p.lp_bound,
+                     std::isfinite(p.start_objective) ? fmt::format("{:.6g}", p.start_objective) : "none",
+                     p.solver.message.empty() ? "" : "; " + p.solver.message);
+  s += "\n";
   if (!p.conflicts.empty()) {
     s += "The hard constraints conflict; relaxing one family at a time, these make the plan feasible:\n";
     for (const auto& c : p.conflicts) s += "  " + c + "\n";

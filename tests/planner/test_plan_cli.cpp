@@ -107,6 +107,8 @@ TEST(PlanCli, BadOptionsExitTwo) {
        {std::vector<std::string>{"plan", "buildout", "--objective", "max-profit"},
         {"plan", "buildout", "--gap", "2"},
         {"plan", "buildout", "--time-limit", "0"},
+        {"plan", "buildout", "--max-utilisation", "1.2"},
+        {"plan", "buildout", "--max-utilisation", "0.1"},
         {"plan", "no_such_network"}}) {
     std::vector<std::string> a = args;
     a.push_back("--out");
