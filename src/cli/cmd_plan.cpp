@@ -27,6 +27,7 @@ struct Options {
   int verify_replications = 3;
   double verify_days = 150;
   double max_utilisation = 0.95;
+  std::string start;
   bool solver_log = false;
   bool quiet = false;
 };
@@ -57,6 +58,8 @@ Runner setup(CLI::App* app) {
                   "share of its available hours a tool group may be planned to: the clearing "
                   "function's saturation (default 0.95)")
       ->check(CLI::Range(0.5, 1.0));
+  app->add_option("--start", opt->start,
+                  "an earlier plan.json whose tools and buildings start the solve (re-planning)");
   app->add_flag("--solver-log", opt->solver_log, "print the solver's own log to stderr");
   app->add_flag("--quiet", opt->quiet, "print nothing but errors");
   return [opt]() {
@@ -88,6 +91,10 @@ Runner setup(CLI::App* app) {
     po.solve.threads = opt->threads;
     po.solve.log = opt->solver_log;
     po.max_utilisation = opt->max_utilisation;
+    if (!opt->start.empty() && !planner::read_plan_start(*net, opt->start, po.start, diags)) {
+      for (const auto& d : diags.items()) std::fprintf(stderr, "plan: --start: %s\n", d.to_string().c_str());
+      return kExitBadInput;
+    }
     po.verify = !opt->no_verify;
     po.verify_replications = opt->verify_replications;
     po.verify_days = opt->verify_days;

@@ -637,9 +637,13 @@ std::vector<double> round_first_stage(const Network& n, const Model& m, const st
 struct PlanSolve {
   SolveResult result;
   double lp_bound = kInf, start_objective = kInf;
+  int hint = 0;  // the given start: 0 none, 1 used (it was the better start), -1 did not fit, 2 fit but worse
 };
 
-PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o) {
+// `hint` (optional, size n_cols): first-stage values of an earlier plan (re-planning), tried as
+// a start beside the rounded one.
+PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o,
+                         const std::vector<double>* hint = nullptr) {
   PlanSolve out;
   bool has_integers = false;
   for (const auto& c : m.mip.cols()) has_integers = has_integers || c.integer;
@@ -800,6 +804,29 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
           }
         }
       }
+      if (hint != nullptr) {
+        // The earlier plan's tools and buildings, production re-solved.
+        for (const auto& [k, c] : m.open) lp.set_bounds(c, (*hint)[static_cast<std::size_t>(c)], (*hint)[static_cast<std::size_t>(c)]);
+        for (const auto& [k, c] : m.buy) {
+          const double v = std::min((*hint)[static_cast<std::size_t>(c)], m.mip.cols()[static_cast<std::size_t>(c)].hi);
+          lp.set_bounds(c, v, v);
+        }
+        out.hint = -1;
+        if (lp.solve(std::max(10.0, limit - elapsed()))) {
+          std::vector<double> cand = lp.x();
+          for (int j = 0; j < m.mip.n_cols(); ++j)
+            if (m.mip.cols()[static_cast<std::size_t>(j)].integer) cand[static_cast<std::size_t>(j)] = std::round(cand[static_cast<std::size_t>(j)]);
+          const double co = m.mip.objective(cand);
+          if (m.mip.max_violation(cand) < 1e-4) {
+            out.hint = 2;
+            if (co < best_obj) {
+              out.hint = 1;
+              best_obj = co;
+              best = std::move(cand);
+            }
+          }
+        }
+      }
       if (!best.empty()) {
         so.start = best;
         out.start_objective = best_obj;
@@ -817,6 +844,15 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
     out.result.bound = bound0;
     out.result.gap = start_gap;
     out.result.message = "the rounded LP relaxation is within the gap; branch and bound not needed";
+  } else if (!so.start.empty() && limit - elapsed() < 0.25 * limit) {
+    // Too little time left for CBC's root (its LP alone takes seconds on the built-in network):
+    // the start is the plan, at its gap to the LP bound.
+    out.result.status = SolveStatus::Feasible;
+    out.result.x = so.start;
+    out.result.objective = out.start_objective;
+    out.result.bound = bound0;
+    out.result.gap = start_gap;
+    out.result.message = "the rounded LP relaxation; no time left for branch and bound";
   } else {
     so.time_limit_seconds = std::max(1.0, limit - elapsed());
     out.result = solve(m.mip, so);
@@ -868,7 +904,20 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
   plan.columns = m.mip.n_cols();
   plan.rows = m.mip.n_rows();
   for (const auto& c : m.mip.cols()) plan.integers += c.integer;
-  const PlanSolve ps = solve_plan_mip(n, m, o.solve);
+  std::vector<double> hint;
+  if (o.start.given) {
+    hint.assign(static_cast<std::size_t>(m.mip.n_cols()), 0.0);
+    for (const auto& pu : o.start.purchases) {
+      const auto it = m.buy.find({pu.instance, pu.group, pu.month});
+      if (it != m.buy.end()) hint[static_cast<std::size_t>(it->second)] += pu.tools;
+    }
+    for (const auto& op : o.start.openings) {
+      const auto it = m.open.find({op.instance, op.month});
+      if (it != m.open.end()) hint[static_cast<std::size_t>(it->second)] = 1;
+    }
+  }
+  const PlanSolve ps = solve_plan_mip(n, m, o.solve, o.start.given ? &hint : nullptr);
+  plan.start_hint = ps.hint;
   plan.solver = ps.result;
   plan.lp_bound = ps.lp_bound;
   plan.start_objective = ps.start_objective;

@@ -15,6 +15,23 @@ namespace osatsim::planner {
 enum class Objective { Profit, MinCapex };
 const char* to_string(Objective o);
 
+struct Purchase {
+  int instance = -1, group = -1, month = 0, tools = 0;
+  int in_service = 0;  // month index
+  double cost = 0;
+};
+struct Opening {
+  int instance = -1, month = 0, first_output = 0;
+  double capex = 0;
+};
+
+// First-stage decisions of an earlier plan, the start of a re-plan (read_plan_start).
+struct PlanStart {
+  bool given = false;
+  std::vector<Purchase> purchases;  // instance, group, month, tools
+  std::vector<Opening> openings;    // instance, month
+};
+
 struct PlanOptions {
   Objective objective = Objective::Profit;
   SolveOptions solve;
@@ -31,6 +48,9 @@ struct PlanOptions {
   double verify_days = 150;
   double verify_warmup_days = 45;
   std::uint64_t seed = 1;
+  // Re-planning: an earlier plan's tools and buildings, tried as a start (kept where they still
+  // fit: the purchase limits, lead times and budget of this network decide).
+  PlanStart start;
 };
 
 // What one start (a wafer, or a unit of a unit-start product) of a product on a line model needs
@@ -53,15 +73,6 @@ struct LineProfile {
   std::vector<double> te_hours, variability;  // te and (ca2 + ce2) / 2
 };
 
-struct Purchase {
-  int instance = -1, group = -1, month = 0, tools = 0;
-  int in_service = 0;  // month index
-  double cost = 0;
-};
-struct Opening {
-  int instance = -1, month = 0, first_output = 0;
-  double capex = 0;
-};
 struct Binding {
   std::string kind;  // "tool-hours", "component", "budget"
   std::string what;  // e.g. "k28_l1 / cow_test / 2026-07"
@@ -110,7 +121,10 @@ struct Plan {
   int first_year = 0;
   double capex_total = 0;
   double lp_bound = kInf;         // the LP relaxation's objective (minimisation), when solved
-  double start_objective = kInf;  // the rounded start's objective (minimisation), when found
+  double start_objective = kInf;  // the start's objective (minimisation), when found
+  // With PlanOptions::start: 1 the earlier plan was the better start, 2 it fit but the rounded
+  // LP was better, -1 it does not fit this network (limits, lead times, budget, openings).
+  int start_hint = 0;
   double objective_value = 0;     // expected profit (Profit) or capex (MinCapex)
   double expected_profit = 0;
   std::vector<Binding> binding;   // ranked, largest value first
@@ -121,6 +135,10 @@ struct Plan {
   double ev_profit = 0;           // expected profit of the single-forecast plan's decisions
   double wall_seconds = 0;
 };
+
+// Reads plan.json (written by osatsim plan) as a start for network n: purchases and buildings by
+// line, group and month name. Problems go to diags (file, entry, what); false when there is any.
+bool read_plan_start(const Network& n, const std::string& path, PlanStart& out, Diagnostics& diags);
 
 // The per-start profiles of every line model (capacity analysis of each product alone).
 std::vector<LineProfile> line_profiles(const Network& n);

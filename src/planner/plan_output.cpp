@@ -50,7 +50,14 @@ std::string plan_json_text(const Network& n, const Plan& p) {
                  {"columns", p.columns},
                  {"rows", p.rows},
                  {"integers", p.integers},
-                 {"wall_seconds", p.wall_seconds}};
+                 {"wall_seconds", p.wall_seconds},
+                 {"lp_bound", num(p.lp_bound)},
+                 {"start_objective", num(p.start_objective)},
+                 {"start", p.start_hint == 0   ? "LP relaxation rounded"
+                           : p.start_hint == 1 ? "given plan"
+                           : p.start_hint == 2 ? "LP relaxation rounded (given plan fit, worse)"
+                                               : "LP relaxation rounded (given plan did not fit)"},
+                 {"max_utilisation", p.options.max_utilisation}};
   j["conflicts"] = p.conflicts;
   json pur = json::array();
   for (const auto& u : p.purchases) {
@@ -189,6 +196,10 @@ std::string plan_summary_text(const Network& n, const Plan& p) {
     s += fmt::format("LP relaxation {:.6g}; rounded start {}{}\n", p.lp_bound,
                      std::isfinite(p.start_objective) ? fmt::format("{:.6g}", p.start_objective) : "none",
                      p.solver.message.empty() ? "" : "; " + p.solver.message);
+  if (p.start_hint != 0)
+    s += p.start_hint == 1   ? "Re-planned from the given plan: its tools and buildings were the better start\n"
+         : p.start_hint == 2 ? "Re-planned: the given plan fits this network; the rounded LP relaxation was the better start\n"
+                             : "Re-planned: the given plan does not fit this network (purchase limits, lead times, budget or openings); started from the LP relaxation\n";
   s += "\n";
   if (!p.conflicts.empty()) {
     s += "The hard constraints conflict; relaxing one family at a time, these make the plan feasible:\n";

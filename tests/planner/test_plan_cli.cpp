@@ -100,6 +100,44 @@ TEST(PlanCli, BadNetworksExitTwoNameFileLineAndWriteNothing) {
   }
 }
 
+// Re-planning: the first plan's tools and buildings start the second solve, which says so and
+// finds the same plan; a start naming a line the network does not have is refused (exit 2, the
+// entry named, nothing written).
+TEST(PlanCli, ReplanStartsFromAnEarlierPlan) {
+  test::TempDir tmp;
+  tmp.write("tiny_line.yaml",
+            test::read_file(test::source_dir() / "tests/planner/fixtures/tiny_line.yaml"));
+  const auto file = tmp.write("n.yaml", kGood);
+  const auto a = tmp.path() / "a";
+  auto r = test::run_osatsim({"plan", file.string(), "--out", a.string(), "--no-verify"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string first = test::read_file(a / "plan.json");
+  const auto b = tmp.path() / "b";
+  r = test::run_osatsim({"plan", file.string(), "--out", b.string(), "--no-verify", "--start",
+                         (a / "plan.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Re-planned"), std::string::npos) << r.out;
+  const std::string second = test::read_file(b / "plan.json");
+  const auto purchases = [](const std::string& t) {
+    const auto at = t.find("\"purchases\"");
+    return t.substr(at, t.find(']', at) - at);
+  };
+  EXPECT_EQ(purchases(first), purchases(second));
+  EXPECT_NE(second.find("\"start\""), std::string::npos);
+
+  std::string bad = first;
+  const auto at = bad.find("\"line\": \"l1\"");
+  ASSERT_NE(at, std::string::npos) << "the first plan buys a tool for l1";
+  bad.replace(at, std::string("\"line\": \"l1\"").size(), "\"line\": \"l9\"");
+  const auto bad_file = tmp.write("bad.json", bad);
+  const auto c = tmp.path() / "c";
+  r = test::run_osatsim({"plan", file.string(), "--out", c.string(), "--no-verify", "--start",
+                         bad_file.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("purchases[0]: line 'l9' is not in network"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(c));
+}
+
 TEST(PlanCli, BadOptionsExitTwo) {
   test::TempDir tmp;
   const auto out = tmp.path() / "out";
