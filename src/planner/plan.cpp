@@ -837,22 +837,17 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
   const double start_gap = std::isfinite(out.start_objective) && std::isfinite(bound0)
                                ? std::max(0.0, (out.start_objective - bound0) / std::max(1e-9, std::abs(out.start_objective)))
                                : kInf;
-  if (!so.start.empty() && start_gap <= o.relative_gap) {
-    out.result.status = SolveStatus::Optimal;
+  const bool within_gap = start_gap <= o.relative_gap;
+  if (!so.start.empty() && (within_gap || limit - elapsed() < 0.25 * limit)) {
+    // Within the gap, the start is the plan, proven; with too little time left for CBC's root
+    // (its LP alone takes seconds on the built-in network), it is the plan at its gap.
+    out.result.status = within_gap ? SolveStatus::Optimal : SolveStatus::Feasible;
     out.result.x = so.start;
     out.result.objective = out.start_objective;
     out.result.bound = bound0;
     out.result.gap = start_gap;
-    out.result.message = "the rounded LP relaxation is within the gap; branch and bound not needed";
-  } else if (!so.start.empty() && limit - elapsed() < 0.25 * limit) {
-    // Too little time left for CBC's root (its LP alone takes seconds on the built-in network):
-    // the start is the plan, at its gap to the LP bound.
-    out.result.status = SolveStatus::Feasible;
-    out.result.x = so.start;
-    out.result.objective = out.start_objective;
-    out.result.bound = bound0;
-    out.result.gap = start_gap;
-    out.result.message = "the rounded LP relaxation; no time left for branch and bound";
+    out.result.message = within_gap ? "the rounded LP relaxation is within the gap; branch and bound not needed"
+                                    : "the rounded LP relaxation; no time left for branch and bound";
   } else {
     so.time_limit_seconds = std::max(1.0, limit - elapsed());
     out.result = solve(m.mip, so);
