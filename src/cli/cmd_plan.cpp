@@ -28,6 +28,7 @@ struct Options {
   double verify_days = 150;
   double max_utilisation = 0.95;
   std::string start;
+  int search_moves = 60;
   bool solver_log = false;
   bool quiet = false;
 };
@@ -58,6 +59,9 @@ Runner setup(CLI::App* app) {
                   "share of its available hours a tool group may be planned to: the clearing "
                   "function's saturation (default 0.95)")
       ->check(CLI::Range(0.5, 1.0));
+  app->add_option("--search-moves", opt->search_moves,
+                  "moves of the start's local search (default 60; docs/planner.md \"Solving\")")
+      ->check(CLI::Range(0, 100000));
   app->add_option("--start", opt->start,
                   "an earlier plan.json whose tools and buildings start the solve (re-planning)");
   app->add_flag("--solver-log", opt->solver_log, "print the solver's own log to stderr");
@@ -91,6 +95,7 @@ Runner setup(CLI::App* app) {
     po.solve.threads = opt->threads;
     po.solve.log = opt->solver_log;
     po.max_utilisation = opt->max_utilisation;
+    po.search_moves = opt->search_moves;
     if (!opt->start.empty() && !planner::read_plan_start(*net, opt->start, po.start, diags)) {
       for (const auto& d : diags.items()) std::fprintf(stderr, "plan: --start: %s\n", d.to_string().c_str());
       return kExitBadInput;

@@ -638,12 +638,13 @@ struct PlanSolve {
   SolveResult result;
   double lp_bound = kInf, start_objective = kInf;
   int hint = 0;  // the given start: 0 none, 1 used (it was the better start), -1 did not fit, 2 fit but worse
+  bool cut = false;  // the time limit cut the start's search short (the plan depends on the machine's speed)
 };
 
 // `hint` (optional, size n_cols): first-stage values of an earlier plan (re-planning), tried as
 // a start beside the rounded one.
 PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o,
-                         const std::vector<double>* hint = nullptr) {
+                         int moves, const std::vector<double>* hint = nullptr) {
   PlanSolve out;
   bool has_integers = false;
   for (const auto& c : m.mip.cols()) has_integers = has_integers || c.integer;
@@ -676,7 +677,10 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
         std::set<int> options;
         for (const auto& [k, c] : m.open) options.insert(k.first);
         for (const int i : options) {
-          if (elapsed() > 0.6 * limit) break;
+          if (elapsed() > 0.6 * limit) {
+            out.cut = true;
+            break;
+          }
           std::vector<double> alt = open_now;
           bool is_open = false;
           for (const auto& [k, c] : m.open)
@@ -708,6 +712,7 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
           // LP so that they make up for the rounding; production re-solved at the end.
           // (Month by month while time allows; in half-year steps when the LP took most of it.)
           const int window = elapsed() < 0.5 * limit ? 1 : 6;
+          out.cut = out.cut || window > 1;
           for (const double up : {1.0}) {
             if (!best.empty() && elapsed() > 0.75 * limit) break;
             for (const auto& [k, c] : m.buy) lp.set_bounds(c, m.mip.cols()[static_cast<std::size_t>(c)].lo, m.mip.cols()[static_cast<std::size_t>(c)].hi);
@@ -739,8 +744,11 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
                 for (int c : cols) u += std::round(cur[static_cast<std::size_t>(c)]);
                 return u;
               };
-              int moves = 0;
-              for (int iter = 0; iter < 200 && elapsed() < 0.85 * limit; ++iter) {
+              for (int iter = 0; iter < moves; ++iter) {
+                if (elapsed() > 0.85 * limit) {
+                  out.cut = true;
+                  break;
+                }
                 int take = -1, give = -1;  // one less at take, one more at give (-1: none)
                 double gain = 1e-6 * std::abs(obj) + 1.0;
                 for (const auto& [k, c] : m.buy) {
@@ -786,7 +794,6 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
                   obj = lp.objective();
                   cur = lp.x();
                   rc = lp.reduced_cost();
-                  ++moves;
                 } else {
                   if (take >= 0) lp.set_bounds(take, tv, tv);
                   if (give >= 0) lp.set_bounds(give, gv, gv);
@@ -892,7 +899,7 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
     Builder sb = b;
     sb.shortage_objective = true;
     const Model sm = sb.build();
-    const SolveResult sr = solve_plan_mip(n, sm, o.solve).result;
+    const SolveResult sr = solve_plan_mip(n, sm, o.solve, o.search_moves).result;
     if (!sr.x.empty()) b.shortage_cap = sr.objective * (1 + 1e-7) + 1e-6;
   }
   Model m = b.build();
@@ -911,7 +918,8 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
       if (it != m.open.end()) hint[static_cast<std::size_t>(it->second)] = 1;
     }
   }
-  const PlanSolve ps = solve_plan_mip(n, m, o.solve, o.start.given ? &hint : nullptr);
+  const PlanSolve ps = solve_plan_mip(n, m, o.solve, o.search_moves, o.start.given ? &hint : nullptr);
+  plan.search_cut = ps.cut;
   plan.start_hint = ps.hint;
   plan.solver = ps.result;
   plan.lp_bound = ps.lp_bound;
@@ -924,7 +932,7 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
       Builder rb = b;
       rb.slack_families = {fam};
       Model rm = rb.build();
-      const SolveResult rr = solve_plan_mip(n, rm, o.solve).result;
+      const SolveResult rr = solve_plan_mip(n, rm, o.solve, o.search_moves).result;
       if (rr.status == SolveStatus::Optimal || rr.status == SolveStatus::Feasible) {
         double used = 0;
         for (int c : rm.slack_cols) used += rr.x[static_cast<std::size_t>(c)];
@@ -1065,7 +1073,7 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
     Model em = eb.build();
     SolveOptions eo = o.solve;
     eo.time_limit_seconds = 0.5 * o.solve.time_limit_seconds;
-    const SolveResult er = solve_plan_mip(n, em, eo).result;
+    const SolveResult er = solve_plan_mip(n, em, eo, o.search_moves).result;
     if (!er.x.empty()) {
       std::map<std::tuple<int, int, int>, int> eb_buy;
       std::map<std::pair<int, int>, int> eb_open;

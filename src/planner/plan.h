@@ -39,6 +39,9 @@ struct PlanOptions {
   // The clearing function's saturation: the share of its available hours a tool group may be
   // planned to (the WIP curve's last tangent point; docs/planner.md).
   double max_utilisation = 0.95;
+  // Moves of the start's local search (docs/planner.md "Solving"): a count, not a time, so that
+  // the same network gives the same plan on any machine that is not cut by the time limit.
+  int search_moves = 60;
   bool shadow_prices = true;
   bool vss = true;               // value of the stochastic solution (several scenarios)
   // Verification by simulation: lines and months to simulate (empty: the most loaded month of
@@ -125,6 +128,7 @@ struct Plan {
   // With PlanOptions::start: 1 the earlier plan was the better start, 2 it fit but the rounded
   // LP was better, -1 it does not fit this network (limits, lead times, budget, openings).
   int start_hint = 0;
+  bool search_cut = false;  // the time limit cut the start's search (plan depends on machine speed)
   double objective_value = 0;     // expected profit (Profit) or capex (MinCapex)
   double expected_profit = 0;
   std::vector<Binding> binding;   // ranked, largest value first

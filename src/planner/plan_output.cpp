@@ -57,7 +57,8 @@ std::string plan_json_text(const Network& n, const Plan& p) {
                            : p.start_hint == 1 ? "given plan"
                            : p.start_hint == 2 ? "LP relaxation rounded (given plan fit, worse)"
                                                : "LP relaxation rounded (given plan did not fit)"},
-                 {"max_utilisation", p.options.max_utilisation}};
+                 {"max_utilisation", p.options.max_utilisation},
+                 {"search_cut_by_time_limit", p.search_cut}};
   j["conflicts"] = p.conflicts;
   json pur = json::array();
   for (const auto& u : p.purchases) {
@@ -196,6 +197,8 @@ std::string plan_summary_text(const Network& n, const Plan& p) {
     s += fmt::format("LP relaxation {:.6g}; rounded start {}{}\n", p.lp_bound,
                      std::isfinite(p.start_objective) ? fmt::format("{:.6g}", p.start_objective) : "none",
                      p.solver.message.empty() ? "" : "; " + p.solver.message);
+  if (p.search_cut)
+    s += "Note: the time limit cut the search for a start short; another machine may find another plan (raise --time-limit)\n";
   if (p.start_hint != 0)
     s += p.start_hint == 1   ? "Re-planned from the given plan: its tools and buildings were the better start\n"
          : p.start_hint == 2 ? "Re-planned: the given plan fits this network; the rounded LP relaxation was the better start\n"
