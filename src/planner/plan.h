@@ -50,6 +50,7 @@ struct PlanOptions {
   int verify_replications = 3;
   double verify_days = 150;
   double verify_warmup_days = 45;
+  int verify_threads = 2;  // (line, replication) runs at once; results do not depend on it
   std::uint64_t seed = 1;
   // Re-planning: an earlier plan's tools and buildings, tried as a start (kept where they still
   // fit: the purchase limits, lead times and budget of this network decide).

@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <thread>
 
 #include "analysis/capacity.h"
 #include "engine/engine.h"
-#include "engine/replications.h"
 #include "model/flow.h"
 #include "planner/plan.h"
 
@@ -119,20 +120,48 @@ void evaluate_lines(const Network& n, const std::vector<LineProfile>& prof, Plan
 }
 
 void verify_plan(const Network& n, const std::vector<LineProfile>& prof, Plan& p) {
+  // The most loaded month of every line (by the capacity analysis of the plan), its line model
+  // and the replications to run: all (line, replication) runs share a small pool of threads
+  // (each run is deterministic with its own seed, so the results do not depend on the threads).
+  struct Job {
+    std::size_t instance;
+    const LineMonth* month;
+    model::Factory factory;
+  };
+  std::vector<Job> jobs;
   for (std::size_t i = 0; i < n.instances.size(); ++i) {
-    // The most loaded month of the line (by the capacity analysis of the plan).
     const LineMonth* best = nullptr;
     for (const auto& lm : p.line_months)
       if (lm.instance == static_cast<int>(i) && (!best || lm.max_utilisation > best->max_utilisation))
         best = &lm;
     if (!best || best->max_utilisation <= 0) continue;
-    const model::Factory f = line_in_month(n, p, static_cast<int>(i), best->month);
-    engine::Options eo;
-    eo.days = p.options.verify_days;
-    eo.warmup_days = p.options.verify_warmup_days;
-    eo.seed = p.options.seed;
-    const auto runs =
-        engine::simulate_replications(f, eo, std::max(1, p.options.verify_replications), 1);
+    jobs.push_back(Job{i, best, line_in_month(n, p, static_cast<int>(i), best->month)});
+  }
+  const int reps = std::max(1, p.options.verify_replications);
+  engine::Options eo;
+  eo.days = p.options.verify_days;
+  eo.warmup_days = p.options.verify_warmup_days;
+  std::vector<std::vector<engine::Results>> runs(jobs.size(), std::vector<engine::Results>(static_cast<std::size_t>(reps)));
+  std::atomic<std::size_t> next{0};
+  const std::size_t total = jobs.size() * static_cast<std::size_t>(reps);
+  auto work = [&] {
+    for (std::size_t k = next++; k < total; k = next++) {
+      const std::size_t j = k / static_cast<std::size_t>(reps), r = k % static_cast<std::size_t>(reps);
+      engine::Options o = eo;
+      o.seed = p.options.seed + r;
+      runs[j][r] = engine::simulate(jobs[j].factory, o);
+    }
+  };
+  const int threads = std::max(1, std::min<int>(p.options.verify_threads, static_cast<int>(total)));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const std::size_t i = jobs[j].instance;
+    const LineMonth* best = jobs[j].month;
+    const model::Factory& f = jobs[j].factory;
     Verification v;
     v.instance = static_cast<int>(i);
     v.month = best->month;
@@ -144,7 +173,7 @@ void verify_plan(const Network& n, const std::vector<LineProfile>& prof, Plan& p
       v.planned_units.push_back(best->starts[q] * lp.products[q].good_units);
       v.planned_ct.push_back(best->cycle_time_days[q]);
       double units = 0, ctw = 0, ct = 0;
-      for (const auto& r : runs)
+      for (const auto& r : runs[j])
         for (std::size_t k = 0; k < r.lot_types.size(); ++k) {
           const auto& st = f.streams[k];
           if (f.products[static_cast<std::size_t>(st.product)].name != n.products[q].name) continue;
@@ -153,7 +182,7 @@ void verify_plan(const Network& n, const std::vector<LineProfile>& prof, Plan& p
           ct += lt.cycle_time_days.mean * static_cast<double>(lt.cycle_time_days.n);
           ctw += static_cast<double>(lt.cycle_time_days.n);
         }
-      v.simulated_units.push_back(units / static_cast<double>(runs.size()));
+      v.simulated_units.push_back(units / static_cast<double>(runs[j].size()));
       v.simulated_ct.push_back(ctw > 0 ? ct / ctw : 0.0);
       const double du = v.planned_units.back() > 0 ? v.simulated_units.back() / v.planned_units.back() - 1 : 0;
       const double dc = v.planned_ct.back() > 0 ? v.simulated_ct.back() / v.planned_ct.back() - 1 : 0;
