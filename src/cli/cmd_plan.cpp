@@ -25,10 +25,10 @@ struct Options {
   int threads = 1;
   bool no_verify = false;
   int verify_replications = 3;
-  double verify_days = 150;
+  double verify_days = 300;
   double max_utilisation = 0.95;
   std::string start;
-  int search_moves = 60;
+  int search_moves = 400;
   bool solver_log = false;
   bool quiet = false;
 };
@@ -53,14 +53,14 @@ Runner setup(CLI::App* app) {
   app->add_option("--verify-replications", opt->verify_replications,
                   "replications per verified line (default 3)")
       ->check(CLI::Range(1, 100));
-  app->add_option("--verify-days", opt->verify_days, "simulated days per replication (default 150)")
+  app->add_option("--verify-days", opt->verify_days, "simulated days per replication, the first 30 % a warm-up (default 300)")
       ->check(CLI::Range(10.0, 3650.0));
   app->add_option("--max-utilisation", opt->max_utilisation,
                   "share of its available hours a tool group may be planned to: the clearing "
                   "function's saturation (default 0.95)")
       ->check(CLI::Range(0.5, 1.0));
   app->add_option("--search-moves", opt->search_moves,
-                  "moves of the start's local search (default 60; docs/planner.md \"Solving\")")
+                  "moves of the start's local search (default 400; docs/planner.md \"Solving\")")
       ->check(CLI::Range(0, 100000));
   app->add_option("--start", opt->start,
                   "an earlier plan.json whose tools and buildings start the solve (re-planning)");
@@ -103,7 +103,7 @@ Runner setup(CLI::App* app) {
     po.verify = !opt->no_verify;
     po.verify_replications = opt->verify_replications;
     po.verify_days = opt->verify_days;
-    po.verify_warmup_days = std::min(45.0, 0.3 * opt->verify_days);
+    po.verify_warmup_days = 0.3 * opt->verify_days;
     const planner::Plan plan = planner::make_plan(*net, po);
     fs::create_directories(opt->out, ec);
     if (ec) {

@@ -638,6 +638,8 @@ struct PlanSolve {
   SolveResult result;
   double lp_bound = kInf, start_objective = kInf;
   int hint = 0;  // the given start: 0 none, 1 used (it was the better start), -1 did not fit, 2 fit but worse
+  double lp_seconds = 0, rounding_seconds = 0;
+  int moves_tried = 0;
   bool cut = false;  // the time limit cut the start's search short (the plan depends on the machine's speed)
 };
 
@@ -661,6 +663,7 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
     LpSession lp(m.mip, o.log);
     if (lp.solve(limit)) {
       out.lp_bound = lp.objective();
+      out.lp_seconds = elapsed();
       std::vector<double> best;
       double best_obj = kInf;
       // Buildings: the LP's rounded openings, then each option line flipped (opened at the
@@ -728,6 +731,7 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
               if (until >= n.horizon) break;
             }
             if (!ok) continue;
+            out.rounding_seconds = elapsed() - out.lp_seconds;
             // Local search by reduced costs: one tool more or less, or one tool moved to another
             // line of the same model or up to two months earlier (the vendors' limit is shared),
             // largest estimated gain first, kept when the re-solved plan is better.
@@ -745,6 +749,8 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
                 return u;
               };
               for (int iter = 0; iter < moves; ++iter) {
+                // Done once the plan is within the gap of the LP bound.
+                if (obj - out.lp_bound <= o.relative_gap * std::abs(obj)) break;
                 if (elapsed() > 0.85 * limit) {
                   out.cut = true;
                   break;
@@ -786,6 +792,7 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
                 }
                 if (take < 0 && give < 0) break;
                 tried.insert({take, give});
+                ++out.moves_tried;
                 const double tv = take >= 0 ? std::round(cur[static_cast<std::size_t>(take)]) : 0;
                 const double gv = give >= 0 ? std::round(cur[static_cast<std::size_t>(give)]) : 0;
                 if (take >= 0) lp.set_bounds(take, tv - 1, tv - 1);
@@ -923,6 +930,9 @@ Plan make_plan(const Network& n, const PlanOptions& o) {
   plan.start_hint = ps.hint;
   plan.solver = ps.result;
   plan.lp_bound = ps.lp_bound;
+  plan.lp_seconds = ps.lp_seconds;
+  plan.rounding_seconds = ps.rounding_seconds;
+  plan.moves_tried = ps.moves_tried;
   plan.start_objective = ps.start_objective;
   plan.call = plan.solver.status;
   plan.plan_status = status_text(plan.solver);

@@ -35,21 +35,21 @@ struct PlanStart {
 struct PlanOptions {
   Objective objective = Objective::Profit;
   SolveOptions solve;
-  int wip_segments = 4;          // tangents of each group's WIP curve
+  int wip_segments = 3;          // tangents of each group's WIP curve
   // The clearing function's saturation: the share of its available hours a tool group may be
   // planned to (the WIP curve's last tangent point; docs/planner.md).
   double max_utilisation = 0.95;
   // Moves of the start's local search (docs/planner.md "Solving"): a count, not a time, so that
   // the same network gives the same plan on any machine that is not cut by the time limit.
-  int search_moves = 60;
+  int search_moves = 400;
   bool shadow_prices = true;
   bool vss = true;               // value of the stochastic solution (several scenarios)
   // Verification by simulation: lines and months to simulate (empty: the most loaded month of
   // each line instance), replications, days, warm-up.
   bool verify = true;
   int verify_replications = 3;
-  double verify_days = 150;
-  double verify_warmup_days = 45;
+  double verify_days = 300;
+  double verify_warmup_days = 90;
   int verify_threads = 2;  // (line, replication) runs at once; results do not depend on it
   std::uint64_t seed = 1;
   // Re-planning: an earlier plan's tools and buildings, tried as a start (kept where they still
@@ -129,6 +129,8 @@ struct Plan {
   // With PlanOptions::start: 1 the earlier plan was the better start, 2 it fit but the rounded
   // LP was better, -1 it does not fit this network (limits, lead times, budget, openings).
   int start_hint = 0;
+  double lp_seconds = 0, rounding_seconds = 0;  // the start's phases (docs/performance.md)
+  int moves_tried = 0;
   bool search_cut = false;  // the time limit cut the start's search (plan depends on machine speed)
   double objective_value = 0;     // expected profit (Profit) or capex (MinCapex)
   double expected_profit = 0;

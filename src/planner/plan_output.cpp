@@ -58,7 +58,10 @@ std::string plan_json_text(const Network& n, const Plan& p) {
                            : p.start_hint == 2 ? "LP relaxation rounded (given plan fit, worse)"
                                                : "LP relaxation rounded (given plan did not fit)"},
                  {"max_utilisation", p.options.max_utilisation},
-                 {"search_cut_by_time_limit", p.search_cut}};
+                 {"search_cut_by_time_limit", p.search_cut},
+                 {"lp_seconds", p.lp_seconds},
+                 {"rounding_seconds", p.rounding_seconds},
+                 {"search_moves_tried", p.moves_tried}};
   j["conflicts"] = p.conflicts;
   json pur = json::array();
   for (const auto& u : p.purchases) {
@@ -194,8 +197,9 @@ std::string plan_summary_text(const Network& n, const Plan& p) {
       std::isfinite(p.solver.gap) ? fmt::format("{:.2f} %", 100 * p.solver.gap) : "-", p.solver.seconds,
       p.wall_seconds, p.columns, p.integers, p.rows);
   if (std::isfinite(p.lp_bound))
-    s += fmt::format("LP relaxation {:.6g}; rounded start {}{}\n", p.lp_bound,
+    s += fmt::format("LP relaxation {:.6g} ({:.1f} s); start {} (rounding {:.1f} s, {} search moves){}\n", p.lp_bound, p.lp_seconds,
                      std::isfinite(p.start_objective) ? fmt::format("{:.6g}", p.start_objective) : "none",
+                     p.rounding_seconds, p.moves_tried,
                      p.solver.message.empty() ? "" : "; " + p.solver.message);
   if (p.search_cut)
     s += "Note: the time limit cut the search for a start short; another machine may find another plan (raise --time-limit)\n";
