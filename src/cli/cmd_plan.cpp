@@ -26,7 +26,7 @@ struct Options {
   bool no_verify = false;
   int verify_replications = 3;
   double verify_days = 300;
-  double max_utilisation = 0.95;
+  double max_utilisation = 0.92;
   std::string start;
   int search_moves = 400;
   bool solver_log = false;
@@ -57,7 +57,7 @@ Runner setup(CLI::App* app) {
       ->check(CLI::Range(10.0, 3650.0));
   app->add_option("--max-utilisation", opt->max_utilisation,
                   "share of its available hours a tool group may be planned to: the clearing "
-                  "function's saturation (default 0.95)")
+                  "function's saturation (default 0.92)")
       ->check(CLI::Range(0.5, 1.0));
   app->add_option("--search-moves", opt->search_moves,
                   "moves of the start's local search (default 400; docs/planner.md \"Solving\")")

@@ -38,7 +38,7 @@ struct PlanOptions {
   int wip_segments = 3;          // tangents of each group's WIP curve
   // The clearing function's saturation: the share of its available hours a tool group may be
   // planned to (the WIP curve's last tangent point; docs/planner.md).
-  double max_utilisation = 0.95;
+  double max_utilisation = 0.92;
   // Moves of the start's local search (docs/planner.md "Solving"): a count, not a time, so that
   // the same network gives the same plan on any machine that is not cut by the time limit.
   int search_moves = 400;
