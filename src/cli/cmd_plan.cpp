@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/report_output.h"
 #include "planner/plan.h"
 
 namespace osatsim::cli {
@@ -30,6 +31,7 @@ struct Options {
   std::string start;
   int search_moves = 400;
   bool solver_log = false;
+  bool no_report = false;
   bool quiet = false;
 };
 
@@ -50,6 +52,7 @@ Runner setup(CLI::App* app) {
   app->add_option("--threads", opt->threads, "solver threads (default 1: deterministic)")
       ->check(CLI::Range(1, 64));
   app->add_flag("--no-verify", opt->no_verify, "skip the verification by simulation");
+  app->add_flag("--no-report", opt->no_report, "do not write report.html (the plan's charts) beside plan.json");
   app->add_option("--verify-replications", opt->verify_replications,
                   "replications per verified line (default 3)")
       ->check(CLI::Range(1, 100));
@@ -113,14 +116,27 @@ Runner setup(CLI::App* app) {
     }
     std::string why;
     const std::string file = (fs::path(opt->out) / "plan.json").string();
-    if (!write_atomically(file, planner::plan_json_text(*net, plan), why)) {
+    const std::string plan_text = planner::plan_json_text(*net, plan);
+    if (!write_atomically(file, plan_text, why)) {
       std::fprintf(stderr, "plan: %s: %s\n", file.c_str(), why.c_str());
       return kExitFailure;
+    }
+    // The plan's charts beside it (docs/results.md "Report").
+    std::string report_file;
+    if (!opt->no_report) {
+      if (report::libraries_available()) {
+        report_file = (fs::path(opt->out) / "report.html").string();
+        if (!write_report({report::Run{"plan of " + opt->network, nlohmann::json::parse(plan_text)}}, report_file, "plan"))
+          return kExitFailure;
+      } else {
+        std::fprintf(stderr, "plan: no report.html: this osatsim was built without the chart libraries (run scripts/setup, then rebuild)\n");
+      }
     }
     if (!opt->quiet) {
       const std::string text = planner::plan_summary_text(*net, plan);
       std::fwrite(text.data(), 1, text.size(), stdout);
       std::printf("wrote %s\n", file.c_str());
+      if (!report_file.empty()) std::printf("wrote %s\n", report_file.c_str());
     }
     const bool have_plan = plan.call == planner::SolveStatus::Optimal ||
                            plan.call == planner::SolveStatus::Feasible || !plan.conflicts.empty();
