@@ -374,6 +374,48 @@ std::vector<Chart> overlay_charts(const std::vector<Run>& runs) {
                       {"color", {{"field", "run"}, {"type", "nominal"}}}};
     out.push_back({"overlay-cycle-time", "Mean cycle time per lot type, runs side by side", std::move(s2)});
   }
+  // Capacity analyses against simulations of the same model: the operating curve with the
+  // simulated points (the analysis's bottleneck group's utilisation of its available time, the
+  // mean cycle time over completed lots).
+  for (const auto& c : runs) {
+    if (kind_of(c.doc) != Kind::Capacity) continue;
+    const std::string model = c.doc.value("factory", std::string());
+    const std::string bottleneck = c.doc.value("bottleneck", std::string());
+    json values = json::array();
+    for (const auto& p : c.doc.at("curve"))
+      values.push_back({{"source", "analysis " + c.label}, {"utilisation", p.at("max_utilisation")}, {"cycle_time_days", p.at("mean_cycle_time_days")}});
+    int points = 0;
+    for (const auto& r : runs) {
+      if (kind_of(r.doc) != Kind::Simulation || r.doc.at("run").value("model", std::string()) != model) continue;
+      double u = -1, ct = 0, n = 0;
+      for (const auto& g : r.doc.at("tool_groups"))
+        if (g.value("name", std::string()) == bottleneck) {
+          const double work = g.value("busy", 0.0) + g.value("setup", 0.0);
+          const double avail = work + g.value("idle", 0.0);
+          if (avail > 0) u = work / avail;
+        }
+      for (const auto& t : r.doc.at("lot_types")) {
+        const json& cd = t.at("cycle_time_days");
+        if (!cd.is_object() || cd.value("n", 0) == 0) continue;
+        ct += cd.value("n", 0) * cd.value("mean", 0.0);
+        n += cd.value("n", 0);
+      }
+      if (u < 0 || n == 0) continue;
+      values.push_back({{"source", "simulation " + r.label}, {"utilisation", u}, {"cycle_time_days", ct / n}});
+      ++points;
+    }
+    if (points == 0) continue;
+    json spec = base_spec("Operating curve of the analysis with the simulated points of the same model");
+    spec["data"] = {{"values", values}};
+    spec["width"] = 480;
+    spec["height"] = 280;
+    spec["mark"] = {{"type", "line"}, {"point", {{"size", 60}}}};
+    spec["encoding"] = {{"x", {{"field", "utilisation"}, {"type", "quantitative"}, {"axis", {{"format", "%"}}}, {"title", "utilisation of " + bottleneck + " (of available time)"}}},
+                        {"y", {{"field", "cycle_time_days"}, {"type", "quantitative"}, {"title", "mean cycle time (days)"}}},
+                        {"color", {{"field", "source"}, {"type", "nominal"}, {"title", nullptr}}},
+                        {"tooltip", json::array({{{"field", "source"}}, {{"field", "utilisation"}, {"format", ".1%"}}, {{"field", "cycle_time_days"}, {"format", ".2f"}}})}};
+    out.push_back({"overlay-curve-" + std::to_string(out.size()), "Operating curve (" + c.label + ") against simulated points", std::move(spec)});
+  }
   // Plans: total expected shipments per month, one line per run.
   json ship = json::array();
   int plans = 0;

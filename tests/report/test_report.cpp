@@ -148,6 +148,35 @@ TEST(Report, OverlaysOnlyForSeveralRunsOfAKind) {
   EXPECT_EQ(runs, (std::set<std::string>{"a", "b"}));
 }
 
+// The capacity analysis's operating curve with one simulated point per simulation of its model:
+// the bottleneck's share of working time in its available time, the lots' mean cycle time.
+TEST(Report, OperatingCurveWithSimulatedPoints) {
+  ASSERT_TRUE(docs().error.empty()) << docs().error;
+  const json cap = load(docs().cap), sim = load(docs().sim1);
+  const std::vector<report::Run> runs{{"cap", cap}, {"s1", sim}, {"p", load(docs().plan)}};
+  const auto o = report::overlay_charts(runs);
+  ASSERT_EQ(o.size(), 1u);
+  const json& values = o[0].spec.at("data").at("values");
+  ASSERT_EQ(values.size(), cap.at("curve").size() + 1);
+  const json& pt = values.back();
+  EXPECT_EQ(pt.at("source"), "simulation s1");
+  for (const auto& g : sim.at("tool_groups"))
+    if (g.at("name") == cap.at("bottleneck")) {
+      const double w = g.at("busy").get<double>() + g.at("setup").get<double>();
+      EXPECT_NEAR(pt.at("utilisation").get<double>(), w / (w + g.at("idle").get<double>()), 1e-12);
+    }
+  double ct = 0, n = 0;
+  for (const auto& t : sim.at("lot_types")) {
+    ct += t.at("cycle_time_days").at("n").get<double>() * t.at("cycle_time_days").at("mean").get<double>();
+    n += t.at("cycle_time_days").at("n").get<double>();
+  }
+  EXPECT_NEAR(pt.at("cycle_time_days").get<double>(), ct / n, 1e-9);
+  // Another model's simulation adds no point.
+  json other = sim;
+  other["run"]["model"] = "elsewhere";
+  EXPECT_TRUE(report::overlay_charts({{"cap", cap}, {"o", other}}).empty());
+}
+
 TEST(Report, PageIsSelfContainedAndEscapesLabels) {
   ASSERT_TRUE(docs().error.empty()) << docs().error;
   if (!report::libraries_available()) GTEST_SKIP() << "built without the chart libraries (scripts/setup installs them)";
@@ -245,7 +274,7 @@ TEST(ReportBrowser, EveryChartRendersWithoutJavaScriptErrors) {
     for (std::size_t at = page.find("class=\"chart\""); at != std::string::npos; at = page.find("class=\"chart\"", at + 1)) ++n;
     return n;
   }();
-  EXPECT_EQ(containers, 4u + 3u + 3u + 2u + 2u);  // plan, two simulations, capacity, overlays
+  EXPECT_EQ(containers, 4u + 3u + 3u + 2u + 3u);  // plan, two simulations, capacity, overlays
   EXPECT_NE(d.find("data-charts=\"rendered " + std::to_string(containers) + "\""), std::string::npos)
       << d.substr(0, std::min<std::size_t>(d.size(), 400));
   const std::string pre = "<pre id=\"js-errors\">";
