@@ -299,6 +299,56 @@ std::vector<Table> capacity_tables(const json& d) {
             {"binding component", text(d.value("binding_component", json()))}}}};
 }
 
+// --- package geometry
+
+std::vector<Chart> package_charts(const json& d, const std::string& id) {
+  const json& w = d.at("wafer");
+  const double r = w.value("diameter_mm", 300.0) / 2, ru = w.value("usable_diameter_mm", 2 * r) / 2;
+  json sites = json::array();
+  for (const auto& s : d.at("sites")) {
+    const double x = s.at("x_mm").get<double>(), y = s.at("y_mm").get<double>();
+    sites.push_back({{"x", x}, {"x2", x + s.at("w_mm").get<double>()}, {"y", y}, {"y2", y + s.at("h_mm").get<double>()}});
+  }
+  json rim = json::array();
+  for (int k = 0; k <= 180; ++k) {
+    const double a = 2 * 3.14159265358979323846 * k / 180;
+    rim.push_back({{"edge", "wafer"}, {"k", k}, {"x", r * std::cos(a)}, {"y", r * std::sin(a)}});
+    rim.push_back({{"edge", "usable"}, {"k", k}, {"x", ru * std::cos(a)}, {"y", ru * std::sin(a)}});
+  }
+  const json dom = json::array({-r - 2, r + 2});
+  json spec = base_spec("Wafer map: package sites on the wafer");
+  spec["width"] = 360;
+  spec["height"] = 360;
+  spec["layer"] = json::array(
+      {{{"data", {{"values", rim}}},
+        {"mark", {{"type", "line"}, {"strokeWidth", 1}}},
+        {"encoding", {{"x", {{"field", "x"}, {"type", "quantitative"}, {"scale", {{"domain", dom}, {"nice", false}}}, {"title", "mm"}}},
+                      {"y", {{"field", "y"}, {"type", "quantitative"}, {"scale", {{"domain", dom}, {"nice", false}}}, {"title", "mm"}}},
+                      {"detail", {{"field", "edge"}}},
+                      {"strokeDash", {{"field", "edge"}, {"type", "nominal"}, {"title", nullptr}}},
+                      {"order", {{"field", "k"}}},
+                      {"color", {{"value", "#555"}}}}}},
+       {{"data", {{"values", sites}}},
+        {"mark", {{"type", "rect"}, {"color", "#4c78a8"}, {"opacity", 0.8}, {"stroke", "white"}}},
+        {"encoding", {{"x", {{"field", "x"}, {"type", "quantitative"}}}, {"x2", {{"field", "x2"}}},
+                      {"y", {{"field", "y"}, {"type", "quantitative"}}}, {"y2", {{"field", "y2"}}}}}}});
+  const std::string title = fmt::format("Wafer map: {} sites of {:.1f} x {:.1f} mm on a {:.0f} mm wafer", d.at("sites").size(),
+                                        d.at("site").value("width_mm", 0.0), d.at("site").value("height_mm", 0.0), 2 * r);
+  return {{id + "-wafer-map", title, std::move(spec)}};
+}
+
+std::vector<Table> package_tables(const json& d) {
+  const json& s = d.at("site");
+  return {{"Package",
+           {"", ""},
+           {{"site", num(s.value("width_mm", json()), 1) + " x " + num(s.value("height_mm", json()), 1) + " mm"},
+            {"sites per wafer", text(d.value("sites_per_wafer", json()))},
+            {"packing", text(d.value("packing_mode", json()))},
+            {"dies per package", text(d.value("dies_per_package", json()))},
+            {"compound yield", num(d.value("compound_yield", json()), 3)},
+            {"good packages per wafer", num(d.value("good_packages_per_wafer", json()), 2)}}}};
+}
+
 }  // namespace
 
 Kind kind_of(const json& doc) {
@@ -306,9 +356,11 @@ Kind kind_of(const json& doc) {
   if (doc.contains("purchases") && doc.contains("scenarios") && doc.contains("status")) return Kind::Plan;
   if (doc.contains("run") && doc.contains("lot_types") && doc.contains("tool_groups")) return Kind::Simulation;
   if (doc.contains("curve") && doc.contains("groups") && doc.contains("nominal")) return Kind::Capacity;
+  if (doc.contains("sites") && doc.contains("wafer") && doc.contains("site")) return Kind::Package;
   throw std::invalid_argument(
       "not an osatsim result: expected a plan (plan.json: purchases, scenarios, status), a simulation "
-      "(summary.json: run, lot_types, tool_groups) or a capacity analysis (capacity --json: curve, groups, nominal)");
+      "(summary.json: run, lot_types, tool_groups), a capacity analysis (capacity --json: curve, groups, nominal) "
+      "or a package geometry (package --json: site, sites, wafer)");
 }
 
 const char* to_string(Kind k) {
@@ -316,6 +368,7 @@ const char* to_string(Kind k) {
     case Kind::Plan: return "plan";
     case Kind::Simulation: return "simulation";
     case Kind::Capacity: return "capacity";
+    case Kind::Package: return "package";
   }
   return "?";
 }
@@ -325,6 +378,7 @@ std::vector<Chart> charts_for(const Run& run, const std::string& id_prefix) {
     case Kind::Plan: return plan_charts(run.doc, id_prefix);
     case Kind::Simulation: return simulation_charts(run.doc, id_prefix);
     case Kind::Capacity: return capacity_charts(run.doc, id_prefix);
+    case Kind::Package: return package_charts(run.doc, id_prefix);
   }
   return {};
 }
@@ -334,6 +388,7 @@ std::vector<Table> tables_for(const Run& run) {
     case Kind::Plan: return plan_tables(run.doc);
     case Kind::Simulation: return simulation_tables(run.doc);
     case Kind::Capacity: return capacity_tables(run.doc);
+    case Kind::Package: return package_tables(run.doc);
   }
   return {};
 }

@@ -75,6 +75,10 @@ std::string run_meta(const Run& r, Kind k) {
     case Kind::Capacity: {
       return fmt::format("model {}, options {}", d.value("factory", std::string("?")), d.value("options", json::object()).dump());
     }
+    case Kind::Package: {
+      return fmt::format("packing {}, wafer {} mm, edge exclusion {} mm", d.value("method", std::string("?")),
+                         d.at("wafer").value("diameter_mm", 0.0), d.at("wafer").value("edge_exclusion_mm", 0.0));
+    }
   }
   return {};
 }

@@ -2,8 +2,8 @@
 // Self-contained HTML reports of osatsim results (docs/results.md "Report").
 //
 // A report shows one or more result documents, each as written by a command: a plan
-// (`plan.json`), a simulation (`summary.json` of `simulate`) or a static capacity analysis
-// (`capacity --json`). Every chart is a vega-lite specification with its data inline; the chart
+// (`plan.json`), a simulation (`summary.json` of `simulate`), a static capacity analysis
+// (`capacity --json`) or a package geometry (`package --json`, drawn as a wafer map). Every chart is a vega-lite specification with its data inline; the chart
 // libraries (vega, vega-lite, vega-embed, pinned in src/report/web/package-lock.json) are
 // embedded in the binary at build time and written into the page, so the file works offline and
 // never loads anything from the network.
@@ -14,7 +14,7 @@
 
 namespace osatsim::report {
 
-enum class Kind { Plan, Simulation, Capacity };
+enum class Kind { Plan, Simulation, Capacity, Package };
 
 // The kind of a result document; throws std::invalid_argument naming what is missing when the
 // document is none of the three.

@@ -48,7 +48,7 @@ const char* kNetwork =
 // of different seeds and a capacity analysis.
 struct Docs {
   test::TempDir tmp;
-  fs::path plan, sim1, sim2, cap;
+  fs::path plan, sim1, sim2, cap, pkg;
   std::string error;
   Docs() {
     tmp.write("tiny_line.yaml", test::read_file(test::source_dir() / "tests/planner/fixtures/tiny_line.yaml"));
@@ -61,10 +61,12 @@ struct Docs {
     run({"simulate", "default", "--days", "30", "--seed", "1", "--out", (tmp.path() / "sim1").string()});
     run({"simulate", "default", "--days", "30", "--seed", "2", "--out", (tmp.path() / "sim2").string()});
     run({"capacity", "default", "--json", (tmp.path() / "cap.json").string()});
+    run({"package", "--site", "52x54.5", "--json", (tmp.path() / "pkg.json").string()});
     plan = tmp.path() / "plan" / "plan.json";
     sim1 = tmp.path() / "sim1" / "summary.json";
     sim2 = tmp.path() / "sim2" / "summary.json";
     cap = tmp.path() / "cap.json";
+    pkg = tmp.path() / "pkg.json";
   }
 };
 
@@ -80,6 +82,7 @@ TEST(Report, KindsOfResultDocuments) {
   EXPECT_EQ(report::kind_of(load(docs().plan)), report::Kind::Plan);
   EXPECT_EQ(report::kind_of(load(docs().sim1)), report::Kind::Simulation);
   EXPECT_EQ(report::kind_of(load(docs().cap)), report::Kind::Capacity);
+  EXPECT_EQ(report::kind_of(load(docs().pkg)), report::Kind::Package);
   EXPECT_THROW(report::kind_of(json{{"a", 1}}), std::invalid_argument);
   EXPECT_THROW(report::kind_of(json::array()), std::invalid_argument);
 }
@@ -116,6 +119,25 @@ TEST(Report, PlanChartsCarryThePlansFigures) {
   for (const auto& v : by_id["r-capex"]->spec.at("data").at("values")) charted += v.at("capex_musd").get<double>() * 1e6;
   EXPECT_NEAR(charted, cost, 1e-3);
   EXPECT_EQ(by_id["r-utilisation"]->spec.at("data").at("values").size(), run.doc.at("lines").size());
+}
+
+// The wafer map: one rectangle per package site, where the geometry placed it, inside the wafer.
+TEST(Report, WaferMapDrawsEverySite) {
+  ASSERT_TRUE(docs().error.empty()) << docs().error;
+  const report::Run run{"g", load(docs().pkg)};
+  const auto charts = report::charts_for(run, "r");
+  ASSERT_EQ(charts.size(), 1u);
+  const json& sites = charts[0].spec.at("layer")[1].at("data").at("values");
+  ASSERT_EQ(sites.size(), run.doc.at("sites_per_wafer").get<std::size_t>());
+  const double r = run.doc.at("wafer").at("diameter_mm").get<double>() / 2;
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    const json& s = run.doc.at("sites")[i];
+    EXPECT_DOUBLE_EQ(sites[i].at("x").get<double>(), s.at("x_mm").get<double>());
+    EXPECT_DOUBLE_EQ(sites[i].at("y2").get<double>() - sites[i].at("y").get<double>(), s.at("h_mm").get<double>());
+    for (const char* cx : {"x", "x2"})
+      for (const char* cy : {"y", "y2"})
+        EXPECT_LE(std::hypot(sites[i].at(cx).get<double>(), sites[i].at(cy).get<double>()), r) << i;
+  }
 }
 
 TEST(Report, SimulationChartsCarryTheRunsFigures) {
@@ -257,7 +279,7 @@ TEST(ReportBrowser, EveryChartRendersWithoutJavaScriptErrors) {
   test::TempDir tmp;
   const auto html = tmp.path() / "report.html";
   const auto r = test::run_osatsim({"report", docs().plan.string(), docs().sim1.string(), docs().sim2.string(),
-                                    docs().cap.string(), "-o", html.string()});
+                                    docs().cap.string(), docs().pkg.string(), "-o", html.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto dom = tmp.path() / "dom.html";
   const auto profile = tmp.path() / "profile";
@@ -274,7 +296,7 @@ TEST(ReportBrowser, EveryChartRendersWithoutJavaScriptErrors) {
     for (std::size_t at = page.find("class=\"chart\""); at != std::string::npos; at = page.find("class=\"chart\"", at + 1)) ++n;
     return n;
   }();
-  EXPECT_EQ(containers, 4u + 3u + 3u + 2u + 3u);  // plan, two simulations, capacity, overlays
+  EXPECT_EQ(containers, 4u + 3u + 3u + 2u + 1u + 3u);  // plan, two simulations, capacity, wafer map, overlays
   EXPECT_NE(d.find("data-charts=\"rendered " + std::to_string(containers) + "\""), std::string::npos)
       << d.substr(0, std::min<std::size_t>(d.size(), 400));
   const std::string pre = "<pre id=\"js-errors\">";
