@@ -27,9 +27,10 @@ bool read_result_document(const std::string& file, nlohmann::json& doc, std::str
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    // Line and column of the byte where parsing stopped.
+    // Line and column of the character where parsing stopped (e.byte counts from 1; past the
+    // end of the text when it ended too early).
     std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size() + 1 && i < text.size(); ++i) {
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
       if (text[i] == '\n') {
         ++line;
         col = 1;
