@@ -1,4 +1,5 @@
 #include "cli/model_options.h"
+#include "core/text.h"
 
 #include <fmt/format.h>
 
@@ -38,12 +39,7 @@ std::shared_ptr<const model::Factory> with_pm_nesting(std::shared_ptr<const mode
 
 namespace {
 
-std::string trim(const std::string& s) {
-  std::size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return s.substr(a, b - a);
-}
+std::string trim(const std::string& s) { return std::string(core::trim(s)); }
 
 // A whole finite number, or false.
 bool parse_number(const std::string& text, double& v) {

@@ -15,18 +15,14 @@
 
 #include "core/diagnostics.h"
 #include "core/dist.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "io/scenario.h"
 #include "model/factory.h"
 
 namespace osatsim::io::yaml {
 
-inline std::string trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
+inline std::string trim(std::string_view s) { return std::string(core::trim(s)); }
 
 // Parses a whole string as a finite double.
 inline bool parse_number(std::string_view text, double& out) {
