@@ -116,17 +116,17 @@ Runner setup(CLI::App* app) {
     }
     std::string why;
     const std::string file = (fs::path(opt->out) / "plan.json").string();
-    const std::string plan_text = planner::plan_json_text(*net, plan);
-    if (!write_atomically(file, plan_text, why)) {
+    const nlohmann::ordered_json plan_doc = planner::plan_json(*net, plan);
+    if (!write_atomically(file, plan_doc.dump(2) + "\n", why)) {
       std::fprintf(stderr, "plan: %s: %s\n", file.c_str(), why.c_str());
       return kExitFailure;
     }
-    // The plan's charts beside it (docs/results.md "Report").
+    // The plan's charts beside it (docs/report.md).
     std::string report_file;
     if (!opt->no_report) {
       if (report::libraries_available()) {
         report_file = (fs::path(opt->out) / "report.html").string();
-        if (!write_report({report::Run{"plan of " + opt->network, nlohmann::json::parse(plan_text)}}, report_file, "plan"))
+        if (!write_report({report::Run{"plan of " + opt->network, nlohmann::json(plan_doc)}}, report_file, "plan"))
           return kExitFailure;
       } else {
         std::fprintf(stderr, "plan: no report.html: this osatsim was built without the chart libraries (run scripts/setup, then rebuild)\n");

@@ -1,11 +1,7 @@
 // osatsim report FILE... -o report.html: one self-contained HTML page with the charts and key
-// figures of plan, simulation and capacity results (docs/results.md "Report").
-#include <fmt/format.h>
-
+// figures of plan, simulation and capacity results (docs/report.md).
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 

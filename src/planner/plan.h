@@ -4,6 +4,8 @@
 // ships to customers, carries backlog and draws components; with load-dependent WIP from each
 // tool group's queueing curve, shadow prices of the binding constraints, and a check of the plan
 // by simulation.
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -163,7 +165,8 @@ void evaluate_lines(const Network& n, const std::vector<LineProfile>& prof, Plan
 // Simulates the most loaded month of each line instance (PlanOptions::verify*).
 void verify_plan(const Network& n, const std::vector<LineProfile>& prof, Plan& p);
 
-std::string plan_json_text(const Network& n, const Plan& p);
+// plan.json as a JSON object (keys in the documented order).
+nlohmann::ordered_json plan_json(const Network& n, const Plan& p);
 std::string plan_summary_text(const Network& n, const Plan& p);
 
 }  // namespace osatsim::planner

@@ -35,7 +35,7 @@ std::string qty(double v) {
 
 }  // namespace
 
-std::string plan_json_text(const Network& n, const Plan& p) {
+json plan_json(const Network& n, const Plan& p) {
   json j;
   j["network"] = n.name;
   j["objective"] = to_string(p.options.objective);
@@ -181,7 +181,7 @@ std::string plan_json_text(const Network& n, const Plan& p) {
                    {"note", v.note}});
   }
   j["verification"] = std::move(ver);
-  return j.dump(2) + "\n";
+  return j;
 }
 
 std::string plan_summary_text(const Network& n, const Plan& p) {

@@ -1,5 +1,5 @@
 // The report's charts and key-figure tables, one set per kind of result document
-// (docs/results.md "Report"). Each chart is a vega-lite specification with its data inline.
+// (docs/report.md). Each chart is a vega-lite specification with its data inline.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -42,6 +42,18 @@ std::string text(const json& v) {
 
 json base_spec(const std::string& description) {
   return json{{"$schema", kSchema}, {"description", description}, {"config", {{"view", {{"stroke", nullptr}}}}}};
+}
+
+// The `most` entries of a result array with the highest score, in that order (ties in the
+// document's order), leaving out those `keep` refuses.
+template <class Score, class Keep>
+std::vector<const json*> top(const json& array, std::size_t most, Score score, Keep keep) {
+  std::vector<const json*> v;
+  for (const auto& e : array)
+    if (keep(e)) v.push_back(&e);
+  std::stable_sort(v.begin(), v.end(), [&](const json* a, const json* b) { return score(*a) > score(*b); });
+  if (v.size() > most) v.resize(most);
+  return v;
 }
 
 // --- plan
@@ -166,12 +178,9 @@ std::vector<Chart> simulation_charts(const json& d, const std::string& id) {
   std::vector<Chart> out;
   // Tool-state breakdown of the most loaded groups.
   {
-    std::vector<const json*> groups;
-    for (const auto& g : d.at("tool_groups")) groups.push_back(&g);
-    std::stable_sort(groups.begin(), groups.end(), [](const json* a, const json* b) {
-      return a->value("busy", 0.0) + a->value("setup", 0.0) > b->value("busy", 0.0) + b->value("setup", 0.0);
-    });
-    if (groups.size() > 15) groups.resize(15);
+    const std::vector<const json*> groups = top(
+        d.at("tool_groups"), 15, [](const json& g) { return g.value("busy", 0.0) + g.value("setup", 0.0); },
+        [](const json&) { return true; });
     json values = json::array();
     const char* states[] = {"busy", "setup", "down", "pm", "idle"};
     for (std::size_t i = 0; i < groups.size(); ++i)
@@ -267,11 +276,9 @@ std::vector<Chart> capacity_charts(const json& d, const std::string& id) {
     out.push_back({id + "-curve", "Operating curve (static queueing analysis)", std::move(spec)});
   }
   {
-    std::vector<const json*> groups;
-    for (const auto& g : d.at("groups"))
-      if (!g.value("is_delay", false)) groups.push_back(&g);
-    std::stable_sort(groups.begin(), groups.end(), [](const json* a, const json* b) { return a->value("utilisation", 0.0) > b->value("utilisation", 0.0); });
-    if (groups.size() > 15) groups.resize(15);
+    const std::vector<const json*> groups = top(
+        d.at("groups"), 15, [](const json& g) { return g.value("utilisation", 0.0); },
+        [](const json& g) { return !g.value("is_delay", false); });
     json values = json::array();
     for (std::size_t i = 0; i < groups.size(); ++i)
       values.push_back({{"group", groups[i]->at("name")}, {"rank", i}, {"utilisation", groups[i]->value("utilisation", 0.0)}});

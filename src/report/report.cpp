@@ -1,4 +1,4 @@
-// The HTML page of a report (docs/results.md "Report"): the embedded chart libraries, one section
+// The HTML page of a report (docs/report.md): the embedded chart libraries, one section
 // per run (key figures beside its charts), overlay charts when several runs share a kind, and a
 // small script that renders every chart as SVG and records any JavaScript error in the page (the
 // browser test reads both).

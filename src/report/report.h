@@ -1,5 +1,5 @@
 #pragma once
-// Self-contained HTML reports of osatsim results (docs/results.md "Report").
+// Self-contained HTML reports of osatsim results (docs/report.md).
 //
 // A report shows one or more result documents, each as written by a command: a plan
 // (`plan.json`), a simulation (`summary.json` of `simulate`), a static capacity analysis

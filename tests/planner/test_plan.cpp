@@ -232,7 +232,7 @@ TEST_F(PlanTest, JsonHasTheDocumentedSections) {
   auto n = net("horizon: 2\n", "[{group: bond, price: 300000, lead_months: 0}]", kOneSite);
   ASSERT_TRUE(n);
   const Plan p = run(*n);
-  const auto j = nlohmann::json::parse(plan_json_text(*n, p));
+  const auto j = nlohmann::json(plan_json(*n, p));
   for (const char* k : {"status", "purchases", "buildings_opened", "capex_by_year", "scenarios",
                         "binding", "lines", "verification"})
     EXPECT_TRUE(j.contains(k)) << k;

@@ -1,4 +1,4 @@
-// Reports (docs/results.md "Report"): the charts' data against the result documents, the page's
+// Reports (docs/report.md): the charts' data against the result documents, the page's
 // structure, `osatsim report` on bad input, the plan's own report.html, and the page rendered in
 // a real browser (headless chromium) with every chart drawn and no JavaScript error.
 #include <gtest/gtest.h>
