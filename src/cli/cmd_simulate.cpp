@@ -19,6 +19,7 @@
 #include "cli/output.h"
 #include "core/version.h"
 #include "engine/engine.h"
+#include "engine/options.h"
 #include "engine/replications.h"
 #include "io/load.h"
 
@@ -406,17 +407,14 @@ int run(const SimArgs& a) {
   o.time_limit_seconds = a.time_limit;
   o.stagger_first_pm = !a.same_pm;
   o.stagger_first_wafer_pm = a.stagger_wafer_pm;
-  o.idle_tool =
-      a.idle_tool == "longest-idle" ? engine::IdleTool::LongestIdle : engine::IdleTool::First;
-  o.lssu_switch = a.lssu_switch == "group-aware" ? engine::LssuSwitch::GroupAware
-                                                 : engine::LssuSwitch::Immediate;
+  // Checked against the same tables while parsing (setup()).
+  o.idle_tool = parse_choice(engine::kIdleTools, a.idle_tool).value_or(o.idle_tool);
+  o.lssu_switch = parse_choice(engine::kLssuSwitches, a.lssu_switch).value_or(o.lssu_switch);
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
-    std::fprintf(stderr,
-                 "simulate: --dispatch: unknown rule '%s' (model, fifo, cr, edd, spt, "
-                 "priority-fifo)\n",
-                 a.dispatch.c_str());
+    std::fprintf(stderr, "simulate: --dispatch: unknown rule '%s' (%s)\n", a.dispatch.c_str(),
+                 choice_list(engine::kDispatchRules).c_str());
     bad = true;
   }
   bool nest_override = false;
@@ -451,8 +449,10 @@ int run(const SimArgs& a) {
       engine::simulate_replications(*factory, o, a.replications, jobs);
   for (const auto& x : runs) {
     if (x.status != engine::RunStatus::Ok) {
-      std::fprintf(stderr, "simulate: run stopped (seed %llu): %s\n",
-                   static_cast<unsigned long long>(x.seed), x.message.c_str());
+      // The engine names its option; the command line names the flag that set it.
+      const char* flag = x.status == engine::RunStatus::WipLimit ? "--max-wip" : "--time-limit";
+      std::fprintf(stderr, "simulate: run stopped (seed %llu, %s): %s\n",
+                   static_cast<unsigned long long>(x.seed), flag, x.message.c_str());
       return kExitFailure;
     }
   }
@@ -506,8 +506,7 @@ Runner setup(CLI::App* app) {
                   "KPIs count after this many days (default 0; less than --days)")
       ->check(finite_range(0, kMaxDays, "days"));
   app->add_option("--dispatch", a->dispatch,
-                  "dispatching: model (the tool groups' own rules), fifo, cr, edd, spt, "
-                  "priority-fifo");
+                  "dispatching: " + choice_help(engine::kDispatchRules, {engine::DispatchRule::Model}));
   CLI::Option* out = app->add_option(
       "--out", a->out, "directory for summary.json (made if missing; checked before the run)");
   app->add_option("--max-wip", a->max_wip,
@@ -524,13 +523,12 @@ Runner setup(CLI::App* app) {
                 "tool)");
   app->add_option("--idle-tool", a->idle_tool,
                   "which idle tool takes an arriving lot when several could (after the group's "
-                  "wake rule): first (default, tool list order) or longest-idle")
-      ->check(CLI::IsMember({"first", "longest-idle"}));
+                  "wake rule): " + choice_help(engine::kIdleTools, {engine::IdleTool::First}))
+      ->check(CLI::IsMember(choice_words(engine::kIdleTools)));
   app->add_option("--lssu-switch", a->lssu_switch,
-                  "when a setup-run (LSSU) tool changes gas: immediate (default, as soon as no lot "
-                  "of its gas waits) or group-aware (only when the tools already in the wanted gas "
-                  "cannot cover its waiting lots)")
-      ->check(CLI::IsMember({"immediate", "group-aware"}));
+                  "when a setup-run (LSSU) tool changes gas: " +
+                      choice_help(engine::kLssuSwitches, {engine::LssuSwitch::Immediate}))
+      ->check(CLI::IsMember(choice_words(engine::kLssuSwitches)));
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--batch-max-wait", a->batch_wait_min,

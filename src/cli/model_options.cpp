@@ -16,16 +16,12 @@ bool parse_pm_nesting(const std::string& word, const char* cmd, bool& override_i
                       model::PmNesting& value) {
   override_it = word != "model";
   if (word == "model") return true;
-  if (word == "independent") {
-    value = model::PmNesting::Independent;
+  if (const auto v = parse_choice(model::kPmNestings, word)) {
+    value = *v;
     return true;
   }
-  if (word == "nested") {
-    value = model::PmNesting::Nested;
-    return true;
-  }
-  std::fprintf(stderr, "%s: --pm-nesting: unknown value '%s' (model, independent, nested)\n", cmd,
-               word.c_str());
+  std::fprintf(stderr, "%s: --pm-nesting: unknown value '%s' (model, %s)\n", cmd, word.c_str(),
+               choice_list(model::kPmNestings).c_str());
   return false;
 }
 

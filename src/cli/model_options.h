@@ -18,9 +18,9 @@ bool parse_pm_nesting(const std::string& word, const char* cmd, bool& override_i
 std::shared_ptr<const model::Factory> with_pm_nesting(std::shared_ptr<const model::Factory> f,
                                                       bool override_it, model::PmNesting value);
 
-inline constexpr const char* kPmNestingHelp =
-    "PM calendars of one tool: model (the factory's own; SMT2020: nested), independent (every "
-    "PM performed), nested (a longer PM of the same tool does the shorter ones due meanwhile)";
+inline const std::string kPmNestingHelp =
+    "PM calendars of one tool: model (the factory's own; SMT2020: nested), " +
+    choice_help(model::kPmNestings);
 
 // What-if options (`--scale F`, `--scale PRODUCT=F`, `--tools GROUP=N`, `--tools GROUP=+N`, each
 // repeatable): parses the values into `w` (names are checked later against the factory). Prints

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/choice.h"
 #include "core/diagnostics.h"
 #include "core/dist.h"
 #include "core/time.h"
@@ -81,9 +82,11 @@ enum class PmTrigger : std::uint8_t { Calendar, WaferCount };
 //    the same tool and trigger is running, waiting, or falls due before this PM would fall due
 //    again; a waiting shorter PM is dropped when a longer one starts. docs/engine.md.
 enum class PmNesting : std::uint8_t { Independent, Nested };
-inline const char* to_string(PmNesting n) {
-  return n == PmNesting::Nested ? "nested" : "independent";
-}
+inline constexpr Choice<PmNesting> kPmNestings[] = {
+    {PmNesting::Independent, "independent", "every PM performed"},
+    {PmNesting::Nested, "nested", "a longer PM of the same tool does the shorter ones due meanwhile"},
+};
+inline const char* to_string(PmNesting n) { return word_of(kPmNestings, n).data(); }
 
 struct PmCalendar {
   std::string name;

@@ -1,0 +1,29 @@
+#pragma once
+// The words of the engine's Options choices, one table each (core/choice.h): the command line
+// parses and checks them, prints them in --help, and the results name the choice by them.
+#include "core/choice.h"
+#include "engine/engine.h"
+
+namespace osatsim::engine {
+
+inline constexpr Choice<DispatchRule> kDispatchRules[] = {
+    {DispatchRule::Model, "model", "the tool groups' own rules"},
+    {DispatchRule::Fifo, "fifo", "earliest arrival at the queue"},
+    {DispatchRule::CriticalRatio, "cr", "critical ratio"},
+    {DispatchRule::EarliestDue, "edd", "earliest due date"},
+    {DispatchRule::ShortestProcessing, "spt", "shortest mean lot time at the step"},
+    {DispatchRule::PriorityFifo, "priority-fifo", "higher priority, then fifo"},
+};
+
+inline constexpr Choice<IdleTool> kIdleTools[] = {
+    {IdleTool::First, "first", "tool list order"},
+    {IdleTool::LongestIdle, "longest-idle", "the tool idle the longest"},
+};
+
+inline constexpr Choice<LssuSwitch> kLssuSwitches[] = {
+    {LssuSwitch::Immediate, "immediate", "as soon as no lot of its gas waits"},
+    {LssuSwitch::GroupAware, "group-aware",
+     "only when the tools already in the wanted gas cannot cover its waiting lots"},
+};
+
+}  // namespace osatsim::engine
