@@ -18,7 +18,7 @@ inline constexpr Ticks kNever = INT64_MAX;
 // exactly std::llround, without its library call on the simulator's hot path. Below 2^62 the
 // truncation is exact and `ticks - truncation` is the exact fractional part; larger, infinite
 // or NaN values take std::llround itself.
-inline Ticks round_ticks(double ticks) {
+[[gnu::always_inline]] inline Ticks round_ticks(double ticks) {
   if (!(std::fabs(ticks) < 0x1p62)) [[unlikely]]
     return static_cast<Ticks>(std::llround(ticks));
   const auto whole = static_cast<Ticks>(ticks);  // toward zero

@@ -235,7 +235,7 @@ bool Sim::dispatch(std::int32_t ti) {
 }
 
 // Bucketed critical ratio: compare the first eligible lot of every non-empty bucket.
-bool Sim::dispatch_bucketed(std::int32_t ti) {
+[[gnu::always_inline]] inline bool Sim::dispatch_bucketed(std::int32_t ti) {
   Group& g = groups_[tools_[ti].group];
   std::int32_t best_b = -1, best_i = -1;
   double bk0 = std::numeric_limits<double>::infinity(), bk1 = bk0;  // any first head wins
@@ -276,7 +276,7 @@ bool Sim::dispatch_bucketed(std::int32_t ti) {
 }
 
 // Static order, no batching: the first eligible lot in queue order.
-bool Sim::dispatch_sorted(std::int32_t ti) {
+[[gnu::always_inline]] inline bool Sim::dispatch_sorted(std::int32_t ti) {
   Group& g = groups_[tools_[ti].group];
   const std::int32_t nq = g.queue.size();
   for (std::int32_t i = 0; i < nq; ++i) {

@@ -33,7 +33,7 @@ Summary summarize(std::vector<double> v) {
 }
 
 // The time-weighted lot count: the span since the last change counts the old number of lots.
-void Sim::wip_change(int delta) {
+[[gnu::always_inline]] inline void Sim::wip_change(int delta) {
   const double n = static_cast<double>(lots_in_fab_);
   wip_day_area_ += n * static_cast<double>(now_ - wip_last_);
   const Ticks w = window_ticks(wip_last_, now_);
@@ -43,7 +43,7 @@ void Sim::wip_change(int delta) {
 }
 
 // Books the time since the last change to the tool's state (precedence of FORMAT.md §13).
-void Sim::touch(Tool& t) {
+[[gnu::always_inline]] inline void Sim::touch(Tool& t) {
   if (now_ > t.acc_since) {
     ToolState s;
     if (t.outage == kOutDown)
@@ -62,7 +62,7 @@ void Sim::touch(Tool& t) {
 }
 
 // A lot enters the fab: released now, or initial WIP at the start.
-void Sim::record_release(const Lot& l) {
+[[gnu::always_inline]] inline void Sim::record_release(const Lot& l) {
   if (l.is_units) units_created_ += static_cast<double>(l.units);
   if (l.initial) {
     ++initial_;
@@ -81,9 +81,8 @@ void Sim::record_release(const Lot& l) {
 }
 
 // A lot starts a job on a tool of group g (queue wait, lot starts; a queue-time window that the
-// start closes).
-void Sim::record_lot_start(Group& g, Lot& l) {
-  const bool in = in_window();
+// start closes); `in`: in_window() at the start.
+[[gnu::always_inline]] inline void Sim::record_lot_start(Group& g, Lot& l, bool in) {
   if (in) {
     g.queue_wait += static_cast<double>(now_ - l.queue_since);
     ++g.lot_starts;
@@ -106,11 +105,12 @@ void Sim::record_lot_start(Group& g, Lot& l) {
 }
 
 // A job of n lots started at step si on a tool of group g; `setup_change` if it changed the
-// tool's setup.
-void Sim::record_job_start(Group& g, const StepInfo& si, const std::int32_t* lot_ids, int n,
-                           bool setup_change) {
+// tool's setup; `in`: in_window() at the start.
+[[gnu::always_inline]] inline void Sim::record_job_start(Group& g, const StepInfo& si,
+                                                         const std::int32_t* lot_ids, int n,
+                                                         bool setup_change, bool in) {
   lot_steps_ += n;
-  if (!in_window()) return;
+  if (!in) return;
   if (setup_change) ++g.setups;
   ++g.jobs;
   if (g.batching && si.step->batch_max > 0) {
@@ -158,7 +158,7 @@ void Sim::record_split_child(const Lot& child) {
 }
 
 // A lot leaves the fab, completed or scrapped.
-void Sim::record_lot_exit(const Lot& l, bool scrapped) {
+[[gnu::always_inline]] inline void Sim::record_lot_exit(const Lot& l, bool scrapped) {
   wip_change(-1);
   const bool in = in_window();
   if (l.stream >= 0) {

@@ -335,7 +335,7 @@ class IdleList {
     v_[t - first_] = -1;
     --n_;
   }
-  void swap_erase(std::int32_t t) {  // REQUIRES: t is held
+  [[gnu::always_inline]] void swap_erase(std::int32_t t) {  // REQUIRES: t is held
     assert(v_[t - first_] >= 0);
     const std::int32_t p = v_[t - first_];
     const std::int32_t last = v_[--n_];

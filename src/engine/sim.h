@@ -77,7 +77,7 @@ class Sim {
   void start();
   bool handle(const Event& ev);
   void check_time_limit(std::chrono::steady_clock::time_point wall0, double limit);
-  void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
+  [[gnu::always_inline]] void push(Ticks t, EvType type, std::int32_t a, std::int32_t b = 0) {
     events_q_.push(Event{t, (static_cast<std::uint64_t>(type) << 56) | seq_++, a, b});
   }
   bool events_left() const { return !events_q_.empty(); }
@@ -205,10 +205,18 @@ class Sim {
     double wafers = 0, units = 0;
     bool is_units = false;  // any of its lots counts units
   };
+  [[gnu::always_inline]] void start_job(std::int32_t tool, std::int32_t si,
+                                         const std::int32_t* lots, int n) {
+    if (n == 1)
+      start_job<true>(tool, si, lots, 1);
+    else
+      start_job<false>(tool, si, lots, n);
+  }
+  template <bool kOneLot>
   void start_job(std::int32_t tool, std::int32_t si, const std::int32_t* lots, int n);
   void take_dedication(Lot& l, const StepInfo& si, std::int32_t tool);
   void change_setup(Tool& tool, const Group& g, const StepInfo& si, int n);
-  void time_job(Job& job, StepInfo& si, const JobSize& size, std::int32_t product, Ticks su);
+  void time_job(Job& job, StepInfo& si, const JobSize& size, std::int32_t lot0, Ticks su);
   void count_wafers(std::int32_t tool, double wafers);
   void schedule_job(std::int32_t job);
   void on_setup_end(std::int32_t job);
@@ -254,9 +262,9 @@ class Sim {
   void wip_change(int delta);
   void touch(Tool& t);
   void record_release(const Lot& l);
-  void record_lot_start(Group& g, Lot& l);
+  void record_lot_start(Group& g, Lot& l, bool in);
   void record_job_start(Group& g, const StepInfo& si, const std::int32_t* lots, int n,
-                        bool setup_change);
+                        bool setup_change, bool in);
   void record_pm(Group& g, bool absorbed);
   void record_yield(const Lot& l, std::int32_t gsi, double before, std::int64_t lost);
   void record_transform(const Lot& l);

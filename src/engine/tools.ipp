@@ -6,7 +6,11 @@
 namespace osatsim::engine {
 namespace {
 
+// A job of n lots (a batch when n > 1) starts on tool ti at global step gsi. Compiled twice:
+// for one lot (most jobs: the loops over the lots fold away) and for a batch.
+template <bool kOneLot>
 void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_ids, int n) {
+  if constexpr (kOneLot) n = 1;
   Tool& tool = tools_[ti];
   Group& g = groups_[tool.group];
   StepInfo& si = steps_[gsi];  // not const: its random stream draws
@@ -22,20 +26,22 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   job.paused = false;
   ++job.version;
 
-  JobSize size;
+  double wafers = 0, units = 0;
+  bool is_units = false;
+  const bool in = in_window();
   for (int k = 0; k < n; ++k) {
     Lot& l = lots_[lot_ids[k]];
-    size.wafers += static_cast<double>(l.wafers);
-    if (l.is_units) size.units += static_cast<double>(l.units);  // 0 for wafer lots
-    size.is_units = size.is_units || l.is_units;
-    record_lot_start(g, l);
+    wafers += static_cast<double>(l.wafers);
+    if (l.is_units) units += static_cast<double>(l.units);  // 0 for wafer lots
+    is_units = is_units || l.is_units;
+    record_lot_start(g, l, in);
     take_dedication(l, si, ti);
     if (si.has_kit) take_kit(l, si);
   }
   const Ticks su = setup_time(tool.setup, si.setup, gsi);
   const bool setup_change = si.setup != kNone && si.setup != tool.setup;
   change_setup(tool, g, si, n);
-  time_job(job, si, size, lots_[lot_ids[0]].product, su);
+  time_job(job, si, JobSize{wafers, units, is_units}, lot_ids[0], su);
   if (job.in_setup)
     ++tool.n_setup;
   else
@@ -45,8 +51,8 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   tool.jobs.push_back(jid);
   ++g.in_use;
   g.max_parallel = std::max(g.max_parallel, g.in_use);
-  record_job_start(g, si, lot_ids, n, setup_change);
-  if (!g.wafer_pms.empty()) count_wafers(ti, size.wafers);
+  record_job_start(g, si, lot_ids, n, setup_change, in);
+  if (!g.wafer_pms.empty()) count_wafers(ti, wafers);
   if (o_.observer) {
     obs_serials_.clear();
     for (int k = 0; k < n; ++k) obs_serials_.push_back(lots_[lot_ids[k]].serial);
@@ -58,7 +64,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
 
 // Lot-to-lens dedication: the lot's record for this step is used up, and one for the step's
 // target made (to tool ti).
-void Sim::take_dedication(Lot& l, const StepInfo& si, std::int32_t ti) {
+[[gnu::always_inline]] inline void Sim::take_dedication(Lot& l, const StepInfo& si, std::int32_t ti) {
   if (l.nded > 0) {
     for (int d = 0; d < 4; ++d)
       if (l.ded_step[d] == l.step) {
@@ -81,7 +87,7 @@ void Sim::take_dedication(Lot& l, const StepInfo& si, std::int32_t ti) {
 }
 
 // The tool takes the step's setup (a new setup run on LSSU groups) and counts down its run.
-void Sim::change_setup(Tool& tool, const Group& g, const StepInfo& si, int n) {
+[[gnu::always_inline]] inline void Sim::change_setup(Tool& tool, const Group& g, const StepInfo& si, int n) {
   if (si.setup != kNone && si.setup != tool.setup) {
     tool.setup = si.setup;
     if (g.lssu && f_.setup_group_of[si.setup] == g.setup_group)
@@ -93,9 +99,10 @@ void Sim::change_setup(Tool& tool, const Group& g, const StepInfo& si, int n) {
     tool.run_left = std::max(0, tool.run_left - n);
 }
 
-// The job's times: setup `su`, then one processing-time draw for the job; the tool's entry is
-// occupied for all of it or, on cascading tools, for the cascade interval(s) only.
-void Sim::time_job(Job& job, StepInfo& si, const JobSize& size, std::int32_t product, Ticks su) {
+// The job's times: setup `su`, then one processing-time draw for the job (lot0: its first lot);
+// the tool's entry is occupied for all of it or, on cascading tools, for the cascade
+// interval(s) only.
+[[gnu::always_inline]] inline void Sim::time_job(Job& job, StepInfo& si, const JobSize& size, std::int32_t lot0, Ticks su) {
   const double x = Dist{si.time_kind, si.time_mean, si.time_half_width}.sample(si.proc);
   Ticks lot_view, occupied;
   const Ticks LU = si.load_unload;  // load + unload
@@ -116,7 +123,7 @@ void Sim::time_job(Job& job, StepInfo& si, const JobSize& size, std::int32_t pro
     const double cnt = si.basis == model::TimeBasis::PerLot
                            ? 1.0
                            : basis_quantity(si.basis, wafers, size.units, size.is_units,
-                                            f_.products[product], si.die_component);
+                                            f_.products[lots_[lot0].product], si.die_component);
     lot_view = LU + round_ticks(x * cnt + over);
     occupied = lot_view;
   }
@@ -130,7 +137,7 @@ void Sim::time_job(Job& job, StepInfo& si, const JobSize& size, std::int32_t pro
 
 // Wafer-count PMs of tool ti: each counter advances by the job's wafers; a PM falls due after
 // this job (or is absorbed by a longer one).
-void Sim::count_wafers(std::int32_t ti, double wafers) {
+[[gnu::always_inline]] inline void Sim::count_wafers(std::int32_t ti, double wafers) {
   Tool& tool = tools_[ti];
   const Group& g = groups_[tool.group];
   double* c = &wpm_[tool.wpm];  // (count, threshold) of g.wafer_pms[j] at c[2j], c[2j + 1]
