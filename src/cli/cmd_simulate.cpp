@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <system_error>
@@ -17,6 +19,7 @@
 #include "cli/model_options.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/trace.h"
 #include "core/version.h"
 #include "engine/engine.h"
 #include "engine/options.h"
@@ -43,12 +46,15 @@ struct SimArgs {
   std::string lssu_switch = "immediate";
   bool reservation = false;
   double batch_wait_min = -1;
+  double series_days = 7;
   std::string pm_nesting = "model";
   std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
   std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
   int jobs = 0;  // 0 (not given): min(replications, hardware threads)
   bool out_given = false;
+  std::string trace;         // --trace GROUP[,GROUP]
+  std::string trace_window;  // --trace-window A:B
 };
 
 // Upper bounds of the numeric options (docs/cli.md, docs/errors.md).
@@ -193,6 +199,31 @@ void print_replications(const std::vector<engine::Results>& runs,
              bounded_text(s.cqt_violation_pct, 0.0, 100.0) + " %");
 }
 
+// The tool-state series (docs/results.md "tool_group_series"): per group, one share per period
+// and state, rounded to 1e-4 (a chart's resolution; the KPIs keep full precision).
+json state_series_json(const engine::Results& r) {
+  const engine::StateSeries& s = r.state_series;
+  const auto round4 = [](double x) { return std::round(x * 1e4) / 1e4; };
+  json groups = json::array();
+  static constexpr const char* kNames[5] = {"busy", "setup", "down", "pm", "idle"};
+  for (std::size_t gi = 0; gi < s.shares.size() && gi < r.tool_groups.size(); ++gi) {
+    json g = {{"name", r.tool_groups[gi].name}};
+    for (int k = 0; k < 5; ++k) {
+      json v = json::array();
+      for (const auto& p : s.shares[gi]) v.push_back(round4(p[k]));
+      g[kNames[k]] = std::move(v);
+    }
+    groups.push_back(std::move(g));
+  }
+  json start = json::array(), length = json::array();
+  for (double d : s.start_day) start.push_back(round4(d));
+  for (double d : s.length_days) length.push_back(round4(d));
+  return {{"period_days", s.period_days},
+          {"start_day", std::move(start)},
+          {"length_days", std::move(length)},
+          {"groups", std::move(groups)}};
+}
+
 json to_json(const engine::Results& r, const model::WhatIf& what_if) {
   json j;
   j["run"] = {{"model", r.model},
@@ -264,6 +295,8 @@ json to_json(const engine::Results& r, const model::WhatIf& what_if) {
   j["wip"] = {{"mean_lots", r.mean_wip_lots},
               {"lots_in_fab_end", r.lots_in_fab_end},
               {"lots_per_day", r.wip_per_day}};
+  j["flow_per_day"] = {{"starts", r.starts_per_day}, {"outs", r.outs_per_day}};
+  if (r.state_series.period_days > 0) j["tool_group_series"] = state_series_json(r);
   json areas = json::array();
   for (const auto& a : r.cqt_by_area)
     areas.push_back({{"area", a.area}, {"windows", a.windows}, {"violations", a.violations}});
@@ -397,6 +430,20 @@ void print_table(const engine::Results& r, const std::string& what_if_line) {
              r.mean_wip_lots, r.lots_in_fab_end, r.cqt_violations, r.cqt_windows);
 }
 
+// summary.json's text: indented, except the long series (the tool-state series, the daily flows
+// and WIP), each written on one line so that the file stays readable and small.
+std::string summary_text(json out) {
+  std::string tail;
+  for (const char* key : {"flow_per_day", "tool_group_series"}) {
+    if (!out.contains(key)) continue;
+    tail += fmt::format(",\n  \"{}\": {}", key, out[key].dump());
+    out.erase(key);
+  }
+  std::string text = out.dump(2);
+  text.insert(text.size() - 2, tail);  // before "\n}"
+  return text + "\n";
+}
+
 int run(const SimArgs& a) {
   bool bad = false;
   engine::Options o;
@@ -412,6 +459,7 @@ int run(const SimArgs& a) {
   o.lssu_switch = parse_choice(engine::kLssuSwitches, a.lssu_switch).value_or(o.lssu_switch);
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
+  o.series_days = a.series_days;
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
     std::fprintf(stderr, "simulate: --dispatch: unknown rule '%s' (%s)\n", a.dispatch.c_str(),
                  choice_list(engine::kDispatchRules).c_str());
@@ -430,6 +478,15 @@ int run(const SimArgs& a) {
     bad = true;
   }
   if (a.out_given && !check_output_dir("simulate", "--out", a.out)) bad = true;
+  if (!a.trace.empty() && (a.replications != 1 || !a.out_given)) {
+    std::fprintf(stderr, "simulate: --trace: needs --out DIR (trace.json goes there) and one "
+                         "replication\n");
+    bad = true;
+  }
+  if (a.trace.empty() && !a.trace_window.empty()) {
+    std::fprintf(stderr, "simulate: --trace-window: needs --trace GROUP[,GROUP]\n");
+    bad = true;
+  }
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
@@ -441,6 +498,15 @@ int run(const SimArgs& a) {
   }
   factory = with_what_if(factory, what_if, "simulate");
   if (!factory) return kExitBadInput;
+  TraceRequest trace_req;
+  if (!a.trace.empty() &&
+      !parse_trace(a.trace, a.trace_window, *factory, a.warmup_days, a.days, trace_req))
+    return kExitBadInput;
+  std::unique_ptr<TraceRecorder> trace;
+  if (!a.trace.empty()) {
+    trace = std::make_unique<TraceRecorder>(*factory, trace_req);
+    o.observer = trace.get();
+  }
   int jobs = a.jobs;
   if (jobs == 0)
     jobs = std::min(a.replications,
@@ -485,11 +551,20 @@ int run(const SimArgs& a) {
     fs::create_directories(a.out, ec);
     const fs::path final_path = fs::path(a.out) / "summary.json";
     std::string why;
-    if (!write_atomically(final_path.string(), out.dump(2) + "\n", why)) {
+    if (!write_atomically(final_path.string(), summary_text(out), why)) {
       std::fprintf(stderr, "simulate: %s\n", why.c_str());
       return kExitFailure;
     }
     fmt::print("wrote {}\n", final_path.string());
+    if (trace) {
+      const fs::path trace_path = fs::path(a.out) / "trace.json";
+      if (!write_atomically(trace_path.string(), trace->to_json(r.simulated_days).dump(1) + "\n",
+                            why)) {
+        std::fprintf(stderr, "simulate: %s\n", why.c_str());
+        return kExitFailure;
+      }
+      fmt::print("wrote {}\n", trace_path.string());
+    }
   }
   return kExitOk;
 }
@@ -531,6 +606,15 @@ Runner setup(CLI::App* app) {
       ->check(CLI::IsMember(choice_words(engine::kLssuSwitches)));
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
+  app->add_option("--trace", a->trace,
+                  "record the jobs and outages of these tool groups' tools (GROUP[,GROUP]) into "
+                  "DIR/trace.json, drawn as a Gantt chart by osatsim report");
+  app->add_option("--trace-window", a->trace_window,
+                  "the days traced, A:B (default: the first day after the warm-up)");
+  app->add_option("--series-days", a->series_days,
+                  "tool-state shares of every tool group per period of this many days after the "
+                  "warm-up, in summary.json's tool_group_series (default 7; 0: none)")
+      ->check(finite_range(0, kMaxDays, "days"));
   app->add_option("--batch-max-wait", a->batch_wait_min,
                   "minutes a partial batch (>= min) may wait for more lots (default: model, 0)")
       ->check(finite_range(0, kMaxBatchWaitMin, "minutes"));

@@ -149,5 +149,39 @@ TEST(SimulateCli, GuardStopsWithExitOne) {
   EXPECT_FALSE(fs::exists(dir.path() / "x" / "summary.json"));
 }
 
+// --trace: the catalogue of its errors (exit 2, nothing written), and a trace that holds the
+// traced groups' tools only, within the window.
+TEST(SimulateCli, TraceErrorsAndWindow) {
+  TempDir dir;
+  const auto out = (dir.path() / "t").string();
+  const std::vector<std::vector<std::string>> bad = {
+      {"--trace", "no_such_group", "--out", out},
+      {"--trace", "grinder", "--trace-window", "5", "--out", out},
+      {"--trace", "grinder", "--trace-window", "6:5", "--out", out},
+      {"--trace", "grinder", "--trace-window", "1:99", "--out", out},
+      {"--trace", "grinder"},
+      {"--trace", "grinder", "--replications", "2", "--out", out},
+      {"--trace-window", "1:2", "--out", out}};
+  for (const auto& extra : bad) {
+    std::vector<std::string> args = {"simulate", "default", "--days", "20"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult r = run_osatsim(args);
+    EXPECT_EQ(r.exit_code, 2) << extra[1] << ": " << r.err;
+    EXPECT_NE(r.err.find("--trace"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir.path() / "t" / "trace.json"));
+  }
+  const RunResult r = run_osatsim({"simulate", "default", "--days", "20", "--trace", "grinder",
+                                   "--trace-window", "5:7", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto t = nlohmann::json::parse(read_file(dir.path() / "t" / "trace.json"));
+  EXPECT_EQ(t.at("trace").at("groups"), nlohmann::json::array({"grinder"}));
+  ASSERT_FALSE(t.at("jobs").empty());
+  for (const auto& j : t.at("jobs")) {
+    EXPECT_EQ(j.at("tool").get<std::string>().rfind("grinder #", 0), 0u) << j.dump();
+    EXPECT_GE(j.at("start_day").get<double>(), 5.0);
+    EXPECT_LE(j.at("end_day").get<double>(), 7.0);
+  }
+}
+
 }  // namespace
 }  // namespace osatsim::test
