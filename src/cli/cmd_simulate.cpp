@@ -19,6 +19,7 @@
 #include "cli/model_options.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/trace.h"
 #include "core/version.h"
 #include "engine/engine.h"
@@ -511,8 +512,11 @@ int run(const SimArgs& a) {
   if (jobs == 0)
     jobs = std::min(a.replications,
                     static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  ProgressLine progress("simulate", "days", a.days * a.replications);
+  o.on_day = [&progress](double) { progress.add(1); };
   const std::vector<engine::Results> runs =
       engine::simulate_replications(*factory, o, a.replications, jobs);
+  progress.finish();
   for (const auto& x : runs) {
     if (x.status != engine::RunStatus::Ok) {
       // The engine names its option; the command line names the flag that set it.
@@ -539,11 +543,11 @@ int run(const SimArgs& a) {
   const std::string what_if_line = model::describe(what_if);
   if (runs.size() > 1) {
     const engine::ReplicationSummary sum = engine::summarize(runs);
-    print_replications(runs, sum, what_if_line);
+    if (!common_options().quiet) print_replications(runs, sum, what_if_line);
     out["replications"] = replications_json(sum);
     out["replications"]["unstable"] = unstable;
   } else {
-    print_table(r, what_if_line);
+    if (!common_options().quiet) print_table(r, what_if_line);
   }
   if (a.out_given) {
     namespace fs = std::filesystem;
@@ -555,7 +559,7 @@ int run(const SimArgs& a) {
       std::fprintf(stderr, "simulate: %s\n", why.c_str());
       return kExitFailure;
     }
-    fmt::print("wrote {}\n", final_path.string());
+    if (!common_options().quiet) fmt::print("wrote {}\n", final_path.string());
     if (trace) {
       const fs::path trace_path = fs::path(a.out) / "trace.json";
       if (!write_atomically(trace_path.string(), trace->to_json(r.simulated_days).dump(1) + "\n",
@@ -563,7 +567,7 @@ int run(const SimArgs& a) {
         std::fprintf(stderr, "simulate: %s\n", why.c_str());
         return kExitFailure;
       }
-      fmt::print("wrote {}\n", trace_path.string());
+      if (!common_options().quiet) fmt::print("wrote {}\n", trace_path.string());
     }
   }
   return kExitOk;

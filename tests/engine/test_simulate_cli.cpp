@@ -183,5 +183,36 @@ TEST(SimulateCli, TraceErrorsAndWindow) {
   }
 }
 
+// --progress and --quiet: on every subcommand; never draws nothing, always draws the days done,
+// their rate and the time left on standard error; --quiet leaves standard output empty while
+// the files are still written; a value outside auto|always|never is refused.
+TEST(SimulateCli, ProgressAndQuiet) {
+  for (const char* cmd : {"simulate", "capacity", "plan", "validate", "report", "package", "scenario"}) {
+    const RunResult r = run_osatsim({cmd, "--progress", "never", "--quiet", "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+  }
+  TempDir dir;
+  const auto out = (dir.path() / "q").string();
+  const RunResult bad = run_osatsim({"simulate", "default", "--days", "5", "--progress", "sometimes", "--out", out});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--progress"), std::string::npos) << bad.err;
+  const RunResult quiet = run_osatsim({"simulate", "default", "--days", "20", "--quiet", "--progress", "always", "--out", out});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_EQ(quiet.err.find('\r'), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir.path() / "q" / "summary.json"));
+  const RunResult never = run_osatsim({"simulate", "default", "--days", "20", "--progress", "never", "--out", out});
+  ASSERT_EQ(never.exit_code, 0) << never.err;
+  EXPECT_NE(never.out.find("wrote"), std::string::npos);
+  EXPECT_EQ(never.err.find('\r'), std::string::npos);
+  // A run long enough to be drawn (a progress line is redrawn at most every 0.2 s).
+  const RunResult always = run_osatsim({"simulate", "default", "--days", "1000", "--replications", "8",
+                                        "--jobs", "1", "--progress", "always", "--out", out});
+  ASSERT_EQ(always.exit_code, 0) << always.err;
+  EXPECT_NE(always.err.find("simulate: "), std::string::npos);
+  EXPECT_NE(always.err.find("/8000 days"), std::string::npos) << always.err.substr(0, 300);
+  EXPECT_NE(always.err.find("days/s"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace osatsim::test
