@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/dist.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "model/factory.h"
 
@@ -55,9 +56,9 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
     double w = 0, h = 0;
     bool dims = false;
     if (r_.scalar(*site, m.sub("site"), text)) {
-      const auto x = text.find_first_of("xX");
-      dims = x != std::string::npos && parse_number(text.substr(0, x), w) &&
-             parse_number(text.substr(x + 1), h) && w > 0 && h > 0;
+      const auto parts = core::split_dims(text, "xX");
+      dims = parts && parse_number(parts->first, w) && parse_number(parts->second, h) && w > 0 &&
+             h > 0;
       if (!dims)
         r_.err(*site, m.sub("site"),
                fmt::format("expected site dimensions 'WIDTHxHEIGHT' in mm, e.g. '52x54.5', got "
