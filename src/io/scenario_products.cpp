@@ -14,9 +14,7 @@
 #include "core/time.h"
 #include "model/factory.h"
 
-#if defined(OSATSIM_HAVE_PACKAGING)
 #include "packaging/geometry.h"
-#endif
 
 namespace osatsim::io::scenario_detail {
 
@@ -71,7 +69,6 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
       dims = r_.nonneg(*n, m.sub("edge_exclusion"), edge) && dims;
     if (const YAML::Node* n = m.get("street"))
       dims = r_.nonneg(*n, m.sub("street"), street) && dims;
-#if defined(OSATSIM_HAVE_PACKAGING)
     if (dims) {
       packaging::WaferSpec spec;
       spec.diameter_mm = wafer;
@@ -93,12 +90,6 @@ void ScenarioReader::read_product(const YAML::Node& v, int id) {
                              h, wafer, edge));
       }
     }
-#else
-    if (dims)
-      r_.err(*site, m.sub("site"),
-             "site dimensions need the packaging module, which this build lacks; give "
-             "'sites_per_wafer'");
-#endif
     good = good && dims && p.sites_per_wafer > 0;
   } else {
     for (const char* k : {"wafer", "edge_exclusion", "street"}) {
