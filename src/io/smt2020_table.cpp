@@ -327,9 +327,10 @@ void Table::parse() {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Dates: MM/DD/YY HH:MM:SS, YY = 20YY. Seconds since 2000-01-01 00:00:00.
+
+namespace {
 
 std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -339,6 +340,8 @@ std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
+
+}  // namespace
 
 bool parse_date(std::string_view s, std::int64_t& seconds, std::string& why) {
   // Fields: MM/DD/YY HH:MM:SS, each 1 or 2 digits (the year exactly 2).
