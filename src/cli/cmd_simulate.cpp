@@ -225,6 +225,51 @@ json state_series_json(const engine::Results& r) {
           {"groups", std::move(groups)}};
 }
 
+// The packaging part of summary.json: good units, wafer starts, step yields, components,
+// part cycle times and the conservation of wafers and units.
+json packaging_json(const engine::Results& r) {
+  const auto& p = r.packaging;
+  json pk;
+  json upm = json::object(), ws = json::object();
+  for (const auto& [n, v] : p.units_out_per_month) upm[n] = v;
+  for (const auto& [n, v] : p.wafer_starts) ws[n] = v;
+  pk["good_units_per_month"] = upm;
+  pk["wafer_starts"] = ws;
+  // Good units per wafer over the wafers whose units shipped in the window (not over starts).
+  json uw = json::object(), upw = json::object();
+  for (const auto& [n, v] : p.units_out_wafers) uw[n] = v;
+  for (const auto& [n, v] : p.units_per_wafer) upw[n] = v;
+  pk["wafers_of_units_out"] = uw;
+  pk["good_units_per_wafer"] = upw;
+  json ys = json::array();
+  for (const auto& y : p.step_yields)
+    ys.push_back({{"route", y.route},
+                  {"step", y.step},
+                  {"in", y.in},
+                  {"out", y.out},
+                  {"yield", y.in > 0 ? y.out / y.in : 1.0}});
+  pk["step_yields"] = ys;
+  json comps = json::array();
+  for (const auto& c : p.components)
+    comps.push_back({{"name", c.name},
+                     {"initial_stock", c.initial_stock},
+                     {"delivered", c.delivered},
+                     {"consumed", c.consumed},
+                     {"final_stock", c.final_stock},
+                     {"stockouts", c.stockouts},
+                     {"starved_lot_hours", c.starved_lot_hours}});
+  pk["components"] = comps;
+  pk["wafer_part_cycle_time_days"] = summary_json(p.wafer_part_ct_days);
+  pk["unit_part_cycle_time_days"] = summary_json(p.unit_part_ct_days);
+  pk["conservation"] = {
+      {"wafers_released", p.wafers_released}, {"wafers_scrapped", p.wafers_scrapped},
+      {"wafers_out", p.wafers_out},           {"wafers_transformed", p.wafers_transformed},
+      {"wafers_in_fab", p.wafers_in_fab},     {"units_created", p.units_created},
+      {"units_scrapped", p.units_scrapped},   {"units_out", p.units_out},
+      {"units_in_fab", p.units_in_fab}};
+  return pk;
+}
+
 json to_json(const engine::Results& r, const model::WhatIf& what_if) {
   json j;
   j["run"] = {{"model", r.model},
@@ -310,48 +355,7 @@ json to_json(const engine::Results& r, const model::WhatIf& what_if) {
                  {"lots_in_fab_end", r.lots_in_fab_end},
                  {"rework_passes", r.rework_passes},
                  {"skipped_steps", r.skipped_steps}};
-  if (r.packaging.present) {
-    const auto& p = r.packaging;
-    json pk;
-    json upm = json::object(), ws = json::object();
-    for (const auto& [n, v] : p.units_out_per_month) upm[n] = v;
-    for (const auto& [n, v] : p.wafer_starts) ws[n] = v;
-    pk["good_units_per_month"] = upm;
-    pk["wafer_starts"] = ws;
-    // Good units per wafer over the wafers whose units shipped in the window (not over starts).
-    json uw = json::object(), upw = json::object();
-    for (const auto& [n, v] : p.units_out_wafers) uw[n] = v;
-    for (const auto& [n, v] : p.units_per_wafer) upw[n] = v;
-    pk["wafers_of_units_out"] = uw;
-    pk["good_units_per_wafer"] = upw;
-    json ys = json::array();
-    for (const auto& y : p.step_yields)
-      ys.push_back({{"route", y.route},
-                    {"step", y.step},
-                    {"in", y.in},
-                    {"out", y.out},
-                    {"yield", y.in > 0 ? y.out / y.in : 1.0}});
-    pk["step_yields"] = ys;
-    json comps = json::array();
-    for (const auto& c : p.components)
-      comps.push_back({{"name", c.name},
-                       {"initial_stock", c.initial_stock},
-                       {"delivered", c.delivered},
-                       {"consumed", c.consumed},
-                       {"final_stock", c.final_stock},
-                       {"stockouts", c.stockouts},
-                       {"starved_lot_hours", c.starved_lot_hours}});
-    pk["components"] = comps;
-    pk["wafer_part_cycle_time_days"] = summary_json(p.wafer_part_ct_days);
-    pk["unit_part_cycle_time_days"] = summary_json(p.unit_part_ct_days);
-    pk["conservation"] = {
-        {"wafers_released", p.wafers_released}, {"wafers_scrapped", p.wafers_scrapped},
-        {"wafers_out", p.wafers_out},           {"wafers_transformed", p.wafers_transformed},
-        {"wafers_in_fab", p.wafers_in_fab},     {"units_created", p.units_created},
-        {"units_scrapped", p.units_scrapped},   {"units_out", p.units_out},
-        {"units_in_fab", p.units_in_fab}};
-    j["packaging"] = pk;
-  }
+  if (r.packaging.present) j["packaging"] = packaging_json(r);
   return j;
 }
 
