@@ -449,6 +449,25 @@ std::string summary_text(json out) {
   return text + "\n";
 }
 
+// DIR/summary.json and, with --trace, DIR/trace.json (each written atomically).
+bool write_outputs(const std::string& dir, const json& out, const TraceRecorder* trace,
+                   double end_day) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::vector<std::pair<fs::path, std::string>> files = {{fs::path(dir) / "summary.json", summary_text(out)}};
+  if (trace) files.emplace_back(fs::path(dir) / "trace.json", trace->to_json(end_day).dump(1) + "\n");
+  for (const auto& [path, text] : files) {
+    std::string why;
+    if (!write_atomically(path.string(), text, why)) {
+      std::fprintf(stderr, "simulate: %s\n", why.c_str());
+      return false;
+    }
+    if (!common_options().quiet) fmt::print("wrote {}\n", path.string());
+  }
+  return true;
+}
+
 int run(const SimArgs& a) {
   bool bad = false;
   engine::Options o;
@@ -553,27 +572,7 @@ int run(const SimArgs& a) {
   } else {
     if (!common_options().quiet) print_table(r, what_if_line);
   }
-  if (a.out_given) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(a.out, ec);
-    const fs::path final_path = fs::path(a.out) / "summary.json";
-    std::string why;
-    if (!write_atomically(final_path.string(), summary_text(out), why)) {
-      std::fprintf(stderr, "simulate: %s\n", why.c_str());
-      return kExitFailure;
-    }
-    if (!common_options().quiet) fmt::print("wrote {}\n", final_path.string());
-    if (trace) {
-      const fs::path trace_path = fs::path(a.out) / "trace.json";
-      if (!write_atomically(trace_path.string(), trace->to_json(r.simulated_days).dump(1) + "\n",
-                            why)) {
-        std::fprintf(stderr, "simulate: %s\n", why.c_str());
-        return kExitFailure;
-      }
-      if (!common_options().quiet) fmt::print("wrote {}\n", trace_path.string());
-    }
-  }
+  if (a.out_given && !write_outputs(a.out, out, trace.get(), r.simulated_days)) return kExitFailure;
   return kExitOk;
 }
 
