@@ -49,6 +49,7 @@ struct SimArgs {
   double batch_wait_min = -1;
   double series_days = 7;
   std::string pm_nesting = "model";
+  std::string initial_wip = "model";  // model | none
   std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
   std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
@@ -522,6 +523,11 @@ int run(const SimArgs& a) {
   }
   factory = with_what_if(factory, what_if, "simulate");
   if (!factory) return kExitBadInput;
+  if (a.initial_wip == "none" && !factory->initial_wip.empty()) {
+    auto empty = std::make_shared<model::Factory>(*factory);
+    empty->initial_wip.clear();  // an empty fab at time 0
+    factory = empty;
+  }
   TraceRequest trace_req;
   if (!a.trace.empty() &&
       !parse_trace(a.trace, a.trace_window, *factory, a.warmup_days, a.days, trace_req))
@@ -626,6 +632,9 @@ Runner setup(CLI::App* app) {
                   "minutes a partial batch (>= min) may wait for more lots (default: model, 0)")
       ->check(finite_range(0, kMaxBatchWaitMin, "minutes"));
   app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
+  app->add_option("--initial-wip", a->initial_wip,
+                  "the model's initial WIP at time 0: model (default) or none (an empty fab)")
+      ->check(CLI::IsMember({"model", "none"}));
   app->add_option("--scale", a->scales, kScaleHelp)->allow_extra_args(false);
   app->add_option("--tools", a->tools, kToolsHelp)->allow_extra_args(false);
   app->add_option("--replications", a->replications,

@@ -214,5 +214,22 @@ TEST(SimulateCli, ProgressAndQuiet) {
   EXPECT_NE(always.err.find("days/s"), std::string::npos);
 }
 
+// --initial-wip none: the model's initial WIP left out (an empty fab at time 0); a word outside
+// model|none refused.
+TEST(SimulateCli, InitialWipNoneStartsEmpty) {
+  TempDir dir;
+  const auto a = (dir.path() / "a").string(), b = (dir.path() / "b").string();
+  ASSERT_EQ(run_osatsim({"simulate", minifab().string(), "--days", "10", "--out", a}).exit_code, 0);
+  ASSERT_EQ(run_osatsim({"simulate", minifab().string(), "--days", "10", "--initial-wip", "none", "--out", b}).exit_code, 0);
+  const auto ja = nlohmann::json::parse(read_file(dir.path() / "a" / "summary.json"));
+  const auto jb = nlohmann::json::parse(read_file(dir.path() / "b" / "summary.json"));
+  EXPECT_GT(ja.at("totals").at("initial_wip_lots").get<int>(), 0);
+  EXPECT_EQ(jb.at("totals").at("initial_wip_lots").get<int>(), 0);
+  EXPECT_EQ(jb.at("totals").at("lots_released"), ja.at("totals").at("lots_released"));
+  const RunResult bad = run_osatsim({"simulate", "default", "--days", "10", "--initial-wip", "half"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--initial-wip"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace osatsim::test
