@@ -50,6 +50,7 @@ struct SimArgs {
   double series_days = 7;
   std::string pm_nesting = "model";
   std::string initial_wip = "model";  // model | none
+  double lssu_cover = 1.0;
   std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
   std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
@@ -485,6 +486,7 @@ int run(const SimArgs& a) {
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   o.series_days = a.series_days;
+  o.lssu_cover = a.lssu_cover;
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
     std::fprintf(stderr, "simulate: --dispatch: unknown rule '%s' (%s)\n", a.dispatch.c_str(),
                  choice_list(engine::kDispatchRules).c_str());
@@ -632,6 +634,10 @@ Runner setup(CLI::App* app) {
                   "minutes a partial batch (>= min) may wait for more lots (default: model, 0)")
       ->check(finite_range(0, kMaxBatchWaitMin, "minutes"));
   app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
+  app->add_option("--lssu-cover", a->lssu_cover,
+                  "with --lssu-switch group-aware: a tool changes gas only when more than F x MINRUN "
+                  "lots of the wanted gas wait per tool already in it (default 1), F in [0, 100]")
+      ->check(finite_range(0, 100, "a factor"));
   app->add_option("--initial-wip", a->initial_wip,
                   "the model's initial WIP at time 0: model (default) or none (an empty fab)")
       ->check(CLI::IsMember({"model", "none"}));

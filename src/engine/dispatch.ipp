@@ -379,7 +379,7 @@ bool Sim::keep_group_aware(std::int32_t ti) {
     int k = 0;
     for (std::int32_t t = g.first_tool, e = g.first_tool + g.g->tools; t < e; ++t)
       if (t != ti && tools_[t].setup == need && tools_[t].outage == kNoOutage) ++k;
-    const bool refuse = k > 0 && n <= g.min_run * k;
+    const bool refuse = k > 0 && n <= o_.lssu_cover * g.min_run * k;
     n = refuse ? -1 : n;
     refuse_any = refuse_any || refuse;
   }

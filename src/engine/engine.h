@@ -75,6 +75,9 @@ struct Options {
   bool stagger_first_wafer_pm = false;
   IdleTool idle_tool = IdleTool::First;
   LssuSwitch lssu_switch = LssuSwitch::Immediate;
+  // GroupAware: a tool changes to gas S only when more than lssu_cover x MINRUN lots of S wait
+  // per tool already set up for S (1: the tools in S could not cover them with their runs).
+  double lssu_cover = 1.0;
   bool super_hot_reservation = false;  // reserve a tool at the next step of top-priority lots
   int super_hot_priority = 30;         // lots with priority >= this are "super hot"
   // Batch forming: longest wait of a partial (>= min) batch for more lots; < 0: the group's

@@ -318,8 +318,16 @@ TEST(EngineFixture, MinRunKeepsSetupWhileLotsForItWait) {
 // 1 h jobs; lot a1 at 0 h, then a2, a3, a4 at 0.5, 0.6, 0.7 h. Tool 0 takes a1 (setup 0-1 h, done
 // 2 h). Immediate: idle tool 1 takes a2 at 0.5 h. Group-aware: tool 0 already holds A, so tool 1
 // changes only when more than MINRUN x 1 = 2 lots of A wait: at 0.7 h, with a2 (FIFO first).
+// With Options::lssu_cover 0.5, more than 1 lot: at 0.6 h; with 0, as soon as one waits (0.5 h).
 TEST(EngineFixture, GroupAwareGasChange) {
-  for (const auto rule : {LssuSwitch::Immediate, LssuSwitch::GroupAware}) {
+  struct Case {
+    LssuSwitch rule;
+    double cover;
+    double change_h;
+  };
+  for (const Case c : {Case{LssuSwitch::Immediate, 1.0, 0.5}, Case{LssuSwitch::GroupAware, 1.0, 0.7},
+                       Case{LssuSwitch::GroupAware, 0.5, 0.6}, Case{LssuSwitch::GroupAware, 0.0, 0.5}}) {
+    const LssuSwitch rule = c.rule;
     Builder b;
     const auto g = b.group("I", 2);
     const auto A = b.gases(g, hours(1), 2).first;
@@ -332,12 +340,13 @@ TEST(EngineFixture, GroupAwareGasChange) {
     Recorder rec;
     Options o = opts(0.5, &rec);
     o.lssu_switch = rule;
+    o.lssu_cover = c.cover;
     const Results r = simulate(b.f, o);
     ASSERT_EQ(rec.starts.size(), 4u);
     EXPECT_EQ(rec.starts[0].t, 0);
     EXPECT_EQ(rec.starts[0].tool, 0);
     EXPECT_EQ(rec.starts[1].tool, 1);
-    EXPECT_EQ(rec.starts[1].t, rule == LssuSwitch::Immediate ? hours(0.5) : hours(0.7));
+    EXPECT_EQ(rec.starts[1].t, hours(c.change_h)) << "cover " << c.cover;
     EXPECT_EQ(r.tool_groups[0].setups, 2);
   }
 }
