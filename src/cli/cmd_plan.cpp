@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/store_output.h"
 #include "cli/report_output.h"
 #include "planner/plan.h"
 
@@ -69,7 +70,8 @@ Runner setup(CLI::App* app) {
                   "an earlier plan.json whose tools and buildings start the solve (re-planning)");
   app->add_flag("--solver-log", opt->solver_log, "print the solver's own log to stderr");
   app->add_flag("--quiet", opt->quiet, "print nothing but errors");
-  return [opt]() {
+  auto db = add_db_options(app);
+  return [opt, db]() {
     for (double v : {opt->time_limit, opt->gap, opt->verify_days, opt->max_utilisation})
       if (!std::isfinite(v)) {
         std::fprintf(stderr, "plan: options must be finite numbers\n");
@@ -84,6 +86,7 @@ Runner setup(CLI::App* app) {
       std::fprintf(stderr, "plan: --out: '%s' exists and is not a directory\n", opt->out.c_str());
       return kExitBadInput;
     }
+    if (!db_check(*db)) return kExitBadInput;
     Diagnostics diags;
     const auto net = planner::load_network(opt->network, diags);
     if (!net) {
@@ -140,6 +143,7 @@ Runner setup(CLI::App* app) {
     }
     const bool have_plan = plan.call == planner::SolveStatus::Optimal ||
                            plan.call == planner::SolveStatus::Feasible || !plan.conflicts.empty();
+    if (have_plan && !db_record(*db, opt->network, 0, plan_doc)) return kExitFailure;
     return have_plan ? kExitOk : kExitFailure;
   };
 }

@@ -17,6 +17,7 @@
 #include "cli/model_options.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/store_output.h"
 #include "core/version.h"
 #include "engine/engine.h"
 #include "engine/options.h"
@@ -397,7 +398,7 @@ void print_table(const engine::Results& r, const std::string& what_if_line) {
              r.mean_wip_lots, r.lots_in_fab_end, r.cqt_violations, r.cqt_windows);
 }
 
-int run(const SimArgs& a) {
+int run(const SimArgs& a, DbTarget& db) {
   bool bad = false;
   engine::Options o;
   o.days = a.days;
@@ -430,6 +431,7 @@ int run(const SimArgs& a) {
     bad = true;
   }
   if (a.out_given && !check_output_dir("simulate", "--out", a.out)) bad = true;
+  if (!db_check(db)) bad = true;
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
@@ -491,6 +493,7 @@ int run(const SimArgs& a) {
     }
     fmt::print("wrote {}\n", final_path.string());
   }
+  if (!db_record(db, a.path, a.seed, out)) return kExitFailure;  // the results store
   return kExitOk;
 }
 
@@ -545,9 +548,10 @@ Runner setup(CLI::App* app) {
                   "replications run at once, 1..1024 (default: min(replications, hardware "
                   "threads))")
       ->check(whole_range(1, 1024));
-  return [a, out] {
+  auto db = add_db_options(app);
+  return [a, out, db] {
     a->out_given = out->count() > 0;
-    return run(*a);
+    return run(*a, *db);
   };
 }
 
