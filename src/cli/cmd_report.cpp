@@ -84,7 +84,7 @@ Runner setup(CLI::App* app) {
     if (bad) return kExitBadInput;
     if (!opt->db.empty() && !read_stored_runs(*opt, runs)) return kExitBadInput;
     if (runs.empty()) {
-      std::fprintf(stderr, "report: give result files, or --db FILE [--run ID]...\n");
+      std::fprintf(stderr, "report: files is required: give result files, or --db FILE [--run ID]...\n");
       return kExitBadInput;
     }
     return write_report(runs, opt->out, "report") ? kExitOk : kExitFailure;
