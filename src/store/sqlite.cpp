@@ -25,6 +25,8 @@ void Db::fail(const std::string& doing) const {
   const int rc = sqlite3_errcode(db_);
   const int primary = rc & 0xff;
   std::string msg = sqlite3_errmsg(db_);
+  if (primary == SQLITE_NOTADB)
+    throw Error(fmt::format("{}: not an SQLite database, so not a results store", path_), true);
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
     msg += " (another osatsim holds the results store's write lock; waited 5 s)";
   throw Error(fmt::format("{}: {}: {}", path_, doing, msg),

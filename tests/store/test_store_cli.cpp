@@ -296,3 +296,31 @@ TEST(StoreCli, ReportFromTheStore) {
 
 }  // namespace
 }  // namespace osatsim
+
+namespace osatsim {
+namespace {
+
+TEST(StoreCli, LockedStoreFailsClearlyAndKeepsTheResultFiles) {
+  test::TempDir dir;
+  const std::filesystem::path db = dir.path() / "r.sqlite";
+  ASSERT_EQ(test::run_osatsim({"simulate", "default", "--days", "5", "--db", db.string()}).exit_code, 0);
+  store::Db holder(db.string(), false);
+  holder.exec("BEGIN IMMEDIATE");  // another writer holds the lock for the whole run
+  const auto out = dir.path() / "o";
+  const auto r = test::run_osatsim({"simulate", "default", "--days", "5", "--db", db.string(),
+                                    "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("database is locked"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the run is not stored"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(out / "summary.json"));
+  holder.exec("ROLLBACK");
+  EXPECT_EQ(store::Store(db.string(), false).list().size(), 1u);
+  // A file that is not SQLite is refused before the run.
+  const auto bad = dir.write("bad.sqlite", "not a database\n");
+  const auto b = test::run_osatsim({"capacity", "default", "--db", bad.string()});
+  EXPECT_EQ(b.exit_code, 2);
+  EXPECT_NE(b.err.find("bad.sqlite: not an SQLite database"), std::string::npos) << b.err;
+}
+
+}  // namespace
+}  // namespace osatsim
