@@ -337,11 +337,12 @@ int export_run(store::Store& s, std::int64_t id, const Options& o) {
   const std::vector<std::pair<std::string, std::string>> files{
       {"lot_types.csv", "lot_type_kpis"}, {"tool_groups.csv", "tool_group_kpis"},
       {"series.csv", "series"}, {"tables.csv", "tables"}};
+  // Simulations: lot_types, tool_groups, series; capacity and plan runs: tables.
+  const store::Rows generic = s.rows("tables", id);
   std::vector<std::pair<std::string, std::string>> texts;
   for (const auto& [file, table] : files) {
-    const store::Rows rows = s.rows(table, id);
-    if (table == "tables" && rows.rows.empty()) continue;
-    texts.emplace_back(file, csv_text(rows));
+    if ((table == "tables") != !generic.rows.empty()) continue;
+    texts.emplace_back(file, csv_text(table == "tables" ? generic : s.rows(table, id)));
   }
   std::error_code ec;
   fs::create_directories(o.csv_dir, ec);

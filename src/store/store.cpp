@@ -144,8 +144,9 @@ std::string headline(const std::string& command, const ojson& doc) {
   if (command == "capacity" && doc.contains("max_lots_per_day"))
     return fmt::format("max {:.2f} lots/day, bottleneck {}", num(doc, "max_lots_per_day"),
                        str(doc, "bottleneck"));
-  if (command == "plan" && doc.contains("solve") && doc["solve"].is_object())
-    return fmt::format("solve {}", str(doc["solve"], "status"));
+  if (command == "plan" && doc.contains("status") && doc["status"].is_object())
+    return fmt::format("{}, capex {:.1f} M, expected profit {:.1f} M", str(doc["status"], "plan"),
+                       num(doc, "capex_total") / 1e6, num(doc, "expected_profit") / 1e6);
   return "";
 }
 

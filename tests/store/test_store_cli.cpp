@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -320,6 +321,42 @@ TEST(StoreCli, LockedStoreFailsClearlyAndKeepsTheResultFiles) {
   const auto b = test::run_osatsim({"capacity", "default", "--db", bad.string()});
   EXPECT_EQ(b.exit_code, 2);
   EXPECT_NE(b.err.find("bad.sqlite: not an SQLite database"), std::string::npos) << b.err;
+}
+
+}  // namespace
+}  // namespace osatsim
+
+namespace osatsim {
+namespace {
+
+TEST(StoreCli, CapacityRunStoredAsTables) {
+  test::TempDir dir;
+  const std::filesystem::path db = dir.path() / "r.sqlite";
+  const auto cap = dir.path() / "cap.json";
+  auto r = test::run_osatsim({"capacity", "default", "--json", cap.string(), "--db", db.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(test::read_file(cap));
+  store::Store s(db.string(), false);
+  EXPECT_EQ(s.document(1), doc);
+  const auto info = s.info(1);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->command, "capacity");
+  EXPECT_NE(info->headline.find(doc["bottleneck"].get<std::string>()), std::string::npos);
+  r = test::run_osatsim({"runs", "export", "1", "--csv", (dir.path() / "csv").string(), "--db", db.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "csv" / "lot_types.csv"));
+  const store::Rows rows = s.rows("tables", 1);
+  std::size_t groups = 0;
+  for (const auto& row : rows.rows) {
+    if (row[0] != "groups") continue;
+    const auto i = row[1].get<std::size_t>();
+    EXPECT_EQ(nlohmann::json::parse(row[2].get<std::string>()), doc["groups"][i]);
+    ++groups;
+  }
+  EXPECT_EQ(groups, doc["groups"].size());
+  const std::string csv = test::read_file(dir.path() / "csv" / "tables.csv");
+  EXPECT_EQ(csv.rfind("table_name,row_index,row\n", 0), 0u);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), rows.rows.size() + 1);
 }
 
 }  // namespace
