@@ -277,18 +277,13 @@ Store::Store(const std::string& path, bool create) {
     throw Error(path + ": no such results store (a run of simulate, capacity or plan makes it)",
                 true);
   if (fs::is_directory(path, ec)) throw Error(path + ": is a directory, not a results store", true);
-  db_ = new Db(path, create);
-  try {
-    check_version(*db_);
-    db_->exec("PRAGMA journal_mode = WAL");
-    ensure_schema(*db_);
-  } catch (...) {
-    delete db_;
-    throw;
-  }
+  db_ = std::make_unique<Db>(path, create);
+  check_version(*db_);
+  db_->exec("PRAGMA journal_mode = WAL");
+  ensure_schema(*db_);
 }
 
-Store::~Store() { delete db_; }
+Store::~Store() = default;
 
 std::int64_t Store::record(const RunRecord& run) {
   Transaction tx(*db_);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,7 +80,7 @@ class Store {
   bool remove(std::int64_t id);
 
  private:
-  Db* db_;
+  std::unique_ptr<Db> db_;
 };
 
 // Checks, without creating anything, that `path` can take a run: the file is missing (then its

@@ -295,11 +295,6 @@ TEST(StoreCli, ReportFromTheStore) {
   EXPECT_FALSE(fs::exists(dir.path() / "x.html"));
 }
 
-}  // namespace
-}  // namespace osatsim
-
-namespace osatsim {
-namespace {
 
 TEST(StoreCli, LockedStoreFailsClearlyAndKeepsTheResultFiles) {
   test::TempDir dir;
@@ -323,11 +318,6 @@ TEST(StoreCli, LockedStoreFailsClearlyAndKeepsTheResultFiles) {
   EXPECT_NE(b.err.find("bad.sqlite: not an SQLite database"), std::string::npos) << b.err;
 }
 
-}  // namespace
-}  // namespace osatsim
-
-namespace osatsim {
-namespace {
 
 TEST(StoreCli, CapacityRunStoredAsTables) {
   test::TempDir dir;
