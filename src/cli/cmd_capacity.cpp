@@ -20,6 +20,7 @@
 #include "cli/model_options.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/store_output.h"
 #include "cli/sizing_output.h"
 #include "io/load.h"
 
@@ -116,9 +117,11 @@ Runner setup(CLI::App* app) {
   app->add_option("--pm-nesting", opt->pm_nesting, kPmNestingHelp);
   CLI::Option* json_opt = app->get_option("--json");
   add_sizing_options(app, opt->sizing);
-  return [opt, json_opt]() {
+  auto db = add_db_options(app);
+  return [opt, json_opt, db]() {
     if (json_opt->count() > 0 && !check_output_file("capacity", "--json", opt->json_file))
       return kExitBadInput;
+    if (!db_check(*db)) return kExitBadInput;
     analysis::CapacityOptions o;
     std::string why;
     if (!parse_curve(opt->curve, o.curve, why)) {
@@ -184,14 +187,17 @@ Runner setup(CLI::App* app) {
       return run_sizing(*factory, o, r, opt->sizing, sizing, opt->json_file,
                         analysis::format_table(r, opt->top, &what_if), opt->top);
     }
+    const std::string doc = analysis::to_json_text(r, &what_if);
     if (!opt->json_file.empty()) {
-      if (!write_atomically(opt->json_file, analysis::to_json_text(r, &what_if), why)) {
+      if (!write_atomically(opt->json_file, doc, why)) {
         std::fprintf(stderr, "%s: %s\n", opt->json_file.c_str(), why.c_str());
         return kExitFailure;
       }
     }
     const std::string text = analysis::format_table(r, opt->top, &what_if);
     std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    if (!db_record(*db, opt->path, 0, nlohmann::ordered_json::parse(doc))) return kExitFailure;
     return kExitOk;
   };
 }

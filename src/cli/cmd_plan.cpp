@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/progress.h"
 #include "cli/output.h"
+#include "cli/store_output.h"
 #include "cli/report_output.h"
 #include "planner/plan.h"
 
@@ -68,7 +69,8 @@ Runner setup(CLI::App* app) {
   app->add_option("--start", opt->start,
                   "an earlier plan.json whose tools and buildings start the solve (re-planning)");
   app->add_flag("--solver-log", opt->solver_log, "print the solver's own log to stderr");
-  return [opt]() {
+  auto db = add_db_options(app);
+  return [opt, db]() {
     for (double v : {opt->time_limit, opt->gap, opt->verify_days, opt->max_utilisation})
       if (!std::isfinite(v)) {
         std::fprintf(stderr, "plan: options must be finite numbers\n");
@@ -83,6 +85,7 @@ Runner setup(CLI::App* app) {
       std::fprintf(stderr, "plan: --out: '%s' exists and is not a directory\n", opt->out.c_str());
       return kExitBadInput;
     }
+    if (!db_check(*db)) return kExitBadInput;
     Diagnostics diags;
     const auto net = planner::load_network(opt->network, diags);
     if (!net) {
@@ -141,6 +144,7 @@ Runner setup(CLI::App* app) {
     }
     const bool have_plan = plan.call == planner::SolveStatus::Optimal ||
                            plan.call == planner::SolveStatus::Feasible || !plan.conflicts.empty();
+    if (have_plan && !db_record(*db, opt->network, 0, plan_doc)) return kExitFailure;
     return have_plan ? kExitOk : kExitFailure;
   };
 }

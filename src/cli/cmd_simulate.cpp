@@ -21,6 +21,7 @@
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "cli/trace.h"
+#include "cli/store_output.h"
 #include "core/version.h"
 #include "engine/engine.h"
 #include "engine/options.h"
@@ -470,7 +471,7 @@ bool write_outputs(const std::string& dir, const json& out, const TraceRecorder*
   return true;
 }
 
-int run(const SimArgs& a) {
+int run(const SimArgs& a, DbTarget& db) {
   bool bad = false;
   engine::Options o;
   o.days = a.days;
@@ -514,6 +515,7 @@ int run(const SimArgs& a) {
     std::fprintf(stderr, "simulate: --trace-window: needs --trace GROUP[,GROUP]\n");
     bad = true;
   }
+  if (!db_check(db)) bad = true;
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
@@ -581,6 +583,7 @@ int run(const SimArgs& a) {
     if (!common_options().quiet) print_table(r, what_if_line);
   }
   if (a.out_given && !write_outputs(a.out, out, trace.get(), r.simulated_days)) return kExitFailure;
+  if (!db_record(db, a.path, a.seed, out)) return kExitFailure;  // the results store
   return kExitOk;
 }
 
@@ -651,9 +654,10 @@ Runner setup(CLI::App* app) {
                   "replications run at once, 1..1024 (default: min(replications, hardware "
                   "threads))")
       ->check(whole_range(1, 1024));
-  return [a, out] {
+  auto db = add_db_options(app);
+  return [a, out, db] {
     a->out_given = out->count() > 0;
-    return run(*a);
+    return run(*a, *db);
   };
 }
 
