@@ -95,17 +95,3 @@ model::Factory sized_factory(const model::Factory& factory, const SizingResult& 
 double expected_good_pieces_per_lot(const model::Factory& factory, model::StreamId stream);
 
 }  // namespace osatsim::analysis
-
-namespace osatsim::analysis {
-
-// Readable sizing report: tools added per group (before -> after, cost), the total, utilisation
-// before and after of the changed and most loaded groups, cycle time per product against target.
-std::string format_sizing(const SizingResult& r, int top = 15);
-
-// The `sizing` object of the capacity JSON (docs/capacity.md §7.4), as JSON text.
-std::string sizing_json_text(const SizingResult& r);
-
-// The capacity JSON document (to_json_text) with the `sizing` object added.
-std::string to_json_text(const CapacityResult& c, const SizingResult& r);
-
-}  // namespace osatsim::analysis

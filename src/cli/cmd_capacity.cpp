@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "analysis/capacity.h"
-#include "analysis/report.h"
+#include "results/capacity.h"
 #include "cli/command.h"
 #include "cli/model_options.h"
 #include "cli/options.h"
@@ -185,16 +185,16 @@ Runner setup(CLI::App* app) {
     }
     if (opt->sizing.size) {
       return run_sizing(*factory, o, r, opt->sizing, sizing, opt->json_file,
-                        analysis::format_table(r, opt->top, &what_if), opt->top);
+                        results::format_table(r, opt->top, &what_if), opt->top);
     }
-    const std::string doc = analysis::to_json_text(r, &what_if);
+    const std::string doc = results::to_json_text(r, &what_if);
     if (!opt->json_file.empty()) {
       if (!write_atomically(opt->json_file, doc, why)) {
         std::fprintf(stderr, "%s: %s\n", opt->json_file.c_str(), why.c_str());
         return kExitFailure;
       }
     }
-    const std::string text = analysis::format_table(r, opt->top, &what_if);
+    const std::string text = results::format_table(r, opt->top, &what_if);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     if (!db_record(*db, opt->path, 0, nlohmann::ordered_json::parse(doc))) return kExitFailure;

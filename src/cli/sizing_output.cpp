@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "results/sizing.h"
 #include "engine/engine.h"
 #include "engine/replications.h"
 
@@ -244,7 +245,7 @@ int run_sizing(const model::Factory& factory, const analysis::CapacityOptions& c
     std::fprintf(stderr, "--target-ct: %s\n", r.error.c_str());
     return kExitBadInput;
   }
-  std::string text = table + "\n" + analysis::format_sizing(r, top);
+  std::string text = table + "\n" + results::format_sizing(r, top);
   json extra;
   if (o.verify) {
     const model::Factory sized = analysis::sized_factory(factory, r);
@@ -253,7 +254,7 @@ int run_sizing(const model::Factory& factory, const analysis::CapacityOptions& c
     extra = verification_json(v);
   }
   if (!json_file.empty()) {
-    std::string doc = analysis::to_json_text(capacity, r);
+    std::string doc = results::to_json_text(capacity, r);
     if (o.verify) {
       json j = json::parse(doc);
       j["sizing"]["verification"] = extra;

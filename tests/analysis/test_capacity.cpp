@@ -5,12 +5,14 @@
 
 #include <cmath>
 
+#include "results/capacity.h"
 #include "analysis/capacity.h"
 #include "analysis/queueing.h"
-#include "analysis/report.h"
 
 namespace osatsim::analysis {
 namespace {
+using results::format_table;
+using results::to_json_text;
 
 using model::Factory;
 

@@ -3,10 +3,13 @@
 
 #include <fmt/format.h>
 
+#include "results/sizing.h"
 #include "analysis/sizing.h"
 
 namespace osatsim::analysis {
 namespace {
+using results::format_sizing;
+using results::sizing_json_text;
 
 using model::Factory;
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "results/sizing.h"
 #include "analysis/sizing.h"
 #include "engine/engine.h"
 #include "engine/replications.h"
@@ -18,6 +19,8 @@
 
 namespace osatsim::analysis {
 namespace {
+using results::format_sizing;
+using results::sizing_json_text;
 
 // The default scenario with every P1 stream releasing twice as often, and the supply of the
 // components kitted on P1's route doubled with it (the scenario's supplies are 1.25 x the draw of

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "analysis/report.h"
-#include "analysis/sizing.h"
+#include "results/capacity.h"
+#include "results/sizing.h"
 
-namespace osatsim::analysis {
+namespace osatsim::results {
+
+using namespace analysis;  // NOLINT: the result types it presents
 namespace {
 
 using nlohmann::json;
@@ -134,4 +136,4 @@ std::string to_json_text(const CapacityResult& c, const SizingResult& r) {
   return j.dump(2) + "\n";
 }
 
-}  // namespace osatsim::analysis
+}  // namespace osatsim::results

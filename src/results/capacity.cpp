@@ -1,11 +1,13 @@
-#include "analysis/report.h"
+#include "results/capacity.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-namespace osatsim::analysis {
+namespace osatsim::results {
+
+using namespace analysis;  // NOLINT: the result types it presents
 namespace {
 
 using nlohmann::json;
@@ -260,4 +262,4 @@ std::string format_table(const CapacityResult& r, int top, const model::WhatIf* 
   return s;
 }
 
-}  // namespace osatsim::analysis
+}  // namespace osatsim::results
