@@ -95,18 +95,9 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-}  // namespace
-
-SizingResult size_line(const Factory& factory, const CapacityOptions& options,
-                       const SizingOptions& so) {
-  SizingResult r;
-  Ctx c;
-  c.base = &factory;
-  c.opt = options;
-  c.opt.curve.clear();
+// The products with release streams (sorted), their lots per day and the groups on their routes.
+void sizing_products(const Factory& factory, const CapacityOptions& options, Ctx& c) {
   const auto ng = factory.tool_groups.size();
-
-  // Products with release streams, and the groups on their routes.
   c.slot_of_product.assign(factory.products.size(), -1);
   for (const auto& st : factory.streams) {
     if (st.product < 0 || static_cast<std::size_t>(st.product) >= factory.products.size()) continue;
@@ -131,24 +122,32 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
     for (const auto& s : route.steps) c.on_route[k][s.tool_group] = 1;
   }
 
-  // Targets.
+}
+
+// Named targets must name products; false (with the error in r) when one does not.
+bool check_target_names(const Factory& factory, const SizingOptions& so, SizingResult& r) {
   for (const auto& [name, t] : so.product_targets) {
     if (factory.find_product(name) == model::kNone) {
       r.error = fmt::format("unknown product '{}'", name);
       r.error_product = name;
-      return r;
+      return false;
     }
   }
   for (const auto& [id, t] : so.product_target_ids) {
     if (id < 0 || static_cast<std::size_t>(id) >= factory.products.size()) {
       r.error = fmt::format("unknown product id {}", id);
-      return r;
+      return false;
     }
   }
-  Factory work = factory;
-  const Eval before = c.eval(work);
+  return true;
+}
+
+// The target cycle time of every product (given, or a factor of its raw process time);
+// false (with the error in r) when one is not positive or below the raw process time.
+bool sizing_targets(const Factory& factory, const SizingOptions& so, const Eval& before, Ctx& c,
+                    std::vector<char>& is_default, SizingResult& r) {
+  const auto np = c.products.size();
   c.target.assign(np, 0.0);
-  std::vector<char> is_default(np, 0);
   for (std::size_t k = 0; k < np; ++k) {
     const auto id = c.products[k];
     const std::string& name = factory.products[id].name;
@@ -163,21 +162,27 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
     if (!(t > 0) || !std::isfinite(t)) {
       r.error = fmt::format("product {}: target cycle time must be a positive number of days", name);
       r.error_product = name;
-      return r;
+      return false;
     }
     if (t < before.raw[k]) {
       r.error = fmt::format(
           "product {}: target {:.3g} d is below its raw process time {:.3g} d (no line reaches it)",
           name, t, before.raw[k]);
       r.error_product = name;
-      return r;
+      return false;
     }
     c.target[k] = t;
   }
 
-  // Tool costs.
+  return true;
+}
+
+// The cost of one more tool per group (scenario tool_cost, else the given or median cost, else 1
+// per tool), the candidate groups, and the cost rule in r.
+std::vector<double> tool_costs(const Factory& factory, const SizingOptions& so, const Eval& before,
+                               std::vector<char>& candidate, SizingResult& r) {
+  const auto ng = factory.tool_groups.size();
   std::vector<double> known;
-  std::vector<char> candidate(ng, 0);
   for (std::size_t g = 0; g < ng; ++g) {
     const auto& tg = factory.tool_groups[g];
     candidate[g] = !tg.is_delay && before.required[g] > 0;
@@ -203,12 +208,17 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
     cost[g] = known.empty() ? 1.0 : tc > 0 ? tc : unknown_cost;
   }
 
-  auto limit_hit = [&](int add) { return r.tools_added + add > so.max_tools_added; };
-  std::string stop;
+  return cost;
+}
 
-  // Phase 1: stability. The fewest tools that bring each group below the cap, repeated because
-  // load-dependent batch sizes and setups move the utilisation a little.
-  Eval cur = before;
+// Phase 1: stability. The fewest tools that bring each group below the cap, repeated because
+// load-dependent batch sizes and setups move the utilisation a little. Returns why it stopped
+// (empty: it did not).
+std::string stabilise(const SizingOptions& so, const std::vector<char>& candidate,
+                      const std::vector<double>& cost, Ctx& c, Factory& work, Eval& cur,
+                      SizingResult& r) {
+  const auto ng = work.tool_groups.size();
+  std::string stop;
   for (int round = 0; round < 20 && stop.empty(); ++round) {
     bool changed = false;
     const std::size_t first_step = r.steps.size();
@@ -227,7 +237,7 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
       }
       need = std::max(need, tg.tools + 1);
       const int add = need - tg.tools;
-      if (limit_hit(add)) {
+      if (r.tools_added + add > so.max_tools_added) {
         stop = fmt::format("limit of {} tools added reached while stabilising group {}",
                            so.max_tools_added, tg.name);
         break;
@@ -247,25 +257,24 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
     }
   }
 
-  // A product whose target lies below its cycle time without any queueing cannot be helped by
-  // tools (the queue-free time hardly moves with tool counts): stop before adding useless tools.
-  if (stop.empty()) {
-    for (std::size_t k = 0; k < np; ++k) {
-      if (cur.ct[k] > c.target[k] && c.target[k] < cur.queue_free[k]) {
-        stop = "no tool count reaches a target";
-        break;
-      }
-    }
-  }
+  return stop;
+}
 
-  // Phase 2: marginal allocation.
+// Phase 2: marginal allocation, one tool at a time where it lowers the excess cycle time most
+// per cost. Returns why it stopped (empty: every target holds).
+std::string allocate(const SizingOptions& so, const std::vector<char>& candidate,
+                     const std::vector<double>& cost, Ctx& c, Factory& work, Eval& cur,
+                     SizingResult& r) {
+  const auto ng = work.tool_groups.size();
+  const auto np = c.products.size();
+  std::string stop;
   constexpr double kTiny = 1e-9;
   while (stop.empty() && !c.all_met(cur)) {
     if (r.iterations >= so.max_iterations) {
       stop = fmt::format("iteration limit {} reached", so.max_iterations);
       break;
     }
-    if (limit_hit(1)) {
+    if (r.tools_added + 1 > so.max_tools_added) {
       stop = fmt::format("limit of {} tools added reached", so.max_tools_added);
       break;
     }
@@ -318,6 +327,16 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
                                  c.worst_ratio(cur)});
   }
 
+  return stop;
+}
+
+// The result's groups and products before and after, and the reason when not reachable.
+void sizing_report(const Factory& factory, const Factory& work, const Eval& before,
+                   const Eval& cur, const std::vector<char>& candidate,
+                   const std::vector<double>& cost, const std::vector<char>& is_default,
+                   std::string stop, Ctx& c, SizingResult& r) {
+  const auto ng = factory.tool_groups.size();
+  const auto np = c.products.size();
   r.reachable = stop.empty() && c.all_met(cur);
   r.evaluations = c.evaluations;
   r.excess_before = c.excess(before);
@@ -363,6 +382,46 @@ SizingResult size_line(const Factory& factory, const CapacityOptions& options,
     r.reason = below.empty() ? stop
                              : fmt::format("{}; below the queue-free cycle time: {}", stop, below);
   }
+}
+
+}  // namespace
+
+SizingResult size_line(const Factory& factory, const CapacityOptions& options,
+                       const SizingOptions& so) {
+  SizingResult r;
+  Ctx c;
+  c.base = &factory;
+  c.opt = options;
+  c.opt.curve.clear();
+  const auto ng = factory.tool_groups.size();
+  sizing_products(factory, options, c);
+
+  // Targets.
+  if (!check_target_names(factory, so, r)) return r;
+  Factory work = factory;
+  const Eval before = c.eval(work);
+  std::vector<char> is_default(c.products.size(), 0);
+  if (!sizing_targets(factory, so, before, c, is_default, r)) return r;
+
+  std::vector<char> candidate(ng, 0);
+  const std::vector<double> cost = tool_costs(factory, so, before, candidate, r);
+
+  Eval cur = before;
+  std::string stop = stabilise(so, candidate, cost, c, work, cur, r);
+  // A product whose target lies below its cycle time without any queueing cannot be helped by
+  // tools (the queue-free time hardly moves with tool counts): stop before adding useless tools.
+  if (stop.empty()) {
+    for (std::size_t k = 0; k < c.products.size(); ++k) {
+      if (cur.ct[k] > c.target[k] && c.target[k] < cur.queue_free[k]) {
+        stop = "no tool count reaches a target";
+        break;
+      }
+    }
+  }
+
+  if (stop.empty()) stop = allocate(so, candidate, cost, c, work, cur, r);
+
+  sizing_report(factory, work, before, cur, candidate, cost, is_default, stop, c, r);
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/progress.h"
 #include "cli/output.h"
 #include "cli/store_output.h"
 #include "cli/report_output.h"
@@ -33,7 +34,6 @@ struct Options {
   int search_moves = 400;
   bool solver_log = false;
   bool no_report = false;
-  bool quiet = false;
 };
 
 Runner setup(CLI::App* app) {
@@ -69,7 +69,6 @@ Runner setup(CLI::App* app) {
   app->add_option("--start", opt->start,
                   "an earlier plan.json whose tools and buildings start the solve (re-planning)");
   app->add_flag("--solver-log", opt->solver_log, "print the solver's own log to stderr");
-  app->add_flag("--quiet", opt->quiet, "print nothing but errors");
   auto db = add_db_options(app);
   return [opt, db]() {
     for (double v : {opt->time_limit, opt->gap, opt->verify_days, opt->max_utilisation})
@@ -110,7 +109,9 @@ Runner setup(CLI::App* app) {
     po.verify_replications = opt->verify_replications;
     po.verify_days = opt->verify_days;
     po.verify_warmup_days = 0.3 * opt->verify_days;
+    ProgressLine progress(fmt::format("plan: solving (limit {:g} s) and verifying", opt->time_limit), "", 0);
     const planner::Plan plan = planner::make_plan(*net, po);
+    progress.finish();
     fs::create_directories(opt->out, ec);
     if (ec) {
       std::fprintf(stderr, "plan: --out: cannot create '%s': %s\n", opt->out.c_str(),
@@ -135,7 +136,7 @@ Runner setup(CLI::App* app) {
         std::fprintf(stderr, "plan: no report.html: this osatsim was built without the chart libraries (run scripts/setup, then rebuild)\n");
       }
     }
-    if (!opt->quiet) {
+    if (!common_options().quiet) {
       const std::string text = planner::plan_summary_text(*net, plan);
       std::fwrite(text.data(), 1, text.size(), stdout);
       std::printf("wrote %s\n", file.c_str());

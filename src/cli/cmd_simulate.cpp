@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <system_error>
@@ -17,7 +19,9 @@
 #include "cli/model_options.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/store_output.h"
+#include "cli/trace.h"
 #include "core/version.h"
 #include "engine/engine.h"
 #include "engine/options.h"
@@ -44,12 +48,16 @@ struct SimArgs {
   std::string lssu_switch = "immediate";
   bool reservation = false;
   double batch_wait_min = -1;
+  double series_days = 7;
   std::string pm_nesting = "model";
+  std::string initial_wip = "model";  // model | none
   std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
   std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
   int jobs = 0;  // 0 (not given): min(replications, hardware threads)
   bool out_given = false;
+  std::string trace;         // --trace GROUP[,GROUP]
+  std::string trace_window;  // --trace-window A:B
 };
 
 // Upper bounds of the numeric options (docs/cli.md, docs/errors.md).
@@ -194,6 +202,76 @@ void print_replications(const std::vector<engine::Results>& runs,
              bounded_text(s.cqt_violation_pct, 0.0, 100.0) + " %");
 }
 
+// The tool-state series (docs/results.md "tool_group_series"): per group, one share per period
+// and state, rounded to 1e-4 (a chart's resolution; the KPIs keep full precision).
+json state_series_json(const engine::Results& r) {
+  const engine::StateSeries& s = r.state_series;
+  const auto round4 = [](double x) { return std::round(x * 1e4) / 1e4; };
+  json groups = json::array();
+  static constexpr const char* kNames[5] = {"busy", "setup", "down", "pm", "idle"};
+  for (std::size_t gi = 0; gi < s.shares.size() && gi < r.tool_groups.size(); ++gi) {
+    json g = {{"name", r.tool_groups[gi].name}};
+    for (int k = 0; k < 5; ++k) {
+      json v = json::array();
+      for (const auto& p : s.shares[gi]) v.push_back(round4(p[k]));
+      g[kNames[k]] = std::move(v);
+    }
+    groups.push_back(std::move(g));
+  }
+  json start = json::array(), length = json::array();
+  for (double d : s.start_day) start.push_back(round4(d));
+  for (double d : s.length_days) length.push_back(round4(d));
+  return {{"period_days", s.period_days},
+          {"start_day", std::move(start)},
+          {"length_days", std::move(length)},
+          {"groups", std::move(groups)}};
+}
+
+// The packaging part of summary.json: good units, wafer starts, step yields, components,
+// part cycle times and the conservation of wafers and units.
+json packaging_json(const engine::Results& r) {
+  const auto& p = r.packaging;
+  json pk;
+  json upm = json::object(), ws = json::object();
+  for (const auto& [n, v] : p.units_out_per_month) upm[n] = v;
+  for (const auto& [n, v] : p.wafer_starts) ws[n] = v;
+  pk["good_units_per_month"] = upm;
+  pk["wafer_starts"] = ws;
+  // Good units per wafer over the wafers whose units shipped in the window (not over starts).
+  json uw = json::object(), upw = json::object();
+  for (const auto& [n, v] : p.units_out_wafers) uw[n] = v;
+  for (const auto& [n, v] : p.units_per_wafer) upw[n] = v;
+  pk["wafers_of_units_out"] = uw;
+  pk["good_units_per_wafer"] = upw;
+  json ys = json::array();
+  for (const auto& y : p.step_yields)
+    ys.push_back({{"route", y.route},
+                  {"step", y.step},
+                  {"in", y.in},
+                  {"out", y.out},
+                  {"yield", y.in > 0 ? y.out / y.in : 1.0}});
+  pk["step_yields"] = ys;
+  json comps = json::array();
+  for (const auto& c : p.components)
+    comps.push_back({{"name", c.name},
+                     {"initial_stock", c.initial_stock},
+                     {"delivered", c.delivered},
+                     {"consumed", c.consumed},
+                     {"final_stock", c.final_stock},
+                     {"stockouts", c.stockouts},
+                     {"starved_lot_hours", c.starved_lot_hours}});
+  pk["components"] = comps;
+  pk["wafer_part_cycle_time_days"] = summary_json(p.wafer_part_ct_days);
+  pk["unit_part_cycle_time_days"] = summary_json(p.unit_part_ct_days);
+  pk["conservation"] = {
+      {"wafers_released", p.wafers_released}, {"wafers_scrapped", p.wafers_scrapped},
+      {"wafers_out", p.wafers_out},           {"wafers_transformed", p.wafers_transformed},
+      {"wafers_in_fab", p.wafers_in_fab},     {"units_created", p.units_created},
+      {"units_scrapped", p.units_scrapped},   {"units_out", p.units_out},
+      {"units_in_fab", p.units_in_fab}};
+  return pk;
+}
+
 json to_json(const engine::Results& r, const model::WhatIf& what_if) {
   json j;
   j["run"] = {{"model", r.model},
@@ -265,6 +343,8 @@ json to_json(const engine::Results& r, const model::WhatIf& what_if) {
   j["wip"] = {{"mean_lots", r.mean_wip_lots},
               {"lots_in_fab_end", r.lots_in_fab_end},
               {"lots_per_day", r.wip_per_day}};
+  j["flow_per_day"] = {{"starts", r.starts_per_day}, {"outs", r.outs_per_day}};
+  if (r.state_series.period_days > 0) j["tool_group_series"] = state_series_json(r);
   json areas = json::array();
   for (const auto& a : r.cqt_by_area)
     areas.push_back({{"area", a.area}, {"windows", a.windows}, {"violations", a.violations}});
@@ -277,48 +357,7 @@ json to_json(const engine::Results& r, const model::WhatIf& what_if) {
                  {"lots_in_fab_end", r.lots_in_fab_end},
                  {"rework_passes", r.rework_passes},
                  {"skipped_steps", r.skipped_steps}};
-  if (r.packaging.present) {
-    const auto& p = r.packaging;
-    json pk;
-    json upm = json::object(), ws = json::object();
-    for (const auto& [n, v] : p.units_out_per_month) upm[n] = v;
-    for (const auto& [n, v] : p.wafer_starts) ws[n] = v;
-    pk["good_units_per_month"] = upm;
-    pk["wafer_starts"] = ws;
-    // Good units per wafer over the wafers whose units shipped in the window (not over starts).
-    json uw = json::object(), upw = json::object();
-    for (const auto& [n, v] : p.units_out_wafers) uw[n] = v;
-    for (const auto& [n, v] : p.units_per_wafer) upw[n] = v;
-    pk["wafers_of_units_out"] = uw;
-    pk["good_units_per_wafer"] = upw;
-    json ys = json::array();
-    for (const auto& y : p.step_yields)
-      ys.push_back({{"route", y.route},
-                    {"step", y.step},
-                    {"in", y.in},
-                    {"out", y.out},
-                    {"yield", y.in > 0 ? y.out / y.in : 1.0}});
-    pk["step_yields"] = ys;
-    json comps = json::array();
-    for (const auto& c : p.components)
-      comps.push_back({{"name", c.name},
-                       {"initial_stock", c.initial_stock},
-                       {"delivered", c.delivered},
-                       {"consumed", c.consumed},
-                       {"final_stock", c.final_stock},
-                       {"stockouts", c.stockouts},
-                       {"starved_lot_hours", c.starved_lot_hours}});
-    pk["components"] = comps;
-    pk["wafer_part_cycle_time_days"] = summary_json(p.wafer_part_ct_days);
-    pk["unit_part_cycle_time_days"] = summary_json(p.unit_part_ct_days);
-    pk["conservation"] = {
-        {"wafers_released", p.wafers_released}, {"wafers_scrapped", p.wafers_scrapped},
-        {"wafers_out", p.wafers_out},           {"wafers_transformed", p.wafers_transformed},
-        {"wafers_in_fab", p.wafers_in_fab},     {"units_created", p.units_created},
-        {"units_scrapped", p.units_scrapped},   {"units_out", p.units_out},
-        {"units_in_fab", p.units_in_fab}};
-    j["packaging"] = pk;
-  }
+  if (r.packaging.present) j["packaging"] = packaging_json(r);
   return j;
 }
 
@@ -398,6 +437,39 @@ void print_table(const engine::Results& r, const std::string& what_if_line) {
              r.mean_wip_lots, r.lots_in_fab_end, r.cqt_violations, r.cqt_windows);
 }
 
+// summary.json's text: indented, except the long series (the tool-state series, the daily flows
+// and WIP), each written on one line so that the file stays readable and small.
+std::string summary_text(json out) {
+  std::string tail;
+  for (const char* key : {"flow_per_day", "tool_group_series"}) {
+    if (!out.contains(key)) continue;
+    tail += fmt::format(",\n  \"{}\": {}", key, out[key].dump());
+    out.erase(key);
+  }
+  std::string text = out.dump(2);
+  text.insert(text.size() - 2, tail);  // before "\n}"
+  return text + "\n";
+}
+
+// DIR/summary.json and, with --trace, DIR/trace.json (each written atomically).
+bool write_outputs(const std::string& dir, const json& out, const TraceRecorder* trace,
+                   double end_day) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::vector<std::pair<fs::path, std::string>> files = {{fs::path(dir) / "summary.json", summary_text(out)}};
+  if (trace) files.emplace_back(fs::path(dir) / "trace.json", trace->to_json(end_day).dump(1) + "\n");
+  for (const auto& [path, text] : files) {
+    std::string why;
+    if (!write_atomically(path.string(), text, why)) {
+      std::fprintf(stderr, "simulate: %s\n", why.c_str());
+      return false;
+    }
+    if (!common_options().quiet) fmt::print("wrote {}\n", path.string());
+  }
+  return true;
+}
+
 int run(const SimArgs& a, DbTarget& db) {
   bool bad = false;
   engine::Options o;
@@ -413,6 +485,7 @@ int run(const SimArgs& a, DbTarget& db) {
   o.lssu_switch = parse_choice(engine::kLssuSwitches, a.lssu_switch).value_or(o.lssu_switch);
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
+  o.series_days = a.series_days;
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
     std::fprintf(stderr, "simulate: --dispatch: unknown rule '%s' (%s)\n", a.dispatch.c_str(),
                  choice_list(engine::kDispatchRules).c_str());
@@ -432,6 +505,15 @@ int run(const SimArgs& a, DbTarget& db) {
   }
   if (a.out_given && !check_output_dir("simulate", "--out", a.out)) bad = true;
   if (!db_check(db)) bad = true;
+  if (!a.trace.empty() && (a.replications != 1 || !a.out_given)) {
+    std::fprintf(stderr, "simulate: --trace: needs --out DIR (trace.json goes there) and one "
+                         "replication\n");
+    bad = true;
+  }
+  if (a.trace.empty() && !a.trace_window.empty()) {
+    std::fprintf(stderr, "simulate: --trace-window: needs --trace GROUP[,GROUP]\n");
+    bad = true;
+  }
   if (bad) return kExitBadInput;
 
   Diagnostics diags;
@@ -443,12 +525,29 @@ int run(const SimArgs& a, DbTarget& db) {
   }
   factory = with_what_if(factory, what_if, "simulate");
   if (!factory) return kExitBadInput;
+  if (a.initial_wip == "none" && !factory->initial_wip.empty()) {
+    auto empty = std::make_shared<model::Factory>(*factory);
+    empty->initial_wip.clear();  // an empty fab at time 0
+    factory = empty;
+  }
+  TraceRequest trace_req;
+  if (!a.trace.empty() &&
+      !parse_trace(a.trace, a.trace_window, *factory, a.warmup_days, a.days, trace_req))
+    return kExitBadInput;
+  std::unique_ptr<TraceRecorder> trace;
+  if (!a.trace.empty()) {
+    trace = std::make_unique<TraceRecorder>(*factory, trace_req);
+    o.observer = trace.get();
+  }
   int jobs = a.jobs;
   if (jobs == 0)
     jobs = std::min(a.replications,
                     static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  ProgressLine progress("simulate", "days", a.days * a.replications);
+  o.on_day = [&progress](double) { progress.add(1); };
   const std::vector<engine::Results> runs =
       engine::simulate_replications(*factory, o, a.replications, jobs);
+  progress.finish();
   for (const auto& x : runs) {
     if (x.status != engine::RunStatus::Ok) {
       // The engine names its option; the command line names the flag that set it.
@@ -475,24 +574,13 @@ int run(const SimArgs& a, DbTarget& db) {
   const std::string what_if_line = model::describe(what_if);
   if (runs.size() > 1) {
     const engine::ReplicationSummary sum = engine::summarize(runs);
-    print_replications(runs, sum, what_if_line);
+    if (!common_options().quiet) print_replications(runs, sum, what_if_line);
     out["replications"] = replications_json(sum);
     out["replications"]["unstable"] = unstable;
   } else {
-    print_table(r, what_if_line);
+    if (!common_options().quiet) print_table(r, what_if_line);
   }
-  if (a.out_given) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(a.out, ec);
-    const fs::path final_path = fs::path(a.out) / "summary.json";
-    std::string why;
-    if (!write_atomically(final_path.string(), out.dump(2) + "\n", why)) {
-      std::fprintf(stderr, "simulate: %s\n", why.c_str());
-      return kExitFailure;
-    }
-    fmt::print("wrote {}\n", final_path.string());
-  }
+  if (a.out_given && !write_outputs(a.out, out, trace.get(), r.simulated_days)) return kExitFailure;
   if (!db_record(db, a.path, a.seed, out)) return kExitFailure;  // the results store
   return kExitOk;
 }
@@ -534,10 +622,22 @@ Runner setup(CLI::App* app) {
       ->check(CLI::IsMember(choice_words(engine::kLssuSwitches)));
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
+  app->add_option("--trace", a->trace,
+                  "record the jobs and outages of these tool groups' tools (GROUP[,GROUP]) into "
+                  "DIR/trace.json, drawn as a Gantt chart by osatsim report");
+  app->add_option("--trace-window", a->trace_window,
+                  "the days traced, A:B (default: the first day after the warm-up)");
+  app->add_option("--series-days", a->series_days,
+                  "tool-state shares of every tool group per period of this many days after the "
+                  "warm-up, in summary.json's tool_group_series (default 7; 0: none)")
+      ->check(finite_range(0, kMaxDays, "days"));
   app->add_option("--batch-max-wait", a->batch_wait_min,
                   "minutes a partial batch (>= min) may wait for more lots (default: model, 0)")
       ->check(finite_range(0, kMaxBatchWaitMin, "minutes"));
   app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
+  app->add_option("--initial-wip", a->initial_wip,
+                  "the model's initial WIP at time 0: model (default) or none (an empty fab)")
+      ->check(CLI::IsMember({"model", "none"}));
   app->add_option("--scale", a->scales, kScaleHelp)->allow_extra_args(false);
   app->add_option("--tools", a->tools, kToolsHelp)->allow_extra_args(false);
   app->add_option("--replications", a->replications,

@@ -26,12 +26,8 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 using model::Factory;
 
-json summarize(const Factory& f) {
-  json j;
-  j["name"] = f.name;
-  j["source"] = f.source;
-
-  // Tool groups and areas.
+// Tool groups and areas, batching and cascading groups.
+void summarize_tool_groups(const Factory& f, json& j) {
   std::map<std::string, std::pair<int, int>> by_area;  // groups, tools
   int delay_groups = 0, batch_groups = 0, batch_tools = 0, casc_groups = 0, casc_tools = 0;
   for (const auto& g : f.tool_groups) {
@@ -58,8 +54,10 @@ json summarize(const Factory& f) {
                       {"by_area", areas}};
   j["batching"] = {{"groups", batch_groups}, {"tools", batch_tools}};
   j["cascading"] = {{"groups", casc_groups}, {"tools", casc_tools}};
+}
 
-  // Products and routes.
+// Products (with what a site, a wafer and a package hold) and routes.
+void summarize_products_and_routes(const Factory& f, json& j) {
   std::vector<std::vector<std::string>> products_of(f.routes.size());
   std::vector<int> wafers_of(f.routes.size(), 25);
   std::vector<const model::Product*> product_of(f.routes.size(), nullptr);
@@ -139,8 +137,10 @@ json summarize(const Factory& f) {
   }
   j["products"] = products;
   j["routes"] = routes;
+}
 
-  // Release streams.
+// Release streams.
+void summarize_streams(const Factory& f, json& j) {
   json streams = json::array();
   double lots_day = 0, wafers_day = 0, units_day = 0;
   for (std::size_t si = 0; si < f.streams.size(); ++si) {
@@ -170,8 +170,10 @@ json summarize(const Factory& f) {
                           {"lots_per_week", 7 * lots_day},     {"wafers_per_day", wafers_day},
                           {"wafers_per_week", 7 * wafers_day}, {"units_per_day", units_day},
                           {"units_per_week", 7 * units_day},   {"streams", streams}};
+}
 
-  // Initial WIP.
+// Initial WIP.
+void summarize_wip(const Factory& f, json& j) {
   std::map<std::string, int> wip_product;
   std::map<int, int> wip_prio;
   long long wip_wafers = 0;
@@ -189,8 +191,10 @@ json summarize(const Factory& f) {
                       {"without_stream", no_stream},
                       {"by_product", wip_product},
                       {"by_priority", by_prio}};
+}
 
-  // Setups.
+// Setup states, changes and groups.
+void summarize_setups(const Factory& f, json& j) {
   json groups = json::array();
   for (std::size_t i = 0; i < f.setup_groups.size(); ++i) {
     const auto& sg = f.setup_groups[i];
@@ -211,8 +215,10 @@ json summarize(const Factory& f) {
                  {"lssu_tool_groups", lssu},
                  {"wake_least_setup_tool_groups", wake},
                  {"groups", groups}};
+}
 
-  // Calendars and their attachments.
+// Calendars and their attachments.
+void summarize_calendars(const Factory& f, json& j) {
   auto attach = [&](auto member, auto keep) {
     std::set<std::pair<std::string, int>> rows;
     int groups_n = 0, tools_n = 0;
@@ -254,8 +260,10 @@ json summarize(const Factory& f) {
                       {"attach_rows", wpm_rows},
                       {"tool_groups", wpm_groups},
                       {"tools", wpm_tools}}}};
+}
 
-  // Transport.
+// Transport lanes and components.
+void summarize_transport(const Factory& f, json& j) {
   auto location = [&f](model::LocationId id) {
     return id >= 0 && id < static_cast<int>(f.locations.size()) ? f.locations[id].name
                                                                 : std::string("?");
@@ -271,6 +279,20 @@ json summarize(const Factory& f) {
   for (const auto& l : f.locations) locs.push_back(l.name);
   j["transport"] = {{"locations", locs}, {"lanes", lanes}};
   j["components"] = {{"count", f.components.size()}, {"supplies", f.supplies.size()}};
+}
+
+json summarize(const Factory& f) {
+  json j;
+  j["name"] = f.name;
+  j["source"] = f.source;
+
+  summarize_tool_groups(f, j);
+  summarize_products_and_routes(f, j);
+  summarize_streams(f, j);
+  summarize_wip(f, j);
+  summarize_setups(f, j);
+  summarize_calendars(f, j);
+  summarize_transport(f, j);
   return j;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "core/version.h"
 
 int main(int argc, char** argv) {
@@ -28,6 +29,17 @@ int main(int argc, char** argv) {
   for (const auto& spec : specs) {
     CLI::App* sub = app.add_subcommand(spec.name, spec.description);
     runners.emplace_back(sub, spec.setup(sub));
+    // Options of every subcommand (cli/progress.h).
+    CommonOptions& common = common_options();
+    if (sub->get_option_no_throw("--progress") == nullptr)
+      sub->add_option("--progress", common.progress,
+                      "progress line on standard error for long runs: auto (default: on a "
+                      "terminal), always, never")
+          ->check(CLI::IsMember({"auto", "always", "never"}));
+    if (sub->get_option_no_throw("--quiet") == nullptr)
+      sub->add_flag("--quiet", common.quiet,
+                    "no progress line, and no summary on standard output where the results go "
+                    "to files");
   }
 
   // A first word that is neither an option nor a subcommand: say so, and list the subcommands

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/progress.h"
 #include "core/version.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -63,8 +64,7 @@ bool db_record(const DbTarget& db, const std::string& scenario, std::uint64_t se
   r.result = result;
   try {
     const std::int64_t id = store::record_run(db.path, r);
-    const CLI::Option* quiet = db.app->get_option_no_throw("--quiet");
-    if (quiet == nullptr || quiet->count() == 0)
+    if (!common_options().quiet)
       std::printf("stored run %lld in %s\n", static_cast<long long>(id), db.path.c_str());
   } catch (const store::Error& e) {
     std::fprintf(stderr, "%s: --db: %s (the run is not stored)\n", cmd.c_str(), e.what());

@@ -247,6 +247,13 @@ void Sim::build_random_streams(std::uint64_t seed) {
 
 void Sim::build_kpi_accumulators() {
   const std::size_t ns = steps_.size();
+  if (o_.series_days > 0 && T_ > tw_) {
+    series_period_ = std::max<Ticks>(1, days(o_.series_days));
+    series_from_ = tw_;
+    series_.period_days = o_.series_days;
+    series_.shares.resize(groups_.size());
+    series_acc_.assign(groups_.size(), std::array<Ticks, kStates>{});
+  }
   sacc_.resize(f_.streams.size());
   stream_count_.assign(f_.streams.size(), 0);
   const std::size_t nc = f_.components.size();

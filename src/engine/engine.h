@@ -7,7 +7,9 @@
 // docs/results.md.
 //
 // Same factory, options and seed give identical Results (wall time and memory aside).
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -82,6 +84,13 @@ struct Options {
   // Sorted / bucketed queues where the ranking allows (same decisions, faster); false ranks the
   // whole queue at every decision (the reference path, for tests).
   bool fast_queues = true;
+  // Tool-state shares of every tool group per period of this many days, counted from the end of
+  // the warm-up (Results::state_series); a period ends at the first day boundary at least this
+  // long after its start, and the last one at the horizon; 0: none.
+  double series_days = 7.0;
+  // Called at the end of every simulated day with the days reached (a progress display); with
+  // replications on threads, from each thread. Keep it cheap; empty: none.
+  std::function<void(double)> on_day;
 };
 
 struct Summary {  // summary statistics of a sample (days)
@@ -180,6 +189,17 @@ struct PackagingKpi {
   double units_created = 0, units_scrapped = 0, units_out = 0, units_in_fab = 0;
 };
 
+// Tool-state shares of each tool group over consecutive periods of the KPI window
+// (Options::series_days): the group-by-week utilisation behind the report's heatmap.
+struct StateSeries {
+  double period_days = 0;          // 0: not recorded
+  std::vector<double> start_day;   // each period's first day, from the start of the run
+  std::vector<double> length_days;  // each period's length (the last may be shorter)
+  // [group][period]: shares of busy, setup, down, pm, idle time (sum to 1; all 0 for a period
+  // in which the group's tools were not counted).
+  std::vector<std::vector<std::array<double, 5>>> shares;
+};
+
 enum class RunStatus : std::uint8_t { Ok, WipLimit, TimeLimit };
 
 struct Results {
@@ -200,6 +220,9 @@ struct Results {
   std::vector<LotTypeKpi> lot_types;
   std::vector<ToolGroupKpi> tool_groups;
   std::vector<double> wip_per_day;  // time-average lots in the fab, per simulated day
+  std::vector<std::int64_t> starts_per_day;  // lots released per simulated day (whole run)
+  std::vector<std::int64_t> outs_per_day;    // lots completed per simulated day (whole run)
+  StateSeries state_series;
   double mean_wip_lots = 0;         // time average over the KPI window
   std::int64_t lots_in_fab_end = 0;
   std::int64_t lots_released = 0, lots_completed = 0, lots_scrapped = 0;  // whole run incl. WIP

@@ -74,6 +74,7 @@ Summary summarize(std::vector<double> v) {
     ++sacc_[l.stream].released;
     ++sacc_[l.stream].in_fab;
     ++lots_released_;
+    ++day_starts_;
   }
   wafers_released_ += static_cast<double>(l.wafers);
   if (!l.initial && in_window()) wafer_starts_product_[l.product] += static_cast<double>(l.wafers);
@@ -187,6 +188,7 @@ void Sim::record_split_child(const Lot& child) {
     return;
   }
   ++lots_completed_;
+  ++day_outs_;
   if (!l.is_units) {
     wafers_out_ += static_cast<double>(l.wafers);
     return;
@@ -206,7 +208,43 @@ void Sim::on_day() {
   wip_change(0);
   wip_per_day_.push_back(wip_day_area_ / static_cast<double>(kTicksPerDay));
   wip_day_area_ = 0;
+  starts_per_day_.push_back(day_starts_);
+  outs_per_day_.push_back(day_outs_);
+  day_starts_ = day_outs_ = 0;
+  if (series_period_ > 0 && now_ >= series_from_ + series_period_) record_states();
   if (now_ + kTicksPerDay <= T_) push(now_ + kTicksPerDay, kEvDay, 0);
+  if (o_.on_day) o_.on_day(to_days(now_));
+}
+
+// Closes a period of the tool-state series at now: each group's state times booked since the
+// period's start, as shares. Booking every tool's time up to now (touch) only splits its
+// intervals; the totals stay the same.
+void Sim::record_states() {
+  if (now_ <= series_from_) return;
+  series_.start_day.push_back(to_days(series_from_));
+  series_.length_days.push_back(to_days(now_ - series_from_));
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    const Group& g = groups_[gi];
+    std::array<Ticks, kStates> acc{};
+    for (std::int32_t ti = g.first_tool, e = ti + g.g->tools; ti < e; ++ti) {
+      touch(tools_[ti]);
+      for (int k = 0; k < kStates; ++k) acc[k] += tools_[ti].acc[k];
+    }
+    std::array<Ticks, kStates> d{};
+    Ticks tot = 0;
+    for (int k = 0; k < kStates; ++k) {
+      d[k] = acc[k] - series_acc_[gi][k];
+      tot += d[k];
+    }
+    series_acc_[gi] = acc;
+    std::array<double, 5> sh{};
+    if (tot > 0) {
+      const double t = static_cast<double>(tot);
+      sh = {d[kBusy] / t, d[kSetup] / t, d[kDown] / t, d[kPm] / t, d[kIdle] / t};
+    }
+    series_.shares[gi].push_back(sh);
+  }
+  series_from_ = now_;
 }
 
 }  // namespace

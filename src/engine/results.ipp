@@ -21,6 +21,9 @@ Results Sim::collect(Ticks end) {
   r.events = events_;
   r.lot_steps = lot_steps_;
   r.wip_per_day = wip_per_day_;
+  r.starts_per_day = starts_per_day_;
+  r.outs_per_day = outs_per_day_;
+  r.state_series = series_;
   const double window = static_cast<double>(std::min(end, T_) - std::min(tw_, std::min(end, T_)));
   const double window_days = window / kTicksPerDay;
   r.mean_wip_lots = window > 0 ? wip_window_area_ / window : 0;

@@ -21,6 +21,11 @@ Results Sim::run() {
   const Ticks end = now_;
   wip_change(0);
   for (Tool& t : tools_) touch(t);
+  if (series_period_ > 0 && std::min(end, T_) > series_from_) {
+    now_ = std::min(end, T_);  // the last, shorter period
+    record_states();
+    now_ = end;
+  }
   Results r = collect(end);
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   rusage ru{};

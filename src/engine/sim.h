@@ -271,6 +271,7 @@ class Sim {
   void record_split_child(const Lot& child);
   void record_lot_exit(const Lot& l, bool scrapped);
   void on_day();
+  void record_states();
 
   // --- results.ipp: results assembly
   Results collect(Ticks end);
@@ -358,6 +359,13 @@ class Sim {
   Ticks wip_last_ = 0;
   double wip_day_area_ = 0, wip_window_area_ = 0;
   std::vector<double> wip_per_day_;
+  std::int64_t day_starts_ = 0, day_outs_ = 0;
+  std::vector<std::int64_t> starts_per_day_, outs_per_day_;
+  // Tool-state series (Options::series_days): the period's length, its start, and each group's
+  // booked state times at that start.
+  Ticks series_period_ = 0, series_from_ = 0;
+  std::vector<std::array<Ticks, kStates>> series_acc_;
+  StateSeries series_;
   std::vector<StreamAcc> sacc_;
   std::vector<CqtAreaKpi> cqt_area_;
   std::int64_t events_ = 0, lot_steps_ = 0, rework_ = 0, skipped_ = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Checked reading of YAML documents, shared by the readers of scenarios (io/scenario.cpp) and of
+// Checked reading of YAML documents, shared by the readers of scenarios (io/scenario*.cpp) and of
 // planner networks (planner/network.cpp): maps whose keys are checked, scalars read with their
 // range, and every problem reported as file:line:column: key: what.
 #include <fmt/format.h>

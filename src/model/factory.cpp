@@ -99,10 +99,18 @@ int Factory::total_tools(bool include_delay) const {
   return n;
 }
 
-Diagnostics Factory::validate() const {
-  Diagnostics d;
-  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
+namespace {
 
+// Names: none empty, none twice per kind.
+void check_names(const Factory& f, Diagnostics& d) {
+  const auto& tool_groups = f.tool_groups;
+  const auto& routes = f.routes;
+  const auto& products = f.products;
+  const auto& streams = f.streams;
+  const auto& down_calendars = f.down_calendars;
+  const auto& pm_calendars = f.pm_calendars;
+  const auto& components = f.components;
+  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
   auto check_unique = [&](const auto& items, const char* what) {
     std::unordered_set<std::string> seen;
     for (const auto& it : items) {
@@ -118,8 +126,16 @@ Diagnostics Factory::validate() const {
   check_unique(down_calendars, "down calendar");
   check_unique(pm_calendars, "PM calendar");
   check_unique(components, "component");
+}
 
-  const auto n_groups = static_cast<std::int32_t>(tool_groups.size());
+// Tool groups, their attached calendars, and the calendars.
+void check_groups_and_calendars(const Factory& f, Diagnostics& d) {
+  const auto& tool_groups = f.tool_groups;
+  const auto& down_calendars = f.down_calendars;
+  const auto& pm_calendars = f.pm_calendars;
+  const auto& locations = f.locations;
+  const auto& setup_groups = f.setup_groups;
+  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
   for (const auto& g : tool_groups) {
     if (g.tools < 0) err(g.src, fmt::format("tool group '{}': negative tool count", g.name));
     if (g.capacity < 1) err(g.src, fmt::format("tool group '{}': capacity must be >= 1", g.name));
@@ -155,7 +171,16 @@ Diagnostics Factory::validate() const {
       err(c.src, fmt::format("PM calendar '{}': interval must be > 0", c.name));
     if (!dist_ok(c.duration)) err(c.src, fmt::format("PM calendar '{}': invalid duration", c.name));
   }
+}
 
+// Every step of every route.
+void check_routes(const Factory& f, Diagnostics& d) {
+  const auto& tool_groups = f.tool_groups;
+  const auto& routes = f.routes;
+  const auto& components = f.components;
+  const auto& setups = f.setups;
+  const auto n_groups = static_cast<std::int32_t>(tool_groups.size());
+  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
   for (const auto& r : routes) {
     if (r.steps.empty()) err(r.src, fmt::format("route '{}' has no steps", r.name));
     const int n = static_cast<int>(r.steps.size());
@@ -204,7 +229,16 @@ Diagnostics Factory::validate() const {
       }
     }
   }
+}
 
+void check_needed_tools(const Factory& f, Diagnostics& d) {
+  const auto& tool_groups = f.tool_groups;
+  const auto& routes = f.routes;
+  const auto& products = f.products;
+  const auto& streams = f.streams;
+  const auto& initial_wip = f.initial_wip;
+  const auto n_groups = static_cast<std::int32_t>(tool_groups.size());
+  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
   // A tool group with no tools that some released or initial lot must visit can never finish
   // its work: the line would fill up silently. (A group without tools that no lot visits is fine,
   // e.g. tools not bought yet.)
@@ -237,7 +271,16 @@ Diagnostics Factory::validate() const {
       }
     }
   }
+}
 
+// Products, release streams and the initial WIP.
+void check_products_and_lots(const Factory& f, Diagnostics& d) {
+  const auto& routes = f.routes;
+  const auto& products = f.products;
+  const auto& streams = f.streams;
+  const auto& components = f.components;
+  const auto& initial_wip = f.initial_wip;
+  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
   for (const auto& p : products) {
     if (p.route < 0 || p.route >= static_cast<int>(routes.size()))
       err(p.src, fmt::format("product '{}': unknown route", p.name));
@@ -276,8 +319,19 @@ Diagnostics Factory::validate() const {
                              r.name, r.steps.size()));
     if (l.wafers <= 0) err(l.src, fmt::format("WIP lot '{}': wafers must be > 0", l.name));
   }
+}
 
-  const auto setup_name = [this](SetupId id) -> std::string {
+// Setup changes and groups, transport lanes, supplies.
+void check_setups_transport_supplies(const Factory& f, Diagnostics& d) {
+  const auto& components = f.components;
+  const auto& locations = f.locations;
+  const auto& setup_groups = f.setup_groups;
+  const auto& setups = f.setups;
+  const auto& setup_changes = f.setup_changes;
+  const auto& transport = f.transport;
+  const auto& supplies = f.supplies;
+  auto err = [&d](const SourceRef& s, std::string msg) { d.add(s.file, s.line, std::move(msg)); };
+  const auto setup_name = [&](SetupId id) -> std::string {
     if (id == kNone) return "any";
     return id >= 0 && id < static_cast<int>(setups.size()) ? setups[id] : fmt::format("#{}", id);
   };
@@ -296,7 +350,7 @@ Diagnostics Factory::validate() const {
   for (const auto& g : setup_groups) {
     if (g.min_run < 0) err(g.src, fmt::format("setup group '{}': negative minimum run", g.name));
   }
-  const auto location_name = [this](LocationId id) -> std::string {
+  const auto location_name = [&](LocationId id) -> std::string {
     return id >= 0 && id < static_cast<int>(locations.size()) ? locations[id].name
                                                               : fmt::format("#{}", id);
   };
@@ -317,6 +371,18 @@ Diagnostics Factory::validate() const {
     if (!finite_nonneg(s.quantity)) err(s.src, "supply quantity must be >= 0");
     if (s.interval < 0) err(s.src, "negative supply interval");
   }
+}
+
+}  // namespace
+
+Diagnostics Factory::validate() const {
+  Diagnostics d;
+  check_names(*this, d);
+  check_groups_and_calendars(*this, d);
+  check_routes(*this, d);
+  check_needed_tools(*this, d);
+  check_products_and_lots(*this, d);
+  check_setups_transport_supplies(*this, d);
   return d;
 }
 

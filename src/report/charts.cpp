@@ -11,14 +11,13 @@
 #include <vector>
 
 #include "report/report.h"
+#include "report/spec.h"
 
 namespace osatsim::report {
 
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kSchema = "https://vega.github.io/schema/vega-lite/v6.json";
 
 // A number as text for the tables: fixed decimals, or "-" when absent.
 std::string num(const json& v, int decimals = 1) {
@@ -38,22 +37,6 @@ std::string text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "-";
   return v.dump();
-}
-
-json base_spec(const std::string& description) {
-  return json{{"$schema", kSchema}, {"description", description}, {"config", {{"view", {{"stroke", nullptr}}}}}};
-}
-
-// The `most` entries of a result array with the highest score, in that order (ties in the
-// document's order), leaving out those `keep` refuses.
-template <class Score, class Keep>
-std::vector<const json*> top(const json& array, std::size_t most, Score score, Keep keep) {
-  std::vector<const json*> v;
-  for (const auto& e : array)
-    if (keep(e)) v.push_back(&e);
-  std::stable_sort(v.begin(), v.end(), [&](const json* a, const json* b) { return score(*a) > score(*b); });
-  if (v.size() > most) v.resize(most);
-  return v;
 }
 
 // --- plan
@@ -233,6 +216,7 @@ std::vector<Chart> simulation_charts(const json& d, const std::string& id) {
                         {"tooltip", json::array({{{"field", "lot_type"}}, {{"field", "n"}}, {{"field", "mean"}, {"format", ".2f"}}, {{"field", "p50"}, {"format", ".2f"}}, {{"field", "p95"}, {"format", ".2f"}}})}}}}});
     out.push_back({id + "-cycle-time", "Cycle time per lot type (line: min-max, bar: 5-95 %, white: median, dot: mean)", std::move(spec)});
   }
+  for (Chart& c : state_series_charts(d, id)) out.push_back(std::move(c));
   return out;
 }
 
@@ -364,10 +348,11 @@ Kind kind_of(const json& doc) {
   if (doc.contains("run") && doc.contains("lot_types") && doc.contains("tool_groups")) return Kind::Simulation;
   if (doc.contains("curve") && doc.contains("groups") && doc.contains("nominal")) return Kind::Capacity;
   if (doc.contains("sites") && doc.contains("wafer") && doc.contains("site")) return Kind::Package;
+  if (doc.contains("trace") && doc.contains("tools") && doc.contains("jobs")) return Kind::Trace;
   throw std::invalid_argument(
       "not an osatsim result: expected a plan (plan.json: purchases, scenarios, status), a simulation "
-      "(summary.json: run, lot_types, tool_groups), a capacity analysis (capacity --json: curve, groups, nominal) "
-      "or a package geometry (package --json: site, sites, wafer)");
+      "(summary.json: run, lot_types, tool_groups), a capacity analysis (capacity --json: curve, groups, nominal), "
+      "a package geometry (package --json: site, sites, wafer) or a trace (trace.json: trace, tools, jobs)");
 }
 
 const char* to_string(Kind k) {
@@ -376,6 +361,7 @@ const char* to_string(Kind k) {
     case Kind::Simulation: return "simulation";
     case Kind::Capacity: return "capacity";
     case Kind::Package: return "package";
+    case Kind::Trace: return "trace";
   }
   return "?";
 }
@@ -386,6 +372,7 @@ std::vector<Chart> charts_for(const Run& run, const std::string& id_prefix) {
     case Kind::Simulation: return simulation_charts(run.doc, id_prefix);
     case Kind::Capacity: return capacity_charts(run.doc, id_prefix);
     case Kind::Package: return package_charts(run.doc, id_prefix);
+    case Kind::Trace: return trace_charts(run.doc, id_prefix);
   }
   return {};
 }
@@ -396,6 +383,7 @@ std::vector<Table> tables_for(const Run& run) {
     case Kind::Simulation: return simulation_tables(run.doc);
     case Kind::Capacity: return capacity_tables(run.doc);
     case Kind::Package: return package_tables(run.doc);
+    case Kind::Trace: return trace_tables(run.doc);
   }
   return {};
 }

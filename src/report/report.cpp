@@ -79,6 +79,12 @@ std::string run_meta(const Run& r, Kind k) {
       return fmt::format("packing {}, wafer {} mm, edge exclusion {} mm", d.value("method", std::string("?")),
                          d.at("wafer").value("diameter_mm", 0.0), d.at("wafer").value("edge_exclusion_mm", 0.0));
     }
+    case Kind::Trace: {
+      const json& t = d.at("trace");
+      const json w = t.value("window_days", json::array({0, 0}));
+      return fmt::format("model {}, groups {}, days {} to {}", t.value("model", std::string("?")),
+                         t.value("groups", json::array()).dump(), w.at(0).dump(), w.at(1).dump());
+    }
   }
   return {};
 }

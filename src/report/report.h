@@ -3,7 +3,8 @@
 //
 // A report shows one or more result documents, each as written by a command: a plan
 // (`plan.json`), a simulation (`summary.json` of `simulate`), a static capacity analysis
-// (`capacity --json`) or a package geometry (`package --json`, drawn as a wafer map). Every chart is a vega-lite specification with its data inline; the chart
+// (`capacity --json`), a package geometry (`package --json`, drawn as a wafer map) or a trace
+// (`simulate --trace`, drawn as a Gantt chart). Every chart is a vega-lite specification with its data inline; the chart
 // libraries (vega, vega-lite, vega-embed, pinned in src/report/web/package-lock.json) are
 // embedded in the binary at build time and written into the page, so the file works offline and
 // never loads anything from the network.
@@ -14,7 +15,7 @@
 
 namespace osatsim::report {
 
-enum class Kind { Plan, Simulation, Capacity, Package };
+enum class Kind { Plan, Simulation, Capacity, Package, Trace };
 
 // The kind of a result document; throws std::invalid_argument naming what is missing when the
 // document is none of the three.

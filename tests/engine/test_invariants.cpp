@@ -317,5 +317,50 @@ TEST(EngineInvariants, SuperHotReservationRuns) {
   EXPECT_GT(base.lot_types[3].completed, 0);
 }
 
+// The tool-state series cuts the KPI window into periods: weighted by the periods' lengths, each
+// group's shares add up to its shares over the window; the series leaves every other result
+// unchanged; daily starts and outs add up to the run's totals.
+TEST(EngineInvariants, StateSeriesAddsUpToTheWindowShares) {
+  const auto f = rich();
+  Options o;
+  o.days = 101.5;
+  o.warmup_days = 10;
+  o.series_days = 7;
+  const Results r = simulate(f, o);
+  ASSERT_EQ(r.status, RunStatus::Ok);
+  const StateSeries& s = r.state_series;
+  ASSERT_EQ(s.shares.size(), r.tool_groups.size());
+  ASSERT_EQ(s.start_day.size(), 14u);  // 91.5 days: 13 weeks and half a day
+  EXPECT_DOUBLE_EQ(s.start_day.front(), 10);
+  EXPECT_DOUBLE_EQ(s.start_day[1], 17);
+  EXPECT_NEAR(s.length_days.back(), 0.5, 1e-9);
+  double total = 0;
+  for (double d : s.length_days) total += d;
+  EXPECT_NEAR(total, 91.5, 1e-9);
+  for (std::size_t gi = 0; gi < s.shares.size(); ++gi) {
+    const auto& g = r.tool_groups[gi];
+    const double want[5] = {g.busy, g.setup, g.down, g.pm, g.idle};
+    for (int k = 0; k < 5; ++k) {
+      double sum = 0;
+      for (std::size_t p = 0; p < s.shares[gi].size(); ++p) sum += s.shares[gi][p][k] * s.length_days[p];
+      EXPECT_NEAR(sum / total, want[k], 1e-9) << g.name << " state " << k;
+    }
+  }
+  Options none = o;
+  none.series_days = 0;
+  const Results q = simulate(f, none);
+  EXPECT_TRUE(q.state_series.shares.empty());
+  EXPECT_EQ(fingerprint(q), fingerprint(r));
+  std::int64_t starts = 0, outs = 0;
+  for (auto n : r.starts_per_day) starts += n;
+  for (auto n : r.outs_per_day) outs += n;
+  EXPECT_EQ(r.starts_per_day.size(), 101u);
+  // Lots released or completed in the last half day fall after the last day boundary.
+  EXPECT_LE(starts, r.lots_released);
+  EXPECT_GT(starts, r.lots_released * 9 / 10);
+  EXPECT_LE(outs, r.lots_completed);
+  EXPECT_GT(outs, r.lots_completed * 9 / 10);
+}
+
 }  // namespace
 }  // namespace osatsim::engine::test

@@ -149,5 +149,87 @@ TEST(SimulateCli, GuardStopsWithExitOne) {
   EXPECT_FALSE(fs::exists(dir.path() / "x" / "summary.json"));
 }
 
+// --trace: the catalogue of its errors (exit 2, nothing written), and a trace that holds the
+// traced groups' tools only, within the window.
+TEST(SimulateCli, TraceErrorsAndWindow) {
+  TempDir dir;
+  const auto out = (dir.path() / "t").string();
+  const std::vector<std::vector<std::string>> bad = {
+      {"--trace", "no_such_group", "--out", out},
+      {"--trace", "grinder", "--trace-window", "5", "--out", out},
+      {"--trace", "grinder", "--trace-window", "6:5", "--out", out},
+      {"--trace", "grinder", "--trace-window", "1:99", "--out", out},
+      {"--trace", "grinder"},
+      {"--trace", "grinder", "--replications", "2", "--out", out},
+      {"--trace-window", "1:2", "--out", out}};
+  for (const auto& extra : bad) {
+    std::vector<std::string> args = {"simulate", "default", "--days", "20"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult r = run_osatsim(args);
+    EXPECT_EQ(r.exit_code, 2) << extra[1] << ": " << r.err;
+    EXPECT_NE(r.err.find("--trace"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir.path() / "t" / "trace.json"));
+  }
+  const RunResult r = run_osatsim({"simulate", "default", "--days", "20", "--trace", "grinder",
+                                   "--trace-window", "5:7", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto t = nlohmann::json::parse(read_file(dir.path() / "t" / "trace.json"));
+  EXPECT_EQ(t.at("trace").at("groups"), nlohmann::json::array({"grinder"}));
+  ASSERT_FALSE(t.at("jobs").empty());
+  for (const auto& j : t.at("jobs")) {
+    EXPECT_EQ(j.at("tool").get<std::string>().rfind("grinder #", 0), 0u) << j.dump();
+    EXPECT_GE(j.at("start_day").get<double>(), 5.0);
+    EXPECT_LE(j.at("end_day").get<double>(), 7.0);
+  }
+}
+
+// --progress and --quiet: on every subcommand; never draws nothing, always draws the days done,
+// their rate and the time left on standard error; --quiet leaves standard output empty while
+// the files are still written; a value outside auto|always|never is refused.
+TEST(SimulateCli, ProgressAndQuiet) {
+  for (const char* cmd : {"simulate", "capacity", "plan", "validate", "report", "package", "scenario"}) {
+    const RunResult r = run_osatsim({cmd, "--progress", "never", "--quiet", "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+  }
+  TempDir dir;
+  const auto out = (dir.path() / "q").string();
+  const RunResult bad = run_osatsim({"simulate", "default", "--days", "5", "--progress", "sometimes", "--out", out});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--progress"), std::string::npos) << bad.err;
+  const RunResult quiet = run_osatsim({"simulate", "default", "--days", "20", "--quiet", "--progress", "always", "--out", out});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_EQ(quiet.err.find('\r'), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir.path() / "q" / "summary.json"));
+  const RunResult never = run_osatsim({"simulate", "default", "--days", "20", "--progress", "never", "--out", out});
+  ASSERT_EQ(never.exit_code, 0) << never.err;
+  EXPECT_NE(never.out.find("wrote"), std::string::npos);
+  EXPECT_EQ(never.err.find('\r'), std::string::npos);
+  // A run long enough to be drawn (a progress line is redrawn at most every 0.2 s).
+  const RunResult always = run_osatsim({"simulate", "default", "--days", "1000", "--replications", "8",
+                                        "--jobs", "1", "--progress", "always", "--out", out});
+  ASSERT_EQ(always.exit_code, 0) << always.err;
+  EXPECT_NE(always.err.find("simulate: "), std::string::npos);
+  EXPECT_NE(always.err.find("/8000 days"), std::string::npos) << always.err.substr(0, 300);
+  EXPECT_NE(always.err.find("days/s"), std::string::npos);
+}
+
+// --initial-wip none: the model's initial WIP left out (an empty fab at time 0); a word outside
+// model|none refused.
+TEST(SimulateCli, InitialWipNoneStartsEmpty) {
+  TempDir dir;
+  const auto a = (dir.path() / "a").string(), b = (dir.path() / "b").string();
+  ASSERT_EQ(run_osatsim({"simulate", minifab().string(), "--days", "10", "--out", a}).exit_code, 0);
+  ASSERT_EQ(run_osatsim({"simulate", minifab().string(), "--days", "10", "--initial-wip", "none", "--out", b}).exit_code, 0);
+  const auto ja = nlohmann::json::parse(read_file(dir.path() / "a" / "summary.json"));
+  const auto jb = nlohmann::json::parse(read_file(dir.path() / "b" / "summary.json"));
+  EXPECT_GT(ja.at("totals").at("initial_wip_lots").get<int>(), 0);
+  EXPECT_EQ(jb.at("totals").at("initial_wip_lots").get<int>(), 0);
+  EXPECT_EQ(jb.at("totals").at("lots_released"), ja.at("totals").at("lots_released"));
+  const RunResult bad = run_osatsim({"simulate", "default", "--days", "10", "--initial-wip", "half"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--initial-wip"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace osatsim::test

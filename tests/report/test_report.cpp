@@ -48,7 +48,7 @@ const char* kNetwork =
 // of different seeds and a capacity analysis.
 struct Docs {
   test::TempDir tmp;
-  fs::path plan, sim1, sim2, cap, pkg;
+  fs::path plan, sim1, sim2, cap, pkg, trace;
   std::string error;
   Docs() {
     tmp.write("tiny_line.yaml", test::read_file(test::source_dir() / "tests/planner/fixtures/tiny_line.yaml"));
@@ -58,7 +58,8 @@ struct Docs {
       if (r.exit_code != 0) error += args[0] + ": " + r.err;
     };
     run({"plan", net.string(), "--out", (tmp.path() / "plan").string(), "--verify-days", "40", "--verify-replications", "1"});
-    run({"simulate", "default", "--days", "30", "--seed", "1", "--out", (tmp.path() / "sim1").string()});
+    run({"simulate", "default", "--days", "30", "--seed", "1", "--out", (tmp.path() / "sim1").string(),
+         "--trace", "grinder,litho", "--trace-window", "10:12"});
     run({"simulate", "default", "--days", "30", "--seed", "2", "--out", (tmp.path() / "sim2").string()});
     run({"capacity", "default", "--json", (tmp.path() / "cap.json").string()});
     run({"package", "--site", "52x54.5", "--json", (tmp.path() / "pkg.json").string()});
@@ -67,6 +68,7 @@ struct Docs {
     sim2 = tmp.path() / "sim2" / "summary.json";
     cap = tmp.path() / "cap.json";
     pkg = tmp.path() / "pkg.json";
+    trace = tmp.path() / "sim1" / "trace.json";
   }
 };
 
@@ -144,7 +146,7 @@ TEST(Report, SimulationChartsCarryTheRunsFigures) {
   ASSERT_TRUE(docs().error.empty()) << docs().error;
   const report::Run run{"s", load(docs().sim1)};
   const auto charts = report::charts_for(run, "r");
-  ASSERT_EQ(charts.size(), 3u);
+  ASSERT_EQ(charts.size(), 5u);
   // WIP: one point per simulated day, the run's own series.
   const json& wip = charts[1].spec.at("data").at("values");
   const json& series = run.doc.at("wip").at("lots_per_day");
@@ -156,6 +158,43 @@ TEST(Report, SimulationChartsCarryTheRunsFigures) {
   std::map<std::string, double> total;
   for (const auto& v : states) total[v.at("group").get<std::string>()] += v.at("share").get<double>();
   for (const auto& [g, t] : total) EXPECT_NEAR(t, 1.0, 0.02) << g;
+  // Heatmap: the 25 most loaded groups (all 30 of the default line have fewer), one cell per
+  // group and week, busy + setup of the run's series.
+  const json& tgs = run.doc.at("tool_group_series");
+  const json& cells = charts[3].spec.at("data").at("values");
+  const std::size_t periods = tgs.at("start_day").size();
+  ASSERT_EQ(periods, 5u);  // 30 days: four weeks and two days
+  ASSERT_EQ(cells.size(), 25u * periods);
+  std::map<std::string, const json*> by_name;
+  for (const auto& g : tgs.at("groups")) by_name[g.at("name").get<std::string>()] = &g;
+  for (const auto& c : cells) {
+    const json& g = *by_name.at(c.at("group").get<std::string>());
+    const auto p = static_cast<std::size_t>(std::lround((c.at("from").get<double>() - tgs.at("start_day")[0].get<double>()) / 7));
+    EXPECT_DOUBLE_EQ(c.at("utilisation").get<double>(), g.at("busy")[p].get<double>() + g.at("setup")[p].get<double>());
+  }
+  // States over time: five states per period.
+  EXPECT_EQ(charts[4].spec.at("data").at("values").size(), 5u * periods);
+}
+
+// The Gantt chart of a trace: every job and outage of the traced tools in the window, on the
+// traced tools' rows, and nothing outside the window.
+TEST(Report, GanttChartOfATrace) {
+  ASSERT_TRUE(docs().error.empty()) << docs().error;
+  const json t = load(docs().trace);
+  EXPECT_EQ(report::kind_of(t), report::Kind::Trace);
+  const auto charts = report::charts_for({"t", t}, "g");
+  ASSERT_EQ(charts.size(), 1u);
+  const json& bars = charts[0].spec.at("data").at("values");
+  ASSERT_EQ(bars.size(), t.at("jobs").size() + t.at("outages").size());
+  EXPECT_GT(t.at("jobs").size(), 20u);
+  std::set<std::string> tools;
+  for (const auto& tool : t.at("tools")) tools.insert(tool.at("name").get<std::string>());
+  for (const auto& b : bars) {
+    EXPECT_TRUE(tools.count(b.at("tool").get<std::string>())) << b.dump();
+    EXPECT_GE(b.at("start").get<double>(), 10.0);
+    EXPECT_LE(b.at("end").get<double>(), 12.0);
+    EXPECT_LE(b.at("start").get<double>(), b.at("end").get<double>());
+  }
 }
 
 TEST(Report, OverlaysOnlyForSeveralRunsOfAKind) {
@@ -279,7 +318,7 @@ TEST(ReportBrowser, EveryChartRendersWithoutJavaScriptErrors) {
   test::TempDir tmp;
   const auto html = tmp.path() / "report.html";
   const auto r = test::run_osatsim({"report", docs().plan.string(), docs().sim1.string(), docs().sim2.string(),
-                                    docs().cap.string(), docs().pkg.string(), "-o", html.string()});
+                                    docs().cap.string(), docs().pkg.string(), docs().trace.string(), "-o", html.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto dom = tmp.path() / "dom.html";
   const auto profile = tmp.path() / "profile";
@@ -296,7 +335,8 @@ TEST(ReportBrowser, EveryChartRendersWithoutJavaScriptErrors) {
     for (std::size_t at = page.find("class=\"chart\""); at != std::string::npos; at = page.find("class=\"chart\"", at + 1)) ++n;
     return n;
   }();
-  EXPECT_EQ(containers, 4u + 3u + 3u + 2u + 1u + 3u);  // plan, two simulations, capacity, wafer map, overlays
+  // plan, two simulations, capacity, wafer map, Gantt chart, overlays
+  EXPECT_EQ(containers, 4u + 5u + 5u + 2u + 1u + 1u + 3u);
   EXPECT_NE(d.find("data-charts=\"rendered " + std::to_string(containers) + "\""), std::string::npos)
       << d.substr(0, std::min<std::size_t>(d.size(), 400));
   const std::string pre = "<pre id=\"js-errors\">";
