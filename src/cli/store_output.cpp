@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "cli/progress.h"
 #include "core/version.h"
 #include "store/sqlite.h"
 #include "store/store.h"

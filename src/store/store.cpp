@@ -185,19 +185,30 @@ void insert_tool_groups(Db& db, std::int64_t id, const ojson& doc) {
   }
 }
 
-void insert_series(Db& db, std::int64_t id, const ojson& doc) {
-  const auto wip = doc.find("wip");
-  if (wip == doc.end() || !wip->contains("lots_per_day")) return;
-  Stmt st(db, "INSERT INTO series VALUES (?1, 'wip_lots', ?2, ?3)");
+void insert_one_series(Stmt& st, std::int64_t id, const std::string& name, const ojson& values) {
+  if (!values.is_array()) return;
   std::int64_t day = 0;
-  for (const auto& v : (*wip)["lots_per_day"]) {
-    st.bind(1, id).bind(2, day++);
+  for (const auto& v : values) {
+    st.bind(1, id).bind(2, name).bind(3, day++);
     if (v.is_number()) {
-      st.bind(3, v.get<double>());
+      st.bind(4, v.get<double>());
     } else {
-      st.bind_null(3);
+      st.bind_null(4);
     }
     st.run();
+  }
+}
+
+// Daily series: wip_lots (wip.lots_per_day), starts and outs (flow_per_day).
+void insert_series(Db& db, std::int64_t id, const ojson& doc) {
+  Stmt st(db, "INSERT INTO series VALUES (?1, ?2, ?3, ?4)");
+  const auto wip = doc.find("wip");
+  if (wip != doc.end() && wip->contains("lots_per_day"))
+    insert_one_series(st, id, "wip_lots", (*wip)["lots_per_day"]);
+  const auto flow = doc.find("flow_per_day");
+  if (flow != doc.end() && flow->is_object()) {
+    for (const char* name : {"starts", "outs"})
+      if (flow->contains(name)) insert_one_series(st, id, name, (*flow)[name]);
   }
 }
 
