@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -91,6 +92,24 @@ TEST(SweepCli, SameResultsForAnyJobs) {
   ASSERT_EQ(sweep(dir, grid_sweep(), "j2", {"--jobs", "2"}).exit_code, 0);
   EXPECT_EQ(read_file(dir.path() / "j1" / "sweep.json"), read_file(dir.path() / "j2" / "sweep.json"));
   EXPECT_EQ(read_file(dir.path() / "j1" / "sweep.csv"), read_file(dir.path() / "j2" / "sweep.csv"));
+}
+
+// Two MPI ranks (rank 0 coordinates and runs items on a thread, rank 1 asks for items): the
+// same sweep.json as one thread.
+TEST(SweepCli, MpiRanksGiveTheSameResults) {
+  if (!OSATSIM_TEST_WITH_MPI) GTEST_SKIP() << "this build has no MPI (OSATSIM_WITH_MPI off)";
+  if (std::system("command -v mpirun > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "mpirun not found (install openmpi-bin)";
+  TempDir dir;
+  ASSERT_EQ(sweep(dir, grid_sweep(), "j1", {"--jobs", "1"}).exit_code, 0);
+  const std::string cmd = "mpirun --oversubscribe --allow-run-as-root -np 2 " +
+                          std::string(OSATSIM_BINARY) + " sweep " +
+                          (dir.path() / "s.yaml").string() + " --out " +
+                          (dir.path() / "mpi").string() + " > " +
+                          (dir.path() / "mpi.log").string() + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(dir.path() / "mpi.log");
+  EXPECT_EQ(read_file(dir.path() / "j1" / "sweep.json"),
+            read_file(dir.path() / "mpi" / "sweep.json"));
 }
 
 TEST(SweepCli, ResumeAfterKillGivesTheSameFile) {
