@@ -12,6 +12,8 @@
 #include "cli/model_options.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/progress.h"
+#include "cli/store_output.h"
 #include "engine/engine.h"
 #include "io/load.h"
 #include "sweep/mpi.h"
@@ -125,7 +127,7 @@ bool prepare(const sweep::Spec& spec, const std::shared_ptr<const model::Factory
   return ok;
 }
 
-int run_sweep(const SweepArgs& a, sweep::MpiSession& mpi) {
+int run_sweep(const SweepArgs& a, sweep::MpiSession& mpi, DbTarget& db) {
   sweep::Spec spec;
   std::vector<std::string> errors;
   if (!sweep::read_spec(a.file, spec, errors)) {
@@ -133,6 +135,7 @@ int run_sweep(const SweepArgs& a, sweep::MpiSession& mpi) {
     return kExitBadInput;
   }
   if (!check_output_dir("sweep", "--out", a.out)) return kExitBadInput;
+  if (mpi.rank() == 0 && !db_check(db)) return kExitBadInput;
   Diagnostics diags;
   // A relative model path is read relative to the sweep file's folder when it is there.
   namespace fs = std::filesystem;
@@ -162,6 +165,9 @@ int run_sweep(const SweepArgs& a, sweep::MpiSession& mpi) {
   }
   std::error_code ec;
   if (mpi.rank() == 0) fs::create_directories(a.out, ec);
+  // Progress: the work items this process runs (on rank 0 under MPI, its own share).
+  ProgressLine progress("sweep", "runs",
+                        static_cast<double>(spec.variants.size()) * spec.replications);
   const sweep::RunItem item = [&](int v, int r, sweep::Figures& f, std::string& why) {
     engine::Options o = variants[static_cast<std::size_t>(v)].options;
     o.seed = spec.seed + static_cast<std::uint64_t>(r);  // common random numbers
@@ -171,6 +177,7 @@ int run_sweep(const SweepArgs& a, sweep::MpiSession& mpi) {
       return false;
     }
     f = sweep::figures_of(res);
+    progress.add(1);
     return true;
   };
   sweep::RunSettings rs{a.jobs, journal, a.resume, a.stop_after};
@@ -182,9 +189,11 @@ int run_sweep(const SweepArgs& a, sweep::MpiSession& mpi) {
     std::fprintf(stderr, "sweep: %s\n", why.c_str());
     return kExitFailure;
   }
+  progress.finish();
   if (mpi.rank() != 0) return kExitOk;  // rank 0 writes
   const auto results = sweep::compare(spec, items);
-  fmt::print("{}", sweep::sweep_table(spec, results));
+  const bool quiet = common_options().quiet;
+  if (!quiet) fmt::print("{}", sweep::sweep_table(spec, results));
   for (const auto& [name, text] :
        {std::pair{"sweep.json", sweep::sweep_json(spec, results)},
         std::pair{"sweep.csv", sweep::sweep_csv(spec, results)}}) {
@@ -193,8 +202,11 @@ int run_sweep(const SweepArgs& a, sweep::MpiSession& mpi) {
       std::fprintf(stderr, "sweep: %s\n", why.c_str());
       return kExitFailure;
     }
-    fmt::print("wrote {}\n", path);
+    if (!quiet) fmt::print("wrote {}\n", path);
   }
+  // The results store keeps the sweep's comparison as one run (docs/results.md).
+  if (!db_record(db, spec.model, spec.seed, nlohmann::json::parse(sweep::sweep_json(spec, results))))
+    return kExitFailure;
   return kExitOk;
 }
 
@@ -209,13 +221,14 @@ Runner setup(CLI::App* app) {
                 "keep the finished items of the journal in DIR and run only the others");
   // Testing aid: ends the process abruptly after N new items, as a kill would.
   app->add_option("--stop-after", a->stop_after)->group("")->check(whole_range(0, 1000000));
-  return [a] {
+  auto db = add_db_options(app);
+  return [a, db] {
     sweep::MpiSession mpi;  // MPI only when started by mpirun/srun with several processes
     if (mpi.rank() != 0) {  // workers stay quiet; rank 0 reports
       if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))
         return kExitFailure;
     }
-    const int code = run_sweep(*a, mpi);
+    const int code = run_sweep(*a, mpi, *db);
     mpi.abort_if_failed(code);
     return code;
   };

@@ -86,6 +86,21 @@ TEST(SweepCli, GridMatchesSimulateRunOneByOne) {
   }
 }
 
+// The results store keeps the sweep's comparison as one run (its sweep.json), and --quiet keeps
+// standard output empty.
+TEST(SweepCli, StoredInTheResultsStoreAndQuiet) {
+  TempDir dir;
+  const std::string db = (dir.path() / "r.sqlite").string();
+  const RunResult r = sweep(dir, grid_sweep(), "out", {"--db", db, "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  const RunResult x = run_osatsim({"runs", "export", "1", "--json", (dir.path() / "x.json").string(), "--db", db});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(json::parse(read_file(dir.path() / "x.json")), json::parse(read_file(dir.path() / "out" / "sweep.json")));
+  const RunResult l = run_osatsim({"runs", "list", "--db", db});
+  EXPECT_NE(l.out.find("sweep"), std::string::npos) << l.out;
+}
+
 TEST(SweepCli, SameResultsForAnyJobs) {
   TempDir dir;
   ASSERT_EQ(sweep(dir, grid_sweep(), "j1", {"--jobs", "1"}).exit_code, 0);
