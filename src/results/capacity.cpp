@@ -5,6 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "results/format.h"
+
 namespace osatsim::results {
 
 using namespace analysis;  // NOLINT: the result types it presents
@@ -12,18 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-json num(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
-
-std::string fnum(double v, int prec) {
-  if (!std::isfinite(v)) return "inf";
-  return fmt::format("{:.{}f}", v, prec);
-}
-std::string pct(double v) {
-  if (!std::isfinite(v)) return "inf";
-  return fmt::format("{:.1f}%", 100.0 * v);
-}
+using format::fnum;
+using format::num;
+using format::pct;
 
 json point_json(const CurvePoint& p) {
   json j;

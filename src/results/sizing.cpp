@@ -5,6 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "results/format.h"
+
 #include "results/capacity.h"
 #include "results/sizing.h"
 
@@ -15,17 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-json num(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
-std::string fnum(double v, int prec) {
-  if (!std::isfinite(v)) return "inf";
-  return fmt::format("{:.{}f}", v, prec);
-}
-std::string pct(double v) {
-  if (!std::isfinite(v)) return "inf";
-  return fmt::format("{:.1f}%", 100.0 * v);
-}
+using format::fnum;
+using format::num;
+using format::pct;
 std::string money(double v) {
   if (!std::isfinite(v)) return "inf";
   if (std::abs(v - std::round(v)) < 1e-9) return fmt::format("{:.0f}", v);
