@@ -15,6 +15,7 @@
 #include "cli/progress.h"
 #include "cli/store_output.h"
 #include "engine/engine.h"
+#include "engine/options.h"
 #include "io/load.h"
 #include "sweep/mpi.h"
 #include "sweep/run.h"
@@ -47,18 +48,18 @@ bool apply_option(const sweep::Setting& s, const std::string& where, engine::Opt
   };
   if (s.key == "dispatch") {
     return engine::parse_dispatch_rule(s.value, o.dispatch) ||
-           bad("model, fifo, cr, edd, spt, priority-fifo");
+           bad(choice_list(engine::kDispatchRules).c_str());
   }
   if (s.key == "lssu-switch") {
-    if (s.value != "immediate" && s.value != "group-aware") return bad("immediate, group-aware");
-    o.lssu_switch = s.value == "group-aware" ? engine::LssuSwitch::GroupAware
-                                             : engine::LssuSwitch::Immediate;
+    const auto v = parse_choice(engine::kLssuSwitches, s.value);
+    if (!v) return bad(choice_list(engine::kLssuSwitches).c_str());
+    o.lssu_switch = *v;
     return true;
   }
   if (s.key == "idle-tool") {
-    if (s.value != "first" && s.value != "longest-idle") return bad("first, longest-idle");
-    o.idle_tool = s.value == "longest-idle" ? engine::IdleTool::LongestIdle
-                                            : engine::IdleTool::First;
+    const auto v = parse_choice(engine::kIdleTools, s.value);
+    if (!v) return bad(choice_list(engine::kIdleTools).c_str());
+    o.idle_tool = *v;
     return true;
   }
   if (s.key == "pm-nesting") return parse_pm_nesting(s.value, where.c_str(), nest_override, nesting);
@@ -81,6 +82,44 @@ void what_if_text(const sweep::Setting& s, std::vector<std::string>& scales,
   else if (s.key.starts_with("tools.")) tools.push_back(s.key.substr(6) + "=" + s.value);
 }
 
+// A model edit that is no what-if: yield.STEP (the yield of every route step of that name, in
+// (0, 1]) or rule.GROUP (a tool group's own dispatching rule, a word of simulate --dispatch).
+// False, with a file:line message, for an unknown step or group or a bad level.
+bool apply_model_edit(const sweep::Setting& s, const std::string& where, model::Factory& f) {
+  const std::string name = s.key.substr(s.key.find('.') + 1);
+  if (s.key.starts_with("yield.")) {
+    char* end = nullptr;
+    const double y = std::strtod(s.value.c_str(), &end);
+    if (end != s.value.c_str() + s.value.size() || !(y > 0 && y <= 1)) {
+      std::fprintf(stderr, "%s: %s: '%s' is not a yield in (0, 1]\n", where.c_str(), s.key.c_str(),
+                   s.value.c_str());
+      return false;
+    }
+    int n = 0;
+    for (auto& route : f.routes)
+      for (auto& st : route.steps)
+        if (st.name == name) {
+          st.yield = y;
+          ++n;
+        }
+    if (n == 0) std::fprintf(stderr, "%s: %s: no route step named '%s'\n", where.c_str(), s.key.c_str(), name.c_str());
+    return n > 0;
+  }
+  engine::DispatchRule rule{};
+  if (!engine::parse_dispatch_rule(s.value, rule)) {
+    std::fprintf(stderr, "%s: %s: unknown level '%s' (%s)\n", where.c_str(), s.key.c_str(),
+                 s.value.c_str(), choice_list(engine::kDispatchRules).c_str());
+    return false;
+  }
+  for (auto& g : f.tool_groups)
+    if (g.name == name) {
+      g.ranking = engine::ranking_of(rule, g.ranking);
+      return true;
+    }
+  std::fprintf(stderr, "%s: %s: no tool group named '%s'\n", where.c_str(), s.key.c_str(), name.c_str());
+  return false;
+}
+
 // Every variant checked and built before any run: a bad level gives file:line and nullptr.
 bool prepare(const sweep::Spec& spec, const std::shared_ptr<const model::Factory>& base,
              std::vector<Prepared>& out) {
@@ -94,9 +133,14 @@ bool prepare(const sweep::Spec& spec, const std::shared_ptr<const model::Factory
     model::WhatIf all;
     std::string what_if_where;
     bool variant_ok = true;
+    std::vector<std::pair<const sweep::Setting*, std::string>> edits;  // yield., rule.
     for (const auto& s : v.settings) {
       if (s.value.empty()) continue;  // the base model's own
       const std::string where = fmt::format("{}:{}", spec.file, s.line);
+      if (s.key.starts_with("yield.") || s.key.starts_with("rule.")) {
+        edits.emplace_back(&s, where);
+        continue;
+      }
       const bool model_field = s.key == "scale" || s.key.starts_with("scale.") ||
                                s.key.starts_with("tools.");
       if (!model_field) {
@@ -120,6 +164,12 @@ bool prepare(const sweep::Spec& spec, const std::shared_ptr<const model::Factory
       p.factory = with_what_if(with_pm_nesting(base, nest_override, nesting), all,
                                what_if_where.empty() ? spec.file.c_str() : what_if_where.c_str());
       if (!p.factory) variant_ok = false;
+    }
+    if (variant_ok && !edits.empty()) {
+      auto edited = std::make_shared<model::Factory>(*p.factory);
+      for (const auto& [s, where] : edits)
+        if (!apply_model_edit(*s, where, *edited)) variant_ok = false;
+      p.factory = edited;
     }
     ok = ok && variant_ok;
     out.push_back(std::move(p));

@@ -52,26 +52,7 @@ void Sim::build_groups() {
     g.lssu = mg.lssu && mg.setup_group != kNone;
     g.min_run = g.lssu ? f_.setup_groups[mg.setup_group].min_run : 0;
     g.batch_max_wait = o_.batch_max_wait >= 0 ? o_.batch_max_wait : mg.batch_max_wait;
-    switch (o_.dispatch) {
-      case DispatchRule::Model:
-        g.rank = mg.ranking;
-        break;
-      case DispatchRule::Fifo:
-        g.rank = {model::RankCriterion::Fifo};
-        break;
-      case DispatchRule::CriticalRatio:
-        g.rank = {model::RankCriterion::CriticalRatio};
-        break;
-      case DispatchRule::EarliestDue:
-        g.rank = {model::RankCriterion::EarliestDue};
-        break;
-      case DispatchRule::ShortestProcessing:
-        g.rank = {model::RankCriterion::ShortestProcessing};
-        break;
-      case DispatchRule::PriorityFifo:
-        g.rank = {model::RankCriterion::HighPriority, model::RankCriterion::Fifo};
-        break;
-    }
+    g.rank = ranking_of(o_.dispatch, mg.ranking);
     if (g.rank.size() > 4) g.rank.resize(4);
     g.wafer_pm_slot.assign(mg.pms.size(), -1);
     for (std::size_t a = 0; a < mg.pms.size(); ++a)

@@ -12,4 +12,24 @@ bool parse_dispatch_rule(const std::string& word, DispatchRule& rule) {
   return v.has_value();
 }
 
+std::vector<model::RankCriterion> ranking_of(DispatchRule rule,
+                                             const std::vector<model::RankCriterion>& group) {
+  using model::RankCriterion;
+  switch (rule) {
+    case DispatchRule::Model:
+      return group;
+    case DispatchRule::Fifo:
+      return {RankCriterion::Fifo};
+    case DispatchRule::CriticalRatio:
+      return {RankCriterion::CriticalRatio};
+    case DispatchRule::EarliestDue:
+      return {RankCriterion::EarliestDue};
+    case DispatchRule::ShortestProcessing:
+      return {RankCriterion::ShortestProcessing};
+    case DispatchRule::PriorityFifo:
+      return {RankCriterion::HighPriority, RankCriterion::Fifo};
+  }
+  return group;
+}
+
 }  // namespace osatsim::engine

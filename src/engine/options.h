@@ -4,6 +4,8 @@
 #include "core/choice.h"
 #include "engine/engine.h"
 
+#include <vector>
+
 namespace osatsim::engine {
 
 inline constexpr Choice<DispatchRule> kDispatchRules[] = {
@@ -25,5 +27,10 @@ inline constexpr Choice<LssuSwitch> kLssuSwitches[] = {
     {LssuSwitch::GroupAware, "group-aware",
      "only when the tools already in the wanted gas cannot cover its waiting lots"},
 };
+
+// The ranking chain a global dispatching rule gives every tool group (`group`: the group's own
+// chain, used for DispatchRule::Model).
+std::vector<model::RankCriterion> ranking_of(DispatchRule rule,
+                                             const std::vector<model::RankCriterion>& group);
 
 }  // namespace osatsim::engine

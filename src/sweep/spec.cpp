@@ -60,7 +60,7 @@ struct Reader {
     const std::string key = k.as<std::string>();
     if (known_factor(key)) return true;
     bad(k, fmt::format("unknown factor '{}' (dispatch, lssu-switch, idle-tool, pm-nesting, "
-                       "batch-max-wait, scale, tools.GROUP, scale.PRODUCT)",
+                       "batch-max-wait, scale, tools.GROUP, scale.PRODUCT, yield.STEP, rule.GROUP)",
                        key));
     return false;
   }
@@ -174,7 +174,7 @@ bool known_factor(const std::string& key) {
   if (std::find(std::begin(kOptionFactors), std::end(kOptionFactors), key) !=
       std::end(kOptionFactors))
     return true;
-  for (const char* prefix : {"tools.", "scale."}) {
+  for (const char* prefix : {"tools.", "scale.", "yield.", "rule."}) {
     const std::string p(prefix);
     if (key.size() > p.size() && key.compare(0, p.size(), p) == 0) return true;
   }

@@ -101,6 +101,27 @@ TEST(SweepCli, StoredInTheResultsStoreAndQuiet) {
   EXPECT_NE(l.out.find("sweep"), std::string::npos) << l.out;
 }
 
+// Model fields that are no what-if: a step's yield (every route step of that name) and a tool
+// group's own dispatching rule; unknown names and bad levels refused with file:line.
+TEST(SweepCli, YieldAndGroupRuleFactors) {
+  TempDir dir;
+  const std::string head = "model: default\ndays: 40\nwarmup_days: 10\nreplications: 1\nseed: 1\n";
+  const RunResult r = sweep(dir, head + "variants:\n  - {yield.final_test: 1.0}\n  - {yield.final_test: 0.5}\n"
+                                        "  - {rule.litho: fifo}\n", "out", {"--no-db"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(read_file(dir.path() / "out" / "sweep.json"));
+  const double full = j["variants"][0]["kpis"]["P1.good_units_per_month"]["mean"].get<double>();
+  const double half = j["variants"][1]["kpis"]["P1.good_units_per_month"]["mean"].get<double>();
+  EXPECT_GT(full, 0);
+  EXPECT_NEAR(half / full, 0.5, 0.1);  // the final test keeps half of what it sees
+  // Litho under FIFO instead of its own chain: the run changes.
+  EXPECT_NE(j["variants"][2]["kpis"]["all.ct_mean_days"]["mean"], j["variants"][0]["kpis"]["all.ct_mean_days"]["mean"]);
+  expect_refused(head + "grid:\n  yield.no_such_step: [0.5]\n", "s.yaml:7: yield.no_such_step: no route step");
+  expect_refused(head + "grid:\n  yield.final_test: [1.5]\n", "s.yaml:7: yield.final_test: '1.5' is not a yield");
+  expect_refused(head + "grid:\n  rule.no_such_group: [fifo]\n", "s.yaml:7: rule.no_such_group: no tool group");
+  expect_refused(head + "grid:\n  rule.litho: [fastest]\n", "s.yaml:7: rule.litho: unknown level");
+}
+
 TEST(SweepCli, SameResultsForAnyJobs) {
   TempDir dir;
   ASSERT_EQ(sweep(dir, grid_sweep(), "j1", {"--jobs", "1"}).exit_code, 0);
