@@ -1,6 +1,8 @@
 // osatsim plan NETWORK: the multi-site, multi-period capacity plan (docs/planner.md).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -109,7 +111,14 @@ Runner setup(CLI::App* app) {
     po.verify_replications = opt->verify_replications;
     po.verify_days = opt->verify_days;
     po.verify_warmup_days = 0.3 * opt->verify_days;
-    ProgressLine progress(fmt::format("plan: solving (limit {:g} s) and verifying", opt->time_limit), "", 0);
+    ProgressLine progress("plan", "", 0);
+    progress.set_note(fmt::format("solving, limit {:g} s", opt->time_limit));
+    // The search's gap as it narrows (the rounded start against the LP bound, then CBC's).
+    po.solve.on_progress = [&progress, limit = opt->time_limit](double incumbent, double bound) {
+      if (!std::isfinite(incumbent) || !std::isfinite(bound)) return;
+      const double gap = std::max(0.0, (incumbent - bound) / std::max(1e-9, std::abs(incumbent)));
+      progress.set_note(fmt::format("gap {:.2f} % (solver limit {:g} s, then the verification)", 100 * gap, limit));
+    };
     const planner::Plan plan = planner::make_plan(*net, po);
     progress.finish();
     fs::create_directories(opt->out, ec);

@@ -70,9 +70,19 @@ void ProgressLine::draw(bool force) {
   } else {
     line = fmt::format("{}: {} elapsed", what_, duration(el));
   }
+  if (!note_.empty()) line += ", " + note_;
   std::fprintf(stderr, "\r%-78s", line.c_str());
   std::fflush(stderr);
   drawn_ = true;
+}
+
+void ProgressLine::set_note(std::string note) {
+  if (!enabled_) return;
+  {
+    std::lock_guard<std::mutex> lock(draw_mutex_);
+    note_ = std::move(note);
+  }
+  draw(false);
 }
 
 void ProgressLine::finish() {

@@ -34,13 +34,16 @@ class ProgressLine {
   ProgressLine& operator=(const ProgressLine&) = delete;
   // Adds to what is done (thread-safe; draws at most every 0.2 s).
   void add(double amount);
+  // Words shown after the figures (e.g. a solver's gap), replacing the earlier ones
+  // (thread-safe).
+  void set_note(std::string note);
   // Clears the line (also done by the destructor).
   void finish();
 
  private:
   void draw(bool force);
   bool enabled_;
-  std::string what_, unit_;
+  std::string what_, unit_, note_;
   double total_;
   std::atomic<double> done_{0};
   std::chrono::steady_clock::time_point start_, last_;

@@ -3,6 +3,7 @@
 // The planner builds a Mip (columns, rows, objective) and calls solve(); nothing else in the
 // project includes a solver header, so another solver can replace CBC by replacing one file.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -58,6 +59,9 @@ struct SolveOptions {
   int threads = 1;                   // 1: deterministic
   bool log = false;                  // the solver's own log on stderr
   std::vector<double> start;         // optional start solution (size n_cols), e.g. when re-planning
+  // Progress of the search (a progress display): the best objective found so far (+inf while
+  // none) and the best bound, called from the solver's thread as they change; empty: none.
+  std::function<void(double incumbent, double bound)> on_progress;
 };
 
 // The solver call's status, kept apart from what the plan means (DESIGN.md: call status vs model

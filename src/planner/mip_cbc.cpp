@@ -20,12 +20,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "planner/mip.h"
 
+#include <CbcEventHandler.hpp>
 #include <CbcModel.hpp>
 #include <CbcSolver.hpp>
 #include <ClpSimplex.hpp>
@@ -186,6 +188,25 @@ bool relaxation_infeasible(const Mip& m) {
 
 int no_callback(CbcModel* /*model*/, int /*where_from*/) { return 0; }
 
+// Reports the search's incumbent and bound (SolveOptions::on_progress) at CBC's events. CBC
+// clones it into the model it searches with, so it holds the callback by pointer.
+class ProgressEvents : public CbcEventHandler {
+ public:
+  explicit ProgressEvents(const std::function<void(double, double)>* fn) : fn_(fn) {}
+  CbcAction event(CbcEvent e) override {
+    if (e == node || e == solution || e == heuristicSolution || e == endSearch) {
+      const double inc = model_->bestSolution() != nullptr ? model_->getMinimizationObjValue()
+                                                           : std::numeric_limits<double>::infinity();
+      (*fn_)(inc, model_->getBestPossibleObjValue());
+    }
+    return noAction;
+  }
+  CbcEventHandler* clone() const override { return new ProgressEvents(*this); }
+
+ private:
+  const std::function<void(double, double)>* fn_;
+};
+
 SolveResult solve_mip(const Mip& m, const SolveOptions& o, Clock::time_point t0) {
   SolveResult r;
   // The handlers outlive the solvers and the model that point to them.
@@ -215,6 +236,10 @@ SolveResult solve_mip(const Mip& m, const SolveOptions& o, Clock::time_point t0)
     clp->getModelPtr()->setLogLevel(o.log ? 1 : 0);
   }
   model.solver()->messageHandler()->setLogLevel(o.log ? 1 : 0);
+  if (o.on_progress) {
+    ProgressEvents events(&o.on_progress);
+    model.passInEventHandler(&events);  // cloned
+  }
 
   if (!o.start.empty()) {
     // The driver reads a start by column name (CbcModel::setMIPStart); the names are CLP's default

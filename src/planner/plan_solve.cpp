@@ -366,6 +366,7 @@ PlanSolve solve_plan_mip(const Network& n, const Model& m, const SolveOptions& o
         so.start = best;
         out.start_objective = best_obj;
       }
+      if (o.on_progress) o.on_progress(best.empty() ? kInf : best_obj, out.lp_bound);
     }
   }
   const double bound0 = out.lp_bound;

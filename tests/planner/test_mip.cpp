@@ -113,6 +113,23 @@ TEST(Solve, KnapsackIntegerOptimumBelowTheRelaxation) {
   EXPECT_GE(r.seconds, 0);
 }
 
+// SolveOptions::on_progress: called during the search, the last report is the result's
+// incumbent, and the bound never passes the incumbent.
+TEST(Solve, ProgressReportsIncumbentAndBound) {
+  const Mip m = knapsack();
+  std::vector<std::pair<double, double>> calls;
+  SolveOptions o;
+  o.on_progress = [&calls](double incumbent, double bound) { calls.emplace_back(incumbent, bound); };
+  const SolveResult r = solve(m, o);
+  ASSERT_EQ(r.status, SolveStatus::Optimal) << r.message;
+  ASSERT_FALSE(calls.empty());
+  EXPECT_NEAR(calls.back().first, r.objective, 1e-6);
+  for (const auto& [inc, bound] : calls)
+    if (std::isfinite(inc)) {
+      EXPECT_LE(bound, inc + 1e-6);
+    }
+}
+
 TEST(Solve, LpWithoutIntegersHasKnownSolutionAndDuals) {
   const Mip m = wyndor();
   const SolveResult r = solve(m);
