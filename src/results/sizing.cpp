@@ -5,9 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "results/format.h"
-
 #include "results/capacity.h"
+#include "results/format.h"
 #include "results/sizing.h"
 
 namespace osatsim::results {
@@ -20,6 +19,7 @@ using nlohmann::json;
 using format::fnum;
 using format::num;
 using format::pct;
+
 std::string money(double v) {
   if (!std::isfinite(v)) return "inf";
   if (std::abs(v - std::round(v)) < 1e-9) return fmt::format("{:.0f}", v);
