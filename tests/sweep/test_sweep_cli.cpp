@@ -138,9 +138,13 @@ TEST(SweepCli, MpiRanksGiveTheSameResults) {
     GTEST_SKIP() << "mpirun not found (install openmpi-bin)";
   TempDir dir;
   ASSERT_EQ(sweep(dir, grid_sweep(), "j1", {"--jobs", "1"}).exit_code, 0);
-  const std::string cmd = "mpirun --oversubscribe --allow-run-as-root -np 2 " +
+  // Under AddressSanitizer the ranks run without leak detection: OpenMPI's runtime leaves
+  // allocations of the components it unloads at MPI_Finalize, which no module name can
+  // suppress (tests/lsan.supp); the thread-based runs above keep osatsim's own code checked.
+  const std::string cmd = "ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" "
+                          "mpirun --oversubscribe --allow-run-as-root -np 2 " +
                           std::string(OSATSIM_BINARY) + " sweep " +
-                          (dir.path() / "s.yaml").string() + " --out " +
+                          (dir.path() / "s.yaml").string() + " --no-db --out " +
                           (dir.path() / "mpi").string() + " > " +
                           (dir.path() / "mpi.log").string() + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(dir.path() / "mpi.log");
