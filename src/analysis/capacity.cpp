@@ -142,6 +142,7 @@ CapacityResult analyse(const Factory& f, const CapacityOptions& opt) {
   CapacityResult r;
   r.factory = f.name;
   r.options = opt;
+  r.options.setup_state = opt.setup_state.value_or(f.setup_state);
   r.nested_pms = f.pm_nesting == model::PmNesting::Nested;
   const Model m = build(f, opt);
   for (std::size_t i = 0; i < m.stream_lots.size(); ++i) {
@@ -247,9 +248,6 @@ const char* to_string(BatchSizeRule r) {
       return "max";
   }
   return "?";
-}
-const char* to_string(SetupStateRule r) {
-  return r == SetupStateRule::Keep ? "keep" : "reset";
 }
 const char* to_string(SuperpositionRule r) {
   return r == SuperpositionRule::Asymptotic ? "asymptotic" : "hybrid";

@@ -10,6 +10,7 @@
 //   at the nominal load and at a list of bottleneck-utilisation levels (the operating curve).
 // Initial WIP is not part of the steady-state load. Pure function of (factory, options).
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,6 @@ enum class BatchSizeRule : unsigned char {
   Max,         // full batches (heavy load, or PySCFabSim's full-batch rule)
 };
 
-// What a step without a setup requirement does to a tool's setup state.
-enum class SetupStateRule : unsigned char {
-  Keep,   // the state is kept until the next setup (testbed, FORMAT §4.3)
-  Reset,  // the state becomes "none" (PySCFabSim)
-};
 
 // Where a station's arrival variability comes from.
 enum class ArrivalRule : unsigned char {
@@ -53,7 +49,9 @@ struct CapacityOptions {
   double target_utilisation = 0.85;  // for tools needed and the target start rate
   double period_days = 30.0;         // the reporting period besides one day
   BatchSizeRule batch_size = BatchSizeRule::Auto;
-  SetupStateRule setup_state = SetupStateRule::Keep;
+  // What a step without a setup requirement does to a tool's setup state: empty, the factory's
+  // reading (model::Factory::setup_state); analyse() stores the one it used in the result.
+  std::optional<model::SetupState> setup_state;
   ArrivalRule arrivals = ArrivalRule::Linking;
   SuperpositionRule superposition = SuperpositionRule::Asymptotic;
   bool priorities = true;  // per-priority waits (non-preemptive priority correction)
@@ -187,7 +185,6 @@ CurvePoint evaluate_at_scale(const model::Factory& factory, const CapacityOption
                              double scale, std::vector<GroupCapacity>* groups = nullptr);
 
 const char* to_string(BatchSizeRule r);
-const char* to_string(SetupStateRule r);
 const char* to_string(ArrivalRule r);
 const char* to_string(SuperpositionRule r);
 

@@ -269,8 +269,9 @@ void ModelBuilder::setup_states() {
   const auto ng = f.tool_groups.size();
   std::vector<std::map<model::SetupId, double>> mix(ng);
   std::vector<double> mix_total(ng, 0.0);
+  const bool keep = opt.setup_state.value_or(f.setup_state) == model::SetupState::Keep;
   for (const auto& v : m.visits) {
-    if (v.setup == kNone && opt.setup_state == SetupStateRule::Keep) continue;
+    if (v.setup == kNone && keep) continue;
     mix[v.group][v.setup] += v.rate / v.k;
     mix_total[v.group] += v.rate / v.k;
   }
@@ -366,6 +367,7 @@ void ModelBuilder::group_outages() {
     const ToolGroup& tg = f.tool_groups[g];
     gb.avoid_setups = std::find(tg.ranking.begin(), tg.ranking.end(),
                                 model::RankCriterion::LeastSetup) != tg.ranking.end();
+    if (tg.lssu && f.lssu_switch == model::LssuSwitch::Refuse) gb.refusals = model::kLssuRefusals;
     if (tg.is_delay) continue;
     for (const auto& a : tg.downs) {
       const auto& dc = f.down_calendars[a.calendar];

@@ -79,6 +79,9 @@ struct GroupBase {
   double stretch = 1.0;  // failures interrupt a running job: its duration grows by MTTR / MTTF
   double load_pm = 0.0;  // wafer-count PM hours per day at scale 1
   bool has_setups = false, avoid_setups = false;
+  // Setup-run (LSSU) group under model::LssuSwitch::Refuse: a tool leaves its setup only after
+  // refusing lots of another setup this many decisions in a row (0: not this reading).
+  int refusals = 0;
   std::vector<Outage> cal_outages;   // calendar-clock outages (freq per tool-hour)
   std::vector<Outage> load_outages;  // wafer-count PM (freq per day at scale 1, group total)
   std::vector<Outage> busy_clock;    // busy-clock failures (freq per busy hour)

@@ -159,6 +159,9 @@ double setup_probabilities(const Factory& f, const Model& m, std::size_t g, doub
   for (std::size_t j = 0; j < gb.state_f.size(); ++j) {
     const double fj = gb.state_f[j];
     e[j] = ec[gb.f_class[j]];
+    // Refusals: a tool in state j that frees with no lot of j waiting changes only when none of
+    // the next `refusals` decisions brings one (each lot of j with probability f_j).
+    if (gb.refusals > 0) e[j] *= std::pow(1.0 - fj, gb.refusals);
     idle[j] = idlec[gb.f_class[j]];
     if (fj < 1.0) t += fj * e[j] / (1.0 - fj);
   }

@@ -61,7 +61,7 @@ struct Options {
   std::string json_file;
   std::string curve = "0.5,0.7,0.8,0.9,0.95";
   std::string batch = "auto";
-  std::string setup_state = "keep";
+  std::string setup_state = "model";
   std::string arrivals = "linking";
   std::string superposition = "asymptotic";
   double target = 0.85;
@@ -101,8 +101,10 @@ Runner setup(CLI::App* app) {
                   "lots per batch: auto (default, load-dependent), min, mean or max")
       ->check(CLI::IsMember({"auto", "min", "mean", "max"}));
   app->add_option("--setup-state", opt->setup_state,
-                  "tool setup state after a step without setup: keep (default) or reset")
-      ->check(CLI::IsMember({"keep", "reset"}));
+                  "tool setup state after a step without setup: model (default: the model's "
+                  "reading; SMT2020: reset, YAML scenarios: keep), " +
+                      choice_help(model::kSetupStates))
+      ->check(CLI::IsMember(with_model(choice_words(model::kSetupStates))));
   app->add_option("--arrivals", opt->arrivals,
                   "arrival variability: linking (default, propagated per route step), "
                   "station-linking (station departures split at random) or poisson")
@@ -134,8 +136,7 @@ Runner setup(CLI::App* app) {
                    : opt->batch == "max"  ? analysis::BatchSizeRule::Max
                    : opt->batch == "mean" ? analysis::BatchSizeRule::MeanMinMax
                                           : analysis::BatchSizeRule::Auto;
-    o.setup_state = opt->setup_state == "reset" ? analysis::SetupStateRule::Reset
-                                                : analysis::SetupStateRule::Keep;
+    o.setup_state = parse_choice(model::kSetupStates, opt->setup_state);  // "model": none
     o.arrivals = opt->arrivals == "poisson"           ? analysis::ArrivalRule::Poisson
                  : opt->arrivals == "station-linking" ? analysis::ArrivalRule::StationLinking
                                                       : analysis::ArrivalRule::Linking;

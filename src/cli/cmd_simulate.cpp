@@ -45,13 +45,15 @@ struct SimArgs {
   bool same_pm = false;
   bool stagger_wafer_pm = false;
   std::string idle_tool = "first";
-  std::string lssu_switch = "immediate";
+  std::string lssu_switch = "model";
+  std::string setup_state = "model";
   bool reservation = false;
   double batch_wait_min = -1;
   double series_days = 7;
   std::string pm_nesting = "model";
   std::string initial_wip = "model";  // model | none
   double lssu_cover = 1.0;
+  int lssu_refusals = 5;
   std::vector<std::string> scales;  // --scale F and --scale PRODUCT=F
   std::vector<std::string> tools;   // --tools GROUP=N and --tools GROUP=+N
   int replications = 1;
@@ -256,11 +258,13 @@ int run(const SimArgs& a, DbTarget& db) {
   o.stagger_first_wafer_pm = a.stagger_wafer_pm;
   // Checked against the same tables while parsing (setup()).
   o.idle_tool = parse_choice(engine::kIdleTools, a.idle_tool).value_or(o.idle_tool);
-  o.lssu_switch = parse_choice(engine::kLssuSwitches, a.lssu_switch).value_or(o.lssu_switch);
+  o.lssu_switch = parse_choice(engine::kLssuSwitches, a.lssu_switch);  // "model": none
+  o.setup_state = parse_choice(engine::kSetupStates, a.setup_state);
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   o.series_days = a.series_days;
   o.lssu_cover = a.lssu_cover;
+  o.lssu_refusals = a.lssu_refusals;
   if (!engine::parse_dispatch_rule(a.dispatch, o.dispatch)) {
     std::fprintf(stderr, "simulate: --dispatch: unknown rule '%s' (%s)\n", a.dispatch.c_str(),
                  choice_list(engine::kDispatchRules).c_str());
@@ -392,9 +396,15 @@ Runner setup(CLI::App* app) {
                   "wake rule): " + choice_help(engine::kIdleTools, {engine::IdleTool::First}))
       ->check(CLI::IsMember(choice_words(engine::kIdleTools)));
   app->add_option("--lssu-switch", a->lssu_switch,
-                  "when a setup-run (LSSU) tool changes gas: " +
-                      choice_help(engine::kLssuSwitches, {engine::LssuSwitch::Immediate}))
-      ->check(CLI::IsMember(choice_words(engine::kLssuSwitches)));
+                  "when a setup-run (LSSU) tool changes gas: model (default: the model's reading; "
+                  "SMT2020: refuse, YAML scenarios: immediate), " +
+                      choice_help(engine::kLssuSwitches))
+      ->check(CLI::IsMember(with_model(choice_words(engine::kLssuSwitches))));
+  app->add_option("--setup-state", a->setup_state,
+                  "a tool's setup state after a step without setup: model (default: the model's "
+                  "reading; SMT2020: reset, YAML scenarios: keep), " +
+                      choice_help(engine::kSetupStates))
+      ->check(CLI::IsMember(with_model(choice_words(engine::kSetupStates))));
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--trace", a->trace,
@@ -414,6 +424,10 @@ Runner setup(CLI::App* app) {
                   "with --lssu-switch group-aware: a tool changes gas only when more than F x MINRUN "
                   "lots of the wanted gas wait per tool already in it (default 1), F in [0, 100]")
       ->check(finite_range(0, 100, "a factor"));
+  app->add_option("--lssu-refusals", a->lssu_refusals,
+                  "with --lssu-switch refuse: decisions in a row a tool refuses lots of another gas "
+                  "before it accepts them (default 5), 0 to 1000")
+      ->check(CLI::Range(0, 1000));
   app->add_option("--initial-wip", a->initial_wip,
                   "the model's initial WIP at time 0: model (default) or none (an empty fab)")
       ->check(CLI::IsMember({"model", "none"}));

@@ -52,8 +52,16 @@ bool apply_option(const sweep::Setting& s, const std::string& where, engine::Opt
   }
   if (s.key == "lssu-switch") {
     const auto v = parse_choice(engine::kLssuSwitches, s.value);
-    if (!v) return bad(choice_list(engine::kLssuSwitches).c_str());
-    o.lssu_switch = *v;
+    if (!v && s.value != "model")
+      return bad(("model, " + choice_list(engine::kLssuSwitches)).c_str());
+    o.lssu_switch = v;
+    return true;
+  }
+  if (s.key == "setup-state") {
+    const auto v = parse_choice(engine::kSetupStates, s.value);
+    if (!v && s.value != "model")
+      return bad(("model, " + choice_list(engine::kSetupStates)).c_str());
+    o.setup_state = v;
     return true;
   }
   if (s.key == "idle-tool") {

@@ -41,6 +41,12 @@ std::vector<std::string> choice_words(const Choice<E> (&table)[N]) {
   return out;
 }
 
+// "model" (the model's own reading) before the words of a table.
+inline std::vector<std::string> with_model(std::vector<std::string> words) {
+  words.insert(words.begin(), "model");
+  return words;
+}
+
 // "a, b, c": the words, for error messages.
 template <class E, std::size_t N>
 std::string choice_list(const Choice<E> (&table)[N]) {

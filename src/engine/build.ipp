@@ -12,6 +12,8 @@ void Sim::build() {
   // Setup change table.
   n_setups_ = f_.setups.size();
   nested_ = f_.pm_nesting == model::PmNesting::Nested;
+  lssu_ = o_.lssu_switch.value_or(f_.lssu_switch);
+  setup_state_ = o_.setup_state.value_or(f_.setup_state);
   first_idle_ = o_.idle_tool == IdleTool::First;
   chg_ = model::setup_change_matrix(f_);  // model/flow.h: one rule for every fidelity
 

@@ -229,7 +229,7 @@ bool Sim::dispatch(std::int32_t ti) {
   const bool run_active = g.lssu && tool.run_left > 0 && tool.setup != kNone &&
                           f_.setup_group_of[tool.setup] == g.setup_group;
   const int nr = g.static_order ? g.nkeys : static_cast<int>(g.rank.size());
-  if (!g.batching && !(g.lssu && o_.lssu_switch == LssuSwitch::GroupAware) && o_.fast_queues)
+  if (!g.batching && !(g.lssu && lssu_ != LssuSwitch::Immediate) && o_.fast_queues)
     return dispatch_best(ti, run_active, nr);
   return dispatch_ranked(ti, run_active, nr);
 }
@@ -340,7 +340,7 @@ bool Sim::dispatch_ranked(std::int32_t ti, bool run_active, int nr) {
     }
     cands_.resize(w);
   }
-  if (g.lssu && o_.lssu_switch == LssuSwitch::GroupAware && !keep_group_aware(ti))
+  if (g.lssu && lssu_ != LssuSwitch::Immediate && !keep_group_aware(ti))
     return false;
   const auto less = cand_less(nr);
   if (!g.batching) {
@@ -357,39 +357,59 @@ bool Sim::dispatch_ranked(std::int32_t ti, bool run_active, int nr) {
   return start_batch(ti, nr);
 }
 
-// LssuSwitch::GroupAware: a tool changes to gas S only when the tools of the group already in S
-// cannot cover the lots waiting for it with their setup runs (n_S > MINRUN x k_S); the other
+// LssuSwitch::GroupAware and ClearTime: a tool changes to gas S only when the tools of the group
+// already in S cannot cover the lots waiting for it: with their setup runs (GroupAware:
+// n_S > cover x MINRUN x k_S) or within the time the change would take (ClearTime: the mean lot
+// times of the waiting lots of S, shared by the k_S tools, > cover x the setup time). The other
 // candidates needing S are dropped. False when no candidate is left.
 bool Sim::keep_group_aware(std::int32_t ti) {
-  const Tool& tool = tools_[ti];
+  Tool& tool = tools_[ti];
   const Group& g = groups_[tool.group];
+  if (lssu_ == LssuSwitch::Refuse) {
+    if (tool.setup == kNone || tool.refusals >= o_.lssu_refusals) return !cands_.empty();
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < cands_.size(); ++i) {
+      const model::SetupId need = g.queue[cands_[i].idx].setup;
+      if (need == kNone || need == tool.setup) cands_[w++] = cands_[i];
+    }
+    if (w < cands_.size()) ++tool.refusals;
+    cands_.resize(w);
+    return w > 0;
+  }
   setup_need_.clear();
   for (const Cand& c : cands_) {
-    const model::SetupId need = g.queue[c.idx].setup;
+    const QEntry& e = g.queue[c.idx];
+    const model::SetupId need = e.setup;
     if (need == kNone || need == tool.setup) continue;
+    const double work = steps_[e.gsi].mean_time;
     auto it = std::find_if(setup_need_.begin(), setup_need_.end(),
-                           [need](const auto& p) { return p.first == need; });
+                           [need](const SetupNeed& p) { return p.setup == need; });
     if (it == setup_need_.end())
-      setup_need_.emplace_back(need, 1);
-    else
-      ++it->second;
+      setup_need_.push_back({need, 1, work, e.gsi, false});
+    else {
+      ++it->n;
+      it->work += work;
+    }
   }
+  const bool by_time = lssu_ == LssuSwitch::ClearTime;
   bool refuse_any = false;
-  for (auto& [need, n] : setup_need_) {
+  for (SetupNeed& s : setup_need_) {
     int k = 0;
     for (std::int32_t t = g.first_tool, e = g.first_tool + g.g->tools; t < e; ++t)
-      if (t != ti && tools_[t].setup == need && tools_[t].outage == kNoOutage) ++k;
-    const bool refuse = k > 0 && n <= o_.lssu_cover * g.min_run * k;
-    n = refuse ? -1 : n;
-    refuse_any = refuse_any || refuse;
+      if (t != ti && tools_[t].setup == s.setup && tools_[t].outage == kNoOutage) ++k;
+    if (k == 0) continue;
+    s.refuse = by_time ? s.work / k <= o_.lssu_cover *
+                                           static_cast<double>(setup_time(tool.setup, s.setup, s.gsi))
+                       : s.n <= o_.lssu_cover * g.min_run * k;
+    refuse_any = refuse_any || s.refuse;
   }
   if (refuse_any) {
     std::size_t w = 0;
     for (std::size_t i = 0; i < cands_.size(); ++i) {
       const model::SetupId need = g.queue[cands_[i].idx].setup;
       bool keep = true;
-      for (const auto& [s, n] : setup_need_)
-        if (s == need && n < 0) keep = false;
+      for (const SetupNeed& s : setup_need_)
+        if (s.setup == need && s.refuse) keep = false;
       if (keep) cands_[w++] = cands_[i];
     }
     cands_.resize(w);

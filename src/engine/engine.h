@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,9 @@ class Observer {
 // implementations loop over their tools, or the one idle the longest.
 enum class IdleTool : std::uint8_t { First, LongestIdle };
 
-// When a tool of a setup-run (LSSU) group changes gas: as soon as no lot of its own gas waits
-// (Immediate, the testbed rule), or only when the tools already set up for the wanted gas cannot
-// cover its waiting lots with their runs (GroupAware: lots waiting > MINRUN x such tools).
-enum class LssuSwitch : std::uint8_t { Immediate, GroupAware };
+// The model's readings of setups (model/factory.h), which Options may override.
+using model::LssuSwitch;
+using model::SetupState;
 
 struct Options {
   double days = 365.0;       // simulated horizon
@@ -74,10 +74,15 @@ struct Options {
   // so the tools of a group, evenly loaded, reach their first PMs together).
   bool stagger_first_wafer_pm = false;
   IdleTool idle_tool = IdleTool::First;
-  LssuSwitch lssu_switch = LssuSwitch::Immediate;
+  // Overrides of the model's readings (Factory::lssu_switch, Factory::setup_state); empty: the
+  // model's.
+  std::optional<LssuSwitch> lssu_switch;
+  std::optional<SetupState> setup_state;
   // GroupAware: a tool changes to gas S only when more than lssu_cover x MINRUN lots of S wait
   // per tool already set up for S (1: the tools in S could not cover them with their runs).
+  // ClearTime: only when their mean lot times per such tool exceed lssu_cover x the setup time.
   double lssu_cover = 1.0;
+  int lssu_refusals = model::kLssuRefusals;  // Refuse: decisions in a row a tool refuses lots of another gas
   bool super_hot_reservation = false;  // reserve a tool at the next step of top-priority lots
   int super_hot_priority = 30;         // lots with priority >= this are "super hot"
   // Batch forming: longest wait of a partial (>= min) batch for more lots; < 0: the group's
@@ -215,6 +220,7 @@ struct Results {
   std::string pm_nesting;  // "independent" or "nested" (model::PmNesting)
   std::string idle_tool;   // "first" or "longest-idle" (IdleTool)
   std::string lssu_switch;  // "immediate" or "group-aware" (LssuSwitch)
+  std::string setup_state;  // "keep" or "reset" (SetupState)
   double wall_seconds = 0;
   std::int64_t events = 0;
   std::int64_t lot_steps = 0;    // performed lot-steps (jobs per lot) over the run

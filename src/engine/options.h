@@ -22,11 +22,8 @@ inline constexpr Choice<IdleTool> kIdleTools[] = {
     {IdleTool::LongestIdle, "longest-idle", "the tool idle the longest"},
 };
 
-inline constexpr Choice<LssuSwitch> kLssuSwitches[] = {
-    {LssuSwitch::Immediate, "immediate", "as soon as no lot of its gas waits"},
-    {LssuSwitch::GroupAware, "group-aware",
-     "only when the tools already in the wanted gas cannot cover its waiting lots"},
-};
+using model::kLssuSwitches;  // the model's readings (model/factory.h)
+using model::kSetupStates;
 
 // The ranking chain a global dispatching rule gives every tool group (`group`: the group's own
 // chain, used for DispatchRule::Model).

@@ -194,6 +194,7 @@ struct alignas(64) Tool {
 
   std::int32_t index = 0;  // within the group
   std::int32_t outage_att = 0;
+  std::int32_t refusals = 0;  // LssuSwitch::Refuse: lots of another gas refused since its last job
   std::vector<std::int32_t> pending_pm;    // PM attachment indices due (see pm_waiting)
   std::vector<std::int32_t> pending_fail;  // down attachment indices queued behind an outage
   std::vector<Ticks> pm_due;  // calendar PM: when it next falls due (kNever while due/running)

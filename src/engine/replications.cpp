@@ -116,6 +116,10 @@ ReplicationSummary summarize(const std::vector<Results>& runs) {
         over([i](const Results& r) { return r.tool_groups[i].busy + r.tool_groups[i].setup; });
     g.available =
         over([i](const Results& r) { return 1.0 - r.tool_groups[i].down - r.tool_groups[i].pm; });
+    g.busy = over([i](const Results& r) { return r.tool_groups[i].busy; });
+    g.setup = over([i](const Results& r) { return r.tool_groups[i].setup; });
+    g.down = over([i](const Results& r) { return r.tool_groups[i].down; });
+    g.pm = over([i](const Results& r) { return r.tool_groups[i].pm; });
     g.mean_queue_hours = over([i](const Results& r) { return r.tool_groups[i].mean_queue_hours; });
     s.tool_groups.push_back(std::move(g));
   }

@@ -41,6 +41,7 @@ struct ToolGroupEstimate {
   std::string name;
   Estimate utilisation;  // busy + setup share of total time
   Estimate available;    // 1 - down - pm
+  Estimate busy, setup, down, pm;  // the state shares of total time
   Estimate mean_queue_hours;
 };
 

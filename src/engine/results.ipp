@@ -17,7 +17,8 @@ Results Sim::collect(Ticks end) {
   r.dispatch = word_of(kDispatchRules, o_.dispatch);
   r.pm_nesting = word_of(model::kPmNestings, f_.pm_nesting);
   r.idle_tool = word_of(kIdleTools, o_.idle_tool);
-  r.lssu_switch = word_of(kLssuSwitches, o_.lssu_switch);
+  r.lssu_switch = word_of(kLssuSwitches, lssu_);
+  r.setup_state = word_of(kSetupStates, setup_state_);
   r.events = events_;
   r.lot_steps = lot_steps_;
   r.wip_per_day = wip_per_day_;

@@ -300,8 +300,17 @@ class Sim {
   std::size_t n_loc_ = 0;
   std::size_t n_setups_ = 0;
   bool nested_ = false;                                     // model::PmNesting::Nested
+  LssuSwitch lssu_ = LssuSwitch::Immediate;  // the options' reading, else the model's
+  SetupState setup_state_ = SetupState::Keep;
   bool first_idle_ = true;                                  // Options::idle_tool == IdleTool::First
-  std::vector<std::pair<model::SetupId, int>> setup_need_;  // LssuSwitch::GroupAware scratch
+  struct SetupNeed {  // keep_group_aware's scratch: the waiting lots of one other setup
+    model::SetupId setup;
+    int n;           // lots
+    double work;     // their mean lot times (ticks)
+    std::int32_t gsi;  // one of their steps (its setup time)
+    bool refuse;
+  };
+  std::vector<SetupNeed> setup_need_;
   std::vector<std::int32_t> area_of_group_;
   std::vector<std::string> areas_;
 

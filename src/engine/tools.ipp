@@ -95,6 +95,9 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
     else
       tool.run_left = 0;
   }
+  else if (si.setup == kNone && setup_state_ == SetupState::Reset)
+    tool.setup = kNone;
+  if (g.lssu) tool.refusals = 0;
   if (g.lssu && si.setup != kNone && si.setup == tool.setup && tool.run_left > 0)
     tool.run_left = std::max(0, tool.run_left - n);
 }

