@@ -14,7 +14,8 @@ void Sim::build() {
   nested_ = f_.pm_nesting == model::PmNesting::Nested;
   lssu_ = o_.lssu_switch.value_or(f_.lssu_switch);
   setup_state_ = o_.setup_state.value_or(f_.setup_state);
-  first_idle_ = o_.idle_tool == IdleTool::First;
+  first_idle_ = o_.idle_tool != IdleTool::LongestIdle;
+  empty_first_ = o_.idle_tool == IdleTool::EmptyFirst;
   chg_ = model::setup_change_matrix(f_);  // model/flow.h: one rule for every fidelity
 
   // Transport lanes (model/flow.h: the first lane of a pair).

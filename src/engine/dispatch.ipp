@@ -19,16 +19,22 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   const int limit = all ? static_cast<int>(g.idle.size()) : 1;
   for (int attempt = 0; attempt < limit && !g.idle.empty(); ++attempt) {
     std::int32_t best = -1;
-    if (!wake && first_idle_ && attempt == 0) {
+    // IdleTool::EmptyFirst: a tool with no job inside before one that holds a job (cascading).
+    const auto before = [this](std::int32_t a, std::int32_t b) {
+      if (empty_first_ && (tools_[a].jobs_in == 0) != (tools_[b].jobs_in == 0))
+        return tools_[a].jobs_in == 0;
+      return a < b;
+    };
+    if (!wake && first_idle_ && !empty_first_ && attempt == 0) {
       best = g.first_tool + lowest_idle(g);  // the loop below without a scan
     } else if (!wake) {
-      // Among the idle tools: the first in the group's list (IdleTool::First), or the one idle
-      // the longest (the order of the idle list).
+      // Among the idle tools: the first in the group's list (IdleTool::First, EmptyFirst), or
+      // the one idle the longest (the order of the idle list).
       for (std::int32_t t : g.idle) {
         if (attempt > 0 &&
             std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
           continue;
-        if (best < 0 || (first_idle_ && t < best)) best = t;
+        if (best < 0 || (first_idle_ && before(t, best))) best = t;
         if (!first_idle_) break;
       }
     } else {
@@ -38,7 +44,7 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
             std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
           continue;
         const Ticks st = setup_time(tools_[t].setup, aset, agsi);
-        if (best < 0 || st < best_setup || (first_idle_ && st == best_setup && t < best)) {
+        if (best < 0 || st < best_setup || (first_idle_ && st == best_setup && before(t, best))) {
           best = t;
           best_setup = st;
         }
@@ -666,6 +672,12 @@ bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
 // order under IdleTool::First (the order of every other choice among idle tools), else longest
 // idle first. A tool that starts leaves the idle list; one that cannot start stays.
 void Sim::offer_idle_tools(Group& g) {
+  if (empty_first_) {  // the empty tools in list order, then the others
+    for (int pass = 0; pass < 2; ++pass)
+      for (std::int32_t t = g.first_tool, e = t + g.g->tools; t < e && g.qn > 0; ++t)
+        if (tools_[t].idle_pos >= 0 && (tools_[t].jobs_in == 0) == (pass == 0)) dispatch(t);
+    return;
+  }
   if (first_idle_) {
     for (std::int32_t t = g.first_tool, e = t + g.g->tools; t < e && g.qn > 0; ++t)
       if (tools_[t].idle_pos >= 0) dispatch(t);

@@ -56,7 +56,9 @@ class Observer {
 // Which idle tool of a group takes an arriving lot when several could (after the group's wake
 // rule, e.g. least setup time): the first in the group's tool list, as the reference
 // implementations loop over their tools, or the one idle the longest.
-enum class IdleTool : std::uint8_t { First, LongestIdle };
+// EmptyFirst: a tool with no job inside before one that already holds a job (a cascading tool
+// whose entry is free), then list order.
+enum class IdleTool : std::uint8_t { First, LongestIdle, EmptyFirst };
 
 // The model's readings of setups (model/factory.h), which Options may override.
 using model::LssuSwitch;

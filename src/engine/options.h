@@ -20,6 +20,8 @@ inline constexpr Choice<DispatchRule> kDispatchRules[] = {
 inline constexpr Choice<IdleTool> kIdleTools[] = {
     {IdleTool::First, "first", "tool list order"},
     {IdleTool::LongestIdle, "longest-idle", "the tool idle the longest"},
+    {IdleTool::EmptyFirst, "empty-first",
+     "a tool with no job inside before a cascading tool that holds one, then list order"},
 };
 
 using model::kLssuSwitches;  // the model's readings (model/factory.h)

@@ -302,7 +302,8 @@ class Sim {
   bool nested_ = false;                                     // model::PmNesting::Nested
   LssuSwitch lssu_ = LssuSwitch::Immediate;  // the options' reading, else the model's
   SetupState setup_state_ = SetupState::Keep;
-  bool first_idle_ = true;                                  // Options::idle_tool == IdleTool::First
+  bool first_idle_ = true;    // Options::idle_tool is IdleTool::First or EmptyFirst (list order)
+  bool empty_first_ = false;  // Options::idle_tool == IdleTool::EmptyFirst
   struct SetupNeed {  // keep_group_aware's scratch: the waiting lots of one other setup
     model::SetupId setup;
     int n;           // lots

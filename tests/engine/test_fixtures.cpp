@@ -90,6 +90,33 @@ TEST(EngineFixture, CascadingPerLot) {
   EXPECT_EQ(rec.done[2].t, minutes(132));
 }
 
+// Which startable tool takes an arriving lot (IdleTool): two per-lot cascading tools (c 40 min,
+// lot 50 min + L/U). Lot a starts on tool 0 at 0; its entry frees at 40 min. Lot b arrives at
+// 45 min: under First it cascades into tool 0 (the lowest index), under EmptyFirst it goes to the
+// empty tool 1.
+TEST(EngineFixture, EmptyToolFirst) {
+  for (const IdleTool rule : {IdleTool::First, IdleTool::EmptyFirst}) {
+    Builder b;
+    const auto g = b.group("C", 2, minutes(1), minutes(1));
+    b.f.tool_groups[g].capacity = 2;
+    model::Step s = step(g, minutes(50));
+    s.cascade_basis = model::CascadeBasis::PerLot;
+    s.cascade_interval = minutes(40);
+    const auto p = b.product("p", {s});
+    b.stream("a", p, Dist::constant(static_cast<double>(days(1000))), 1);
+    const auto later = b.stream("b", p, Dist::constant(static_cast<double>(days(1000))), 1);
+    b.f.streams[later].first_release = minutes(45);
+    Recorder rec;
+    Options o = opts(1, &rec);
+    o.idle_tool = rule;
+    simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 2u);
+    EXPECT_EQ(rec.starts[0].tool, 0);
+    EXPECT_EQ(rec.starts[1].t, minutes(45));
+    EXPECT_EQ(rec.starts[1].tool, rule == IdleTool::EmptyFirst ? 1 : 0);
+  }
+}
+
 // A furnace group "F" of `tools` tools batching by route step, and a product whose one step
 // there takes `time` per batch of 75 to 100 wafers (3 to 4 lots of 25).
 model::ProductId furnace(Builder& b, int tools, Ticks time) {
