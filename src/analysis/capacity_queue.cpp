@@ -151,7 +151,9 @@ double setup_probabilities(const Factory& f, const Model& m, std::size_t g, doub
   for (std::size_t c = 0; c < nd; ++c) {
     const double fj = gb.f_distinct[c];
     ec[c] = 1.0 - wait_probability(u, mt * fj);
-    idlec[c] = tg.wake_least_setup ? std::pow(1.0 - fj, idle_tools) : 1.0 - fj;
+    idlec[c] = tg.wake_least_setup && f.wake == model::WakeRule::LeastSetup
+                   ? std::pow(1.0 - fj, idle_tools)
+                   : 1.0 - fj;
   }
   e.assign(gb.state_f.size(), 0.0);
   idle.assign(gb.state_f.size(), 0.0);

@@ -47,6 +47,8 @@ struct SimArgs {
   std::string idle_tool = "first";
   std::string lssu_switch = "model";
   std::string setup_state = "model";
+  std::string wake = "model";
+  std::string cascade_setup = "model";
   bool reservation = false;
   double batch_wait_min = -1;
   double series_days = 7;
@@ -260,6 +262,8 @@ int run(const SimArgs& a, DbTarget& db) {
   o.idle_tool = parse_choice(engine::kIdleTools, a.idle_tool).value_or(o.idle_tool);
   o.lssu_switch = parse_choice(engine::kLssuSwitches, a.lssu_switch);  // "model": none
   o.setup_state = parse_choice(engine::kSetupStates, a.setup_state);
+  o.wake = parse_choice(engine::kWakeRules, a.wake);
+  o.cascade_setup = parse_choice(engine::kCascadeSetups, a.cascade_setup);
   o.super_hot_reservation = a.reservation;
   if (a.batch_wait_min >= 0) o.batch_max_wait = minutes(a.batch_wait_min);
   o.series_days = a.series_days;
@@ -405,6 +409,16 @@ Runner setup(CLI::App* app) {
                   "reading; SMT2020: reset, YAML scenarios: keep), " +
                       choice_help(engine::kSetupStates))
       ->check(CLI::IsMember(with_model(choice_words(engine::kSetupStates))));
+  app->add_option("--wake", a->wake,
+                  "which idle tool takes an arriving lot on groups with the least-setup wake rule: "
+                  "model (default: the model's reading; SMT2020: none, YAML scenarios: "
+                  "least-setup), " + choice_help(engine::kWakeRules))
+      ->check(CLI::IsMember(with_model(choice_words(engine::kWakeRules))));
+  app->add_option("--cascade-setup", a->cascade_setup,
+                  "when a cascading tool's setup may run: model (default: the model's reading; "
+                  "SMT2020: overlap, YAML scenarios: after), " +
+                      choice_help(engine::kCascadeSetups))
+      ->check(CLI::IsMember(with_model(choice_words(engine::kCascadeSetups))));
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--trace", a->trace,

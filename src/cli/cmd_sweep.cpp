@@ -64,6 +64,19 @@ bool apply_option(const sweep::Setting& s, const std::string& where, engine::Opt
     o.setup_state = v;
     return true;
   }
+  if (s.key == "wake") {
+    const auto v = parse_choice(engine::kWakeRules, s.value);
+    if (!v && s.value != "model") return bad(("model, " + choice_list(engine::kWakeRules)).c_str());
+    o.wake = v;
+    return true;
+  }
+  if (s.key == "cascade-setup") {
+    const auto v = parse_choice(engine::kCascadeSetups, s.value);
+    if (!v && s.value != "model")
+      return bad(("model, " + choice_list(engine::kCascadeSetups)).c_str());
+    o.cascade_setup = v;
+    return true;
+  }
   if (s.key == "idle-tool") {
     const auto v = parse_choice(engine::kIdleTools, s.value);
     if (!v) return bad(choice_list(engine::kIdleTools).c_str());

@@ -61,8 +61,10 @@ class Observer {
 enum class IdleTool : std::uint8_t { First, LongestIdle, EmptyFirst };
 
 // The model's readings of setups (model/factory.h), which Options may override.
+using model::CascadeSetup;
 using model::LssuSwitch;
 using model::SetupState;
+using model::WakeRule;
 
 struct Options {
   double days = 365.0;       // simulated horizon
@@ -80,6 +82,8 @@ struct Options {
   // model's.
   std::optional<LssuSwitch> lssu_switch;
   std::optional<SetupState> setup_state;
+  std::optional<WakeRule> wake;                 // Factory::wake
+  std::optional<CascadeSetup> cascade_setup;    // Factory::cascade_setup
   // GroupAware: a tool changes to gas S only when more than lssu_cover x MINRUN lots of S wait
   // per tool already set up for S (1: the tools in S could not cover them with their runs).
   // ClearTime: only when their mean lot times per such tool exceed lssu_cover x the setup time.
@@ -223,6 +227,8 @@ struct Results {
   std::string idle_tool;   // "first" or "longest-idle" (IdleTool)
   std::string lssu_switch;  // "immediate" or "group-aware" (LssuSwitch)
   std::string setup_state;  // "keep" or "reset" (SetupState)
+  std::string wake;           // "least-setup" or "none" (WakeRule)
+  std::string cascade_setup;  // "after" or "overlap" (CascadeSetup)
   double wall_seconds = 0;
   std::int64_t events = 0;
   std::int64_t lot_steps = 0;    // performed lot-steps (jobs per lot) over the run

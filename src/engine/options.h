@@ -26,6 +26,8 @@ inline constexpr Choice<IdleTool> kIdleTools[] = {
 
 using model::kLssuSwitches;  // the model's readings (model/factory.h)
 using model::kSetupStates;
+using model::kWakeRules;
+using model::kCascadeSetups;
 
 // The ranking chain a global dispatching rule gives every tool group (`group`: the group's own
 // chain, used for DispatchRule::Model).

@@ -236,6 +236,7 @@ class Sim {
   void pm_skip(std::int32_t tool, std::int32_t att, Ticks from);
   void next_outage(std::int32_t tool);
   void pause_jobs(Tool& t);
+  Ticks overlap_setup(Tool& tool, Ticks su);
   void resume_jobs(Tool& t);
   // Setup time from `from` to `to` for global step gsi: the step's own time where it has one,
   // else the setup table's.
@@ -302,6 +303,8 @@ class Sim {
   bool nested_ = false;                                     // model::PmNesting::Nested
   LssuSwitch lssu_ = LssuSwitch::Immediate;  // the options' reading, else the model's
   SetupState setup_state_ = SetupState::Keep;
+  bool wake_least_ = true;      // WakeRule::LeastSetup
+  bool setup_overlap_ = false;  // CascadeSetup::Overlap
   bool first_idle_ = true;    // Options::idle_tool is IdleTool::First or EmptyFirst (list order)
   bool empty_first_ = false;  // Options::idle_tool == IdleTool::EmptyFirst
   struct SetupNeed {  // keep_group_aware's scratch: the waiting lots of one other setup

@@ -38,8 +38,10 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
     take_dedication(l, si, ti);
     if (si.has_kit) take_kit(l, si);
   }
-  const Ticks su = setup_time(tool.setup, si.setup, gsi);
+  Ticks su = setup_time(tool.setup, si.setup, gsi);
   const bool setup_change = si.setup != kNone && si.setup != tool.setup;
+  if (su > 0 && si.cascading && setup_overlap_) [[unlikely]]
+    su -= overlap_setup(tool, su);
   change_setup(tool, g, si, n);
   time_job(job, si, JobSize{wafers, units, is_units}, lot_ids[0], su);
   if (job.in_setup)
@@ -136,6 +138,24 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   job.separate_entry = job.entry_free < job.done;
   job.in_setup = su > 0;
   job.occupying = true;
+}
+
+// CascadeSetup::Overlap: the setup of a job that starts on a cascading tool as the job before it
+// releases the entry ran during that job's occupation (from its start, at most `su`). That time
+// is booked as setup instead of busy (SETUP ranks before BUSY, FORMAT.md §13); returns it, the
+// part of the setup already done. REQUIRES: touch(tool) now.
+Ticks Sim::overlap_setup(Tool& tool, Ticks su) {
+  Ticks from = now_;
+  for (const std::int32_t j : tool.jobs) {
+    const Job& p = jobs_[j];
+    if (!p.occupying && !p.paused && p.entry_free == now_) from = std::min(from, p.setup_end);
+  }
+  const Ticks ov = std::min(su, now_ - from);
+  if (ov <= 0) return 0;
+  const Ticks w = window_ticks(now_ - ov, now_);
+  tool.acc[kBusy] -= w;
+  tool.acc[kSetup] += w;
+  return ov;
 }
 
 // Wafer-count PMs of tool ti: each counter advances by the job's wafers; a PM falls due after

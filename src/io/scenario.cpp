@@ -186,6 +186,16 @@ void ScenarioReader::read_header(const Map& top, const YAML::Node& root) {
     for (const auto& c : model::kLssuSwitches) words.emplace_back(c.word, c.value);
     r_.word<model::LssuSwitch>(*n, "lssu_switch", words, f_.lssu_switch);
   }
+  if (const YAML::Node* n = top.get("wake")) {
+    std::vector<std::pair<std::string_view, model::WakeRule>> words;
+    for (const auto& c : model::kWakeRules) words.emplace_back(c.word, c.value);
+    r_.word<model::WakeRule>(*n, "wake", words, f_.wake);
+  }
+  if (const YAML::Node* n = top.get("cascade_setup")) {
+    std::vector<std::pair<std::string_view, model::CascadeSetup>> words;
+    for (const auto& c : model::kCascadeSetups) words.emplace_back(c.word, c.value);
+    r_.word<model::CascadeSetup>(*n, "cascade_setup", words, f_.cascade_setup);
+  }
   if (const YAML::Node* n = top.get("setup_state")) {
     std::vector<std::pair<std::string_view, model::SetupState>> words;
     for (const auto& c : model::kSetupStates) words.emplace_back(c.word, c.value);

@@ -34,6 +34,11 @@ model::Factory Reader::run() {
   f_.pm_nesting = model::PmNesting::Independent;
   f_.lssu_switch = model::LssuSwitch::Refuse;
   f_.setup_state = model::SetupState::Reset;
+  // Setups on the cascading implant tools overlap the job before them (AutoSched's
+  // SEQ_ADDS_SETUP_DELAYS = N), and the least-setup wake rule is not applied: the published
+  // busy and setup shares of the implant, dry-etch and litho-track groups.
+  f_.cascade_setup = model::CascadeSetup::Overlap;
+  f_.wake = model::WakeRule::None;
 
   std::error_code ec;
   const auto st = fs::status(dir_, ec);

@@ -119,6 +119,27 @@ inline constexpr Choice<SetupState> kSetupStates[] = {
     {SetupState::Reset, "reset", "a step without setup resets the tool's setup state to none"},
 };
 
+// Which idle tool takes an arriving lot on a group with the wake rule wake_LeastSetupTime:
+// the one with the least setup time for it (LeastSetup), or the idle-tool rule alone (None: the
+// wake rule not applied).
+enum class WakeRule : std::uint8_t { LeastSetup, None };
+inline constexpr Choice<WakeRule> kWakeRules[] = {
+    {WakeRule::LeastSetup, "least-setup",
+     "on groups with the least-setup wake rule, the idle tool with the least setup time for the "
+     "arriving lot"},
+    {WakeRule::None, "none", "the idle-tool rule alone, whatever the group's wake rule"},
+};
+
+// When the setup of a job on a cascading tool may run: once the tool's entry is free (After),
+// or already during the occupation of the job before it (Overlap; AutoSched's
+// SEQ_ADDS_SETUP_DELAYS = N), booked as setup.
+enum class CascadeSetup : std::uint8_t { After, Overlap };
+inline constexpr Choice<CascadeSetup> kCascadeSetups[] = {
+    {CascadeSetup::After, "after", "a cascading tool's setup starts once its entry is free"},
+    {CascadeSetup::Overlap, "overlap",
+     "a cascading tool's setup may run during the occupation of the job before it"},
+};
+
 struct PmCalendar {
   std::string name;
   PmTrigger trigger = PmTrigger::Calendar;
@@ -377,6 +398,8 @@ struct Factory {
   PmNesting pm_nesting = PmNesting::Independent;
   LssuSwitch lssu_switch = LssuSwitch::Immediate;  // the model's readings; the engine's
   SetupState setup_state = SetupState::Keep;       // options may override them
+  WakeRule wake = WakeRule::LeastSetup;
+  CascadeSetup cascade_setup = CascadeSetup::After;
 
   std::vector<Location> locations;
   std::vector<TransportLane> transport;

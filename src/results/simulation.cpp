@@ -157,6 +157,8 @@ json simulation_json(const engine::Results& r, const model::WhatIf& what_if) {
               {"idle_tool", r.idle_tool},
               {"lssu_switch", r.lssu_switch},
               {"setup_state", r.setup_state},
+              {"wake", r.wake},
+              {"cascade_setup", r.cascade_setup},
               {"wall_seconds", r.wall_seconds},
               {"events", r.events},
               {"lot_steps", r.lot_steps},

@@ -14,9 +14,9 @@ namespace {
 
 constexpr const char* kTopKeys[] = {"model", "days", "warmup_days", "replications", "seed",
                                     "grid", "variants"};
-constexpr const char* kOptionFactors[] = {"dispatch",       "lssu-switch", "setup-state",
-                                          "idle-tool",      "pm-nesting",  "batch-max-wait",
-                                          "scale"};
+constexpr const char* kOptionFactors[] = {"dispatch",  "lssu-switch",    "setup-state",
+                                          "wake",      "cascade-setup",  "idle-tool",
+                                          "pm-nesting", "batch-max-wait", "scale"};
 
 std::string fnv1a(const std::string& bytes) {
   std::uint64_t h = 1469598103934665603ull;
@@ -60,9 +60,9 @@ struct Reader {
   bool factor_key(const YAML::Node& k) {
     const std::string key = k.as<std::string>();
     if (known_factor(key)) return true;
-    bad(k, fmt::format("unknown factor '{}' (dispatch, lssu-switch, setup-state, idle-tool, "
-                       "pm-nesting, batch-max-wait, scale, tools.GROUP, scale.PRODUCT, yield.STEP, "
-                       "rule.GROUP)",
+    bad(k, fmt::format("unknown factor '{}' (dispatch, lssu-switch, setup-state, wake, "
+                       "cascade-setup, idle-tool, pm-nesting, batch-max-wait, scale, tools.GROUP, "
+                       "scale.PRODUCT, yield.STEP, rule.GROUP)",
                        key));
     return false;
   }

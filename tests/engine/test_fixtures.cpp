@@ -117,6 +117,84 @@ TEST(EngineFixture, EmptyToolFirst) {
   }
 }
 
+// Setups on a cascading tool (CascadeSetup): per-lot cascading (c 40 min, lot 50 min + 1 + 1),
+// setups A and B from any state 30 min. Lot a (A) starts at 0: setup 0-30, entry 30-70, done 82.
+// Lot b (B) waits from 10 min and starts at 70. After: its setup 70-100, done 152. Overlap: its
+// setup ran during a's occupation (40 min >= 30), so it is done at 70 and b is done at 122; the
+// setup time booked is the same (60 min), the busy time 30 min less.
+TEST(EngineFixture, CascadingSetupOverlapsTheJobBefore) {
+  double setup_share[2], busy_share[2];
+  for (const CascadeSetup rule : {CascadeSetup::After, CascadeSetup::Overlap}) {
+    Builder b;
+    const auto g = b.group("C", 1, minutes(1), minutes(1));
+    b.f.tool_groups[g].capacity = 2;
+    const auto A = b.f.intern_setup("A");
+    const auto B = b.f.intern_setup("B");
+    b.f.setup_changes.push_back({model::kNone, A, minutes(30), {}});
+    b.f.setup_changes.push_back({model::kNone, B, minutes(30), {}});
+    model::Step sa = step(g, minutes(50));
+    sa.cascade_basis = model::CascadeBasis::PerLot;
+    sa.cascade_interval = minutes(40);
+    sa.setup = A;
+    model::Step sb = sa;
+    sb.setup = B;
+    b.stream("a", b.product("pa", {sa}), Dist::constant(static_cast<double>(days(1000))), 1);
+    const auto later = b.stream("b", b.product("pb", {sb}), Dist::constant(static_cast<double>(days(1000))), 1);
+    b.f.streams[later].first_release = minutes(10);
+    Recorder rec;
+    Options o = opts(1, &rec);
+    o.cascade_setup = rule;
+    const Results r = simulate(b.f, o);
+    ASSERT_EQ(rec.done.size(), 2u);
+    const bool overlap = rule == CascadeSetup::Overlap;
+    EXPECT_EQ(rec.starts[1].t, minutes(70));
+    EXPECT_EQ(rec.done[0].t, minutes(82));
+    EXPECT_EQ(rec.done[1].t, minutes(overlap ? 122 : 152));
+    setup_share[overlap] = r.tool_groups[0].setup;
+    busy_share[overlap] = r.tool_groups[0].busy;
+    EXPECT_EQ(r.tool_groups[0].setups, 2);
+  }
+  EXPECT_NEAR(setup_share[0], 60.0 / 1440, 1e-9);
+  EXPECT_NEAR(setup_share[1], 60.0 / 1440, 1e-9);
+  EXPECT_NEAR(busy_share[0] - busy_share[1], 30.0 / 1440, 1e-9);
+}
+
+// The least-setup wake rule and its reading WakeRule::None: two idle tools, tool 1 in state A
+// (lot a0 ran there), tool 0 in B; lot a1 (A) arrives. Least-setup: tool 1 (no setup); None: the
+// idle-tool rule alone, tool 0 (a setup).
+TEST(EngineFixture, WakeRuleReading) {
+  for (const WakeRule rule : {WakeRule::LeastSetup, WakeRule::None}) {
+    Builder b;
+    const auto g = b.group("W", 2);
+    b.f.tool_groups[g].wake_least_setup = true;
+    const auto A = b.f.intern_setup("A");
+    const auto B = b.f.intern_setup("B");
+    b.f.setup_changes.push_back({model::kNone, A, minutes(30), {}});
+    b.f.setup_changes.push_back({model::kNone, B, minutes(30), {}});
+    model::Step sa = step(g, hours(1));
+    sa.setup = A;
+    model::Step sb = step(g, hours(1));
+    sb.setup = B;
+    const auto pa = b.product("pa", {sa});
+    const auto pb = b.product("pb", {sb});
+    // b0 (B) on tool 0 and a0 (A) on tool 1 at 0, both done at 1.5 h; a1 arrives at 3 h.
+    b.stream("b0", pb, Dist::constant(static_cast<double>(days(1000))), 1);
+    b.stream("a0", pa, Dist::constant(static_cast<double>(days(1000))), 1);
+    const auto later = b.stream("a1", pa, Dist::constant(static_cast<double>(days(1000))), 1);
+    b.f.streams[later].first_release = hours(3);
+    Recorder rec;
+    Options o = opts(1, &rec);
+    o.wake = rule;
+    const Results r = simulate(b.f, o);
+    ASSERT_EQ(rec.starts.size(), 3u);
+    EXPECT_EQ(rec.starts[0].tool, 0);
+    EXPECT_EQ(rec.starts[1].tool, 1);
+    EXPECT_EQ(rec.starts[2].t, hours(3));
+    EXPECT_EQ(rec.starts[2].tool, rule == WakeRule::LeastSetup ? 1 : 0);
+    EXPECT_EQ(r.tool_groups[0].setups, rule == WakeRule::LeastSetup ? 2 : 3);
+  }
+}
+
 // A furnace group "F" of `tools` tools batching by route step, and a product whose one step
 // there takes `time` per batch of 75 to 100 wafers (3 to 4 lots of 25).
 model::ProductId furnace(Builder& b, int tools, Ticks time) {

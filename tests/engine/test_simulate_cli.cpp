@@ -32,6 +32,8 @@ TEST(SimulateCli, WritesSummaryJson) {
   EXPECT_EQ(j["run"]["pm_nesting"], "independent");
   EXPECT_EQ(j["run"]["lssu_switch"], "refuse");
   EXPECT_EQ(j["run"]["setup_state"], "reset");
+  EXPECT_EQ(j["run"]["wake"], "none");
+  EXPECT_EQ(j["run"]["cascade_setup"], "overlap");
   for (const auto& g : j["tool_groups"]) {
     EXPECT_TRUE(g.contains("pms")) << g["name"];
     EXPECT_TRUE(g.contains("pms_absorbed")) << g["name"];

@@ -83,13 +83,13 @@ TEST(EngineSmt2020, LvhmRunsAndIsDeterministic) {
 
 // Fidelity: the files' initial WIP is a snapshot of the original model, and the ages of its lots
 // imply the original's cycle time per lot type (wip_implied_cycle_time, docs/validation.md).
-// Over 2 years (KPIs over the second) and three replications (seeds 0-2), the mean over the
-// replications of every regular lot type's mean cycle time must lie within `ct_tol` of it and
+// Over 2 years (KPIs over the second) and `replications` replications (seeds 0, 1, ...), the
+// mean over the replications of every regular lot type's mean cycle time must lie within `ct_tol` of it and
 // the throughput within `th_tol` of the release rate. Hot lot types rest on 2 to 23 initial lots
 // each; they are printed, not asserted. `earlier`: the readings chosen before the published
-// per-group figures were known (nested PM calendars, immediate gas changes, setup state kept),
-// which were fitted to these implied cycle times.
-void check_fidelity(const char* model, bool earlier, double ct_tol, double th_tol) {
+// per-group figures were known (nested PM calendars, immediate gas changes, setup state kept,
+// least-setup wake rule, setups after the entry frees), fitted to these implied cycle times.
+void check_fidelity(const char* model, bool earlier, int replications, double ct_tol, double th_tol) {
   OSATSIM_REQUIRE_SMT2020(dir);
   auto f = load(dir / model);
   ASSERT_TRUE(f);
@@ -101,8 +101,10 @@ void check_fidelity(const char* model, bool earlier, double ct_tol, double th_to
   if (earlier) {
     o.lssu_switch = LssuSwitch::Immediate;
     o.setup_state = SetupState::Keep;
+    o.wake = WakeRule::LeastSetup;
+    o.cascade_setup = CascadeSetup::After;
   }
-  const std::vector<Results> runs = simulate_replications(g, o, 3, 2);
+  const std::vector<Results> runs = simulate_replications(g, o, replications, 2);
   for (const auto& r : runs) check_invariants(r);
   const ReplicationSummary s = summarize(runs);
   int checked = 0;
@@ -123,14 +125,15 @@ void check_fidelity(const char* model, bool earlier, double ct_tol, double th_to
   EXPECT_EQ(checked, model == std::string("HVLM") ? 2 : 10);
 }
 
-// The defaults (the readings of the published per-group figures): throughput within 1 % of the
-// release rate (the fidelity issue); cycle times within 15 % of the implied ones (HVLM Lot_3 is
-// 11 % above, docs/validation.md).
-TEST(EngineSmt2020, HvlmFidelityAgainstInitialWip) { check_fidelity("HVLM", false, 0.15, 0.01); }
-TEST(EngineSmt2020, LvhmFidelityAgainstInitialWip) { check_fidelity("LVHM", false, 0.10, 0.01); }
+// The defaults (the readings of the published per-group figures), five replications as in
+// docs/validation.md: throughput within 1 % of the release rate (the fidelity issue; HVLM Lot_3's
+// one-year throughput scatters by about ±0.9 % over five replications, so fewer do not resolve
+// 1 %); cycle times within 15 % of the implied ones (HVLM Lot_3 is 11.5 % above).
+TEST(EngineSmt2020, HvlmFidelityAgainstInitialWip) { check_fidelity("HVLM", false, 5, 0.15, 0.01); }
+TEST(EngineSmt2020, LvhmFidelityAgainstInitialWip) { check_fidelity("LVHM", false, 5, 0.10, 0.01); }
 // The earlier readings stay reachable and keep their fit: cycle times within 10 %.
 TEST(EngineSmt2020, HvlmEarlierReadingsFidelityAgainstInitialWip) {
-  check_fidelity("HVLM", true, 0.10, 0.02);
+  check_fidelity("HVLM", true, 3, 0.10, 0.02);
 }
 
 }  // namespace
