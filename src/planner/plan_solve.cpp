@@ -264,7 +264,9 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
     const double gv = give >= 0 ? std::round(cur[static_cast<std::size_t>(give)]) : 0;
     if (take >= 0) lp.set_bounds(take, tv - 1, tv - 1);
     if (give >= 0) lp.set_bounds(give, gv + 1, gv + 1);
-    if (lp.solve(std::max(10.0, ss.limit - ss.elapsed())) && lp.objective() < obj - 1e-9 * std::abs(obj)) {
+    // Only a better plan is kept: the re-solve stops as soon as its bound shows it is not.
+    const double cutoff = obj - 1e-9 * std::abs(obj);
+    if (lp.solve(std::max(10.0, ss.limit - ss.elapsed()), cutoff) && lp.objective() < cutoff) {
       obj = lp.objective();
       cur = lp.x();
       rc = lp.reduced_cost();
