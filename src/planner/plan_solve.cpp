@@ -210,6 +210,19 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
   std::map<std::tuple<int, int, int>, std::vector<int>> by_bucket;
   for (const auto& [k, c] : m.buy)
     by_bucket[{n.instances[static_cast<std::size_t>(std::get<0>(k))].line, std::get<1>(k), std::get<2>(k)}].push_back(c);
+  // An option line's tools only from its opening month (buy_if_open): other moves are
+  // infeasible and not tried.
+  std::map<int, int> opened;  // option instance -> month opened in cur
+  for (const auto& [k, c] : m.open)
+    if (cur[static_cast<std::size_t>(c)] > 0.5) opened[k.first] = k.second;
+  auto can_buy = [&](const std::tuple<int, int, int>& k) {
+    const int i = std::get<0>(k);
+    if (n.instances[static_cast<std::size_t>(i)].status != LineStatus::Option) return true;
+    const auto it = opened.find(i);
+    return it != opened.end() && it->second <= std::get<2>(k);
+  };
+  std::map<int, std::tuple<int, int, int>> key_of;  // purchase column -> (instance, group, month)
+  for (const auto& [k, c] : m.buy) key_of[c] = k;
   auto used = [&](const std::vector<int>& cols) {
     double u = 0;
     for (int c : cols) u += std::round(cur[static_cast<std::size_t>(c)]);
@@ -218,7 +231,7 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
   for (int iter = 0; iter < ss.moves; ++iter) {
     // Done once the plan is within the gap of the LP bound.
     if (obj - ss.out.lp_bound <= ss.o.relative_gap * std::abs(obj)) break;
-    if (ss.elapsed() > 0.85 * ss.limit) {
+    if (ss.elapsed() > 0.95 * ss.limit) {
       ss.out.cut = true;
       break;
     }
@@ -235,7 +248,7 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
         take = c;
         give = -1;
       }
-      if (v + 1 <= hi && room >= 1 && -d > gain && !tried.count({-1, c})) {
+      if (v + 1 <= hi && room >= 1 && -d > gain && !tried.count({-1, c}) && can_buy(k)) {
         gain = -d;
         take = -1;
         give = c;
@@ -247,7 +260,7 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
         const double room2 = tt.max_per_month < 0 ? kInf : tt.max_per_month - used(it->second) + (dt == 0 ? 1 : 0);
         if (room2 < 1) continue;
         for (int c2 : it->second) {
-          if (c2 == c || std::round(cur[static_cast<std::size_t>(c2)]) + 1 > m.mip.cols()[static_cast<std::size_t>(c2)].hi) continue;
+          if (c2 == c || std::round(cur[static_cast<std::size_t>(c2)]) + 1 > m.mip.cols()[static_cast<std::size_t>(c2)].hi || !can_buy(key_of[c2])) continue;
           const double g2 = d - rc[static_cast<std::size_t>(c2)];
           if (g2 > gain && !tried.count({c, c2})) {
             gain = g2;
