@@ -198,7 +198,7 @@ bool relax_and_fix(const StartSearch& ss, LpSession& lp, const std::vector<doubl
 }
 
 // Local search by reduced costs from the plan cur (solved in lp): one tool more or less, or one
-// tool moved to another line of the same model or up to two months earlier (the vendors' limit
+// tool moved to another line of the same model or up to four months earlier (the vendors' limit
 // is shared), largest estimated gain first, kept when the re-solved plan is better.
 void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur) {
   const Network& n = ss.n;
@@ -254,7 +254,7 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
         give = c;
       }
       if (v < 1) continue;
-      for (int dt = 0; dt <= 2; ++dt) {
+      for (int dt = 0; dt <= 4; ++dt) {
         const auto it = by_bucket.find({l, std::get<1>(k), std::get<2>(k) - dt});
         if (it == by_bucket.end()) continue;
         const double room2 = tt.max_per_month < 0 ? kInf : tt.max_per_month - used(it->second) + (dt == 0 ? 1 : 0);
