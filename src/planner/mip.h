@@ -114,8 +114,11 @@ class LpSession {
   LpSession(const LpSession&) = delete;
   LpSession& operator=(const LpSession&) = delete;
   // Solves (first call) or re-solves from the last basis within `seconds` of wall time; true
-  // when proven optimal.
-  bool solve(double seconds = 1e9);
+  // when proven optimal. With a finite `cutoff`, a re-solve stops early (false) once the dual
+  // simplex's objective, a lower bound on the new optimum, passes the cutoff: a change that
+  // cannot make the objective better than the cutoff is rejected without solving to the end.
+  // The last optimal solution (x(), objective(), reduced_cost()) is kept then.
+  bool solve(double seconds = 1e9, double cutoff = kInf);
   void set_bounds(int col, double lo, double hi);
   // The last optimal solution and its objective (minimisation).
   const std::vector<double>& x() const { return x_; }

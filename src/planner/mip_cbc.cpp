@@ -411,9 +411,12 @@ void LpSession::set_bounds(int col, double lo, double hi) {
   impl_->solver.setColBounds(col, to_solver(lo, inf), to_solver(hi, inf));
 }
 
-bool LpSession::solve(double seconds) {
+bool LpSession::solve(double seconds, double cutoff) {
   try {
     impl_->solver.getModelPtr()->setMaximumWallSeconds(seconds);
+    // The dual simplex stops once its objective (dual feasible: a lower bound on the optimum)
+    // passes the limit; CLP's own default is no limit.
+    impl_->solver.setDblParam(OsiDualObjectiveLimit, std::isfinite(cutoff) ? cutoff : COIN_DBL_MAX);
     if (impl_->solved) {
       impl_->solver.resolve();
     } else {

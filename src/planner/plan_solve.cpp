@@ -198,8 +198,9 @@ bool relax_and_fix(const StartSearch& ss, LpSession& lp, const std::vector<doubl
 }
 
 // Local search by reduced costs from the plan cur (solved in lp): one tool more or less, or one
-// tool moved to another line of the same model or up to two months earlier (the vendors' limit
-// is shared), largest estimated gain first, kept when the re-solved plan is better.
+// tool moved to another line of the same model or up to four months earlier (the vendors' limit
+// is shared), moves within a line first, largest estimated gain first, kept when the re-solved
+// plan is better.
 void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur) {
   const Network& n = ss.n;
   const Model& m = ss.m;
@@ -210,6 +211,19 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
   std::map<std::tuple<int, int, int>, std::vector<int>> by_bucket;
   for (const auto& [k, c] : m.buy)
     by_bucket[{n.instances[static_cast<std::size_t>(std::get<0>(k))].line, std::get<1>(k), std::get<2>(k)}].push_back(c);
+  // An option line's tools only from its opening month (buy_if_open): other moves are
+  // infeasible and not tried.
+  std::map<int, int> opened;  // option instance -> month opened in cur
+  for (const auto& [k, c] : m.open)
+    if (cur[static_cast<std::size_t>(c)] > 0.5) opened[k.first] = k.second;
+  auto can_buy = [&](const std::tuple<int, int, int>& k) {
+    const int i = std::get<0>(k);
+    if (n.instances[static_cast<std::size_t>(i)].status != LineStatus::Option) return true;
+    const auto it = opened.find(i);
+    return it != opened.end() && it->second <= std::get<2>(k);
+  };
+  std::map<int, std::tuple<int, int, int>> key_of;  // purchase column -> (instance, group, month)
+  for (const auto& [k, c] : m.buy) key_of[c] = k;
   auto used = [&](const std::vector<int>& cols) {
     double u = 0;
     for (int c : cols) u += std::round(cur[static_cast<std::size_t>(c)]);
@@ -218,45 +232,47 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
   for (int iter = 0; iter < ss.moves; ++iter) {
     // Done once the plan is within the gap of the LP bound.
     if (obj - ss.out.lp_bound <= ss.o.relative_gap * std::abs(obj)) break;
-    if (ss.elapsed() > 0.85 * ss.limit) {
+    if (ss.elapsed() > 0.95 * ss.limit) {
       ss.out.cut = true;
       break;
     }
-    int take = -1, give = -1;  // one less at take, one more at give (-1: none)
-    double gain = 1e-6 * std::abs(obj) + 1.0;
+    // The move of largest estimated gain, first among the moves within one line (a tool less,
+    // or one bought earlier at the same line), whose reduced-cost estimate holds best, then
+    // among the others (a tool more, or one moved to another line): one less at take, one more
+    // at give (-1: none). On the built-in network, of 296 moves by estimate alone, 14 of the 60
+    // within a line were kept and 1 of the 236 others.
+    int best_take[2] = {-1, -1}, best_give[2] = {-1, -1};
+    double best_gain[2] = {1e-6 * std::abs(obj) + 1.0, 1e-6 * std::abs(obj) + 1.0};
+    auto consider = [&](int cls, int tk, int gv, double g) {
+      if (g > best_gain[cls] && !tried.count({tk, gv})) {
+        best_gain[cls] = g;
+        best_take[cls] = tk;
+        best_give[cls] = gv;
+      }
+    };
     for (const auto& [k, c] : m.buy) {
       const double v = std::round(cur[static_cast<std::size_t>(c)]), d = rc[static_cast<std::size_t>(c)];
       const int l = n.instances[static_cast<std::size_t>(std::get<0>(k))].line;
       const auto& tt = n.lines[static_cast<std::size_t>(l)].terms[static_cast<std::size_t>(std::get<1>(k))];
       const double hi = m.mip.cols()[static_cast<std::size_t>(c)].hi;
       const double room = tt.max_per_month < 0 ? kInf : tt.max_per_month - used(by_bucket[{l, std::get<1>(k), std::get<2>(k)}]);
-      if (v >= 1 && d > gain && !tried.count({c, -1})) {
-        gain = d;
-        take = c;
-        give = -1;
-      }
-      if (v + 1 <= hi && room >= 1 && -d > gain && !tried.count({-1, c})) {
-        gain = -d;
-        take = -1;
-        give = c;
-      }
+      if (v >= 1) consider(0, c, -1, d);
+      if (v + 1 <= hi && room >= 1 && can_buy(k)) consider(1, -1, c, -d);
       if (v < 1) continue;
-      for (int dt = 0; dt <= 2; ++dt) {
+      for (int dt = 0; dt <= 4; ++dt) {
         const auto it = by_bucket.find({l, std::get<1>(k), std::get<2>(k) - dt});
         if (it == by_bucket.end()) continue;
         const double room2 = tt.max_per_month < 0 ? kInf : tt.max_per_month - used(it->second) + (dt == 0 ? 1 : 0);
         if (room2 < 1) continue;
         for (int c2 : it->second) {
-          if (c2 == c || std::round(cur[static_cast<std::size_t>(c2)]) + 1 > m.mip.cols()[static_cast<std::size_t>(c2)].hi) continue;
-          const double g2 = d - rc[static_cast<std::size_t>(c2)];
-          if (g2 > gain && !tried.count({c, c2})) {
-            gain = g2;
-            take = c;
-            give = c2;
-          }
+          if (c2 == c || std::round(cur[static_cast<std::size_t>(c2)]) + 1 > m.mip.cols()[static_cast<std::size_t>(c2)].hi || !can_buy(key_of[c2])) continue;
+          const int cls = std::get<0>(key_of[c2]) == std::get<0>(k) ? 0 : 1;
+          consider(cls, c, c2, d - rc[static_cast<std::size_t>(c2)]);
         }
       }
     }
+    const int cls = best_take[0] >= 0 || best_give[0] >= 0 ? 0 : 1;
+    const int take = best_take[cls], give = best_give[cls];
     if (take < 0 && give < 0) break;
     tried.insert({take, give});
     ++ss.out.moves_tried;
@@ -264,7 +280,9 @@ void local_search(const StartSearch& ss, LpSession& lp, std::vector<double>& cur
     const double gv = give >= 0 ? std::round(cur[static_cast<std::size_t>(give)]) : 0;
     if (take >= 0) lp.set_bounds(take, tv - 1, tv - 1);
     if (give >= 0) lp.set_bounds(give, gv + 1, gv + 1);
-    if (lp.solve(std::max(10.0, ss.limit - ss.elapsed())) && lp.objective() < obj - 1e-9 * std::abs(obj)) {
+    // Only a better plan is kept: the re-solve stops as soon as its bound shows it is not.
+    const double cutoff = obj - 1e-9 * std::abs(obj);
+    if (lp.solve(std::max(10.0, ss.limit - ss.elapsed()), cutoff) && lp.objective() < cutoff) {
       obj = lp.objective();
       cur = lp.x();
       rc = lp.reduced_cost();

@@ -183,6 +183,25 @@ TEST(Solve, FixedLpDualsOfAMipAreThoseOfTheLpWithIntegersFixed) {
   EXPECT_FALSE(fixed_lp_duals(m, {1}).ok);  // wrong size
 }
 
+TEST(LpSession, ReSolvesFromItsBasisAndStopsAtACutoff) {
+  LpSession lp(wyndor());
+  ASSERT_TRUE(lp.solve());
+  EXPECT_NEAR(lp.objective(), -36, 1e-7);
+  // x fixed at 0: the optimum is -30 (y = 6). A cutoff of -35 stops the re-solve (no better
+  // than -35 is possible) and keeps the last optimal solution.
+  lp.set_bounds(0, 0, 0);
+  EXPECT_FALSE(lp.solve(1e9, -35));
+  EXPECT_NEAR(lp.objective(), -36, 1e-7);
+  EXPECT_NEAR(lp.x()[0], 2, 1e-7);
+  ASSERT_TRUE(lp.solve());
+  EXPECT_NEAR(lp.objective(), -30, 1e-7);
+  // x free again: -36 is below the cutoff, solved to the end.
+  lp.set_bounds(0, 0, kInf);
+  ASSERT_TRUE(lp.solve(1e9, -35));
+  EXPECT_NEAR(lp.objective(), -36, 1e-7);
+  EXPECT_NEAR(lp.x()[1], 6, 1e-7);
+}
+
 TEST(Solve, InfeasibleModels) {
   Mip m = knapsack();
   m.add_row("too much", {{0, 1}, {1, 1}, {2, 1}, {3, 1}}, 4.5, kInf);  // 4 binaries sum >= 4.5
