@@ -159,7 +159,8 @@ void ScenarioReader::read(const YAML::Node& root) {
   Map top(r_, root, "",
           {"name", "description", "locations", "transport", "components", "supplies",
            "down_calendars", "pm_calendars", "setups", "setup_changes", "setup_groups",
-           "tool_groups", "sequences", "routes", "products", "releases", "pm_nesting"});
+           "tool_groups", "sequences", "routes", "products", "releases", "pm_nesting",
+           "lssu_switch", "setup_state", "wake", "cascade_setup"});
   if (!top.ok()) return;
   read_header(top, root);
   register_names(top);

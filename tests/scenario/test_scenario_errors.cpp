@@ -103,6 +103,14 @@ const std::vector<Case>& catalogue() {
        {{"name: t\n", "name: t\npm_nesting: nestd\n"}},
        {"2:13: pm_nesting: unknown value 'nestd'; expected one of: independent, nested (did you "
         "mean 'nested'?)"}},
+      {"unknown_cascade_setup",
+       {{"name: t\n", "name: t\ncascade_setup: overlp\n"}},
+       {"2:16: cascade_setup: unknown value 'overlp'; expected one of: after, overlap (did you "
+        "mean 'overlap'?)"}},
+      {"unknown_lssu_switch",
+       {{"name: t\n", "name: t\nlssu_switch: refuses\n"}},
+       {"2:14: lssu_switch: unknown value 'refuses'; expected one of: immediate, group-aware, "
+        "clear-time, refuse (did you mean 'refuse'?)"}},
       {"unknown_group",
        {{"group: oven,", "group: ovn,"}},
        {"13:27: routes.r.steps.s2.group: unknown tool group 'ovn' (did you mean 'oven'?)"}},

@@ -130,6 +130,18 @@ TEST(ScenarioFormat, InlineCalendarsAndDefaults) {
   auto n = read_ok("pm_nesting: nested\n" + mini("    pms: [{every: 7 d, duration: 1 h}]\n"));
   ASSERT_TRUE(n);
   EXPECT_EQ(n->pm_nesting, model::PmNesting::Nested);
+  // The setup readings: the defaults of YAML scenarios, and each key read.
+  EXPECT_EQ(f->lssu_switch, model::LssuSwitch::Immediate);
+  EXPECT_EQ(f->setup_state, model::SetupState::Keep);
+  EXPECT_EQ(f->wake, model::WakeRule::LeastSetup);
+  EXPECT_EQ(f->cascade_setup, model::CascadeSetup::After);
+  auto r = read_ok("lssu_switch: refuse\nsetup_state: reset\nwake: none\ncascade_setup: overlap\n" +
+                   mini("    pms: [{every: 7 d, duration: 1 h}]\n"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->lssu_switch, model::LssuSwitch::Refuse);
+  EXPECT_EQ(r->setup_state, model::SetupState::Reset);
+  EXPECT_EQ(r->wake, model::WakeRule::None);
+  EXPECT_EQ(r->cascade_setup, model::CascadeSetup::Overlap);
 }
 
 TEST(ScenarioFormat, SequencesAreInlinedAndStepReferencesResolveInTheRoute) {
