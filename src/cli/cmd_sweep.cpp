@@ -50,33 +50,17 @@ bool apply_option(const sweep::Setting& s, const std::string& where, engine::Opt
     return engine::parse_dispatch_rule(s.value, o.dispatch) ||
            bad(choice_list(engine::kDispatchRules).c_str());
   }
-  if (s.key == "lssu-switch") {
-    const auto v = parse_choice(engine::kLssuSwitches, s.value);
-    if (!v && s.value != "model")
-      return bad(("model, " + choice_list(engine::kLssuSwitches)).c_str());
-    o.lssu_switch = v;
+  // A reading of the model (model/factory.h): "model" leaves it to the model.
+  const auto reading = [&](const auto& table, auto& out) {
+    const auto v = parse_choice(table, s.value);
+    if (!v && s.value != "model") return bad(("model, " + choice_list(table)).c_str());
+    out = v;
     return true;
-  }
-  if (s.key == "setup-state") {
-    const auto v = parse_choice(engine::kSetupStates, s.value);
-    if (!v && s.value != "model")
-      return bad(("model, " + choice_list(engine::kSetupStates)).c_str());
-    o.setup_state = v;
-    return true;
-  }
-  if (s.key == "wake") {
-    const auto v = parse_choice(engine::kWakeRules, s.value);
-    if (!v && s.value != "model") return bad(("model, " + choice_list(engine::kWakeRules)).c_str());
-    o.wake = v;
-    return true;
-  }
-  if (s.key == "cascade-setup") {
-    const auto v = parse_choice(engine::kCascadeSetups, s.value);
-    if (!v && s.value != "model")
-      return bad(("model, " + choice_list(engine::kCascadeSetups)).c_str());
-    o.cascade_setup = v;
-    return true;
-  }
+  };
+  if (s.key == "lssu-switch") return reading(engine::kLssuSwitches, o.lssu_switch);
+  if (s.key == "setup-state") return reading(engine::kSetupStates, o.setup_state);
+  if (s.key == "wake") return reading(engine::kWakeRules, o.wake);
+  if (s.key == "cascade-setup") return reading(engine::kCascadeSetups, o.cascade_setup);
   if (s.key == "idle-tool") {
     const auto v = parse_choice(engine::kIdleTools, s.value);
     if (!v) return bad(choice_list(engine::kIdleTools).c_str());

@@ -182,26 +182,18 @@ void ScenarioReader::read_header(const Map& top, const YAML::Node& root) {
                                {"nested", model::PmNesting::Nested}},
                               f_.pm_nesting);
   }
-  if (const YAML::Node* n = top.get("lssu_switch")) {
-    std::vector<std::pair<std::string_view, model::LssuSwitch>> words;
-    for (const auto& c : model::kLssuSwitches) words.emplace_back(c.word, c.value);
-    r_.word<model::LssuSwitch>(*n, "lssu_switch", words, f_.lssu_switch);
-  }
-  if (const YAML::Node* n = top.get("wake")) {
-    std::vector<std::pair<std::string_view, model::WakeRule>> words;
-    for (const auto& c : model::kWakeRules) words.emplace_back(c.word, c.value);
-    r_.word<model::WakeRule>(*n, "wake", words, f_.wake);
-  }
-  if (const YAML::Node* n = top.get("cascade_setup")) {
-    std::vector<std::pair<std::string_view, model::CascadeSetup>> words;
-    for (const auto& c : model::kCascadeSetups) words.emplace_back(c.word, c.value);
-    r_.word<model::CascadeSetup>(*n, "cascade_setup", words, f_.cascade_setup);
-  }
-  if (const YAML::Node* n = top.get("setup_state")) {
-    std::vector<std::pair<std::string_view, model::SetupState>> words;
-    for (const auto& c : model::kSetupStates) words.emplace_back(c.word, c.value);
-    r_.word<model::SetupState>(*n, "setup_state", words, f_.setup_state);
-  }
+  // The setup readings (model/factory.h), in the words of their choice tables.
+  const auto reading = [&](const char* key, const auto& table, auto& out) {
+    const YAML::Node* n = top.get(key);
+    if (!n) return;
+    std::vector<std::pair<std::string_view, std::remove_reference_t<decltype(out)>>> words;
+    for (const auto& c : table) words.emplace_back(c.word, c.value);
+    r_.word(*n, key, words, out);
+  };
+  reading("lssu_switch", model::kLssuSwitches, f_.lssu_switch);
+  reading("setup_state", model::kSetupStates, f_.setup_state);
+  reading("wake", model::kWakeRules, f_.wake);
+  reading("cascade_setup", model::kCascadeSetups, f_.cascade_setup);
 
   if (const YAML::Node* n = top.get("name")) {
     r_.name(*n, "name", f_.name);

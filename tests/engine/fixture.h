@@ -69,13 +69,18 @@ struct Builder {
     f.tool_groups[g].pms.push_back(
         {static_cast<model::PmCalendarId>(f.pm_calendars.size() - 1), Dist::constant(first), {}});
   }
-  // Two gases A and B (from any state: `change` each) in one setup group with `min_run`, and the
-  // setup-run rule (LSSU) on group g. Returns {A, B}.
-  std::pair<model::SetupId, model::SetupId> gases(model::ToolGroupId g, Ticks change, int min_run) {
+  // Two setup states A and B, from any state `change` each (no setup group). Returns {A, B}.
+  std::pair<model::SetupId, model::SetupId> setups(Ticks change) {
     const auto A = f.intern_setup("A");
     const auto B = f.intern_setup("B");
     f.setup_changes.push_back({model::kNone, A, change, {}});
     f.setup_changes.push_back({model::kNone, B, change, {}});
+    return {A, B};
+  }
+  // Two gases A and B (from any state: `change` each) in one setup group with `min_run`, and the
+  // setup-run rule (LSSU) on group g. Returns {A, B}.
+  std::pair<model::SetupId, model::SetupId> gases(model::ToolGroupId g, Ticks change, int min_run) {
+    const auto [A, B] = setups(change);
     f.setup_groups.push_back({"Gas", {A, B}, min_run, {}});
     f.setup_group_of = {0, 0};
     f.tool_groups[g].lssu = true;

@@ -16,6 +16,28 @@ namespace {
 
 using model::TimeBasis;
 
+// Products pa and pb, one step each on group g taking `time`, needing setup A and B.
+std::pair<model::ProductId, model::ProductId> setup_products(Builder& b, model::ToolGroupId g,
+                                                             model::SetupId A, model::SetupId B,
+                                                             Ticks time) {
+  model::Step sa = step(g, time);
+  sa.setup = A;
+  model::Step sb = step(g, time);
+  sb.setup = B;
+  return {b.product("pa", {sa}), b.product("pb", {sb})};
+}
+
+// A group "C" of `tools` per-lot cascading tools (two jobs at once, load and unload 1 min) and
+// a step there of 50 min whose entry is occupied 40 min.
+std::pair<model::ToolGroupId, model::Step> cascading_group(Builder& b, int tools) {
+  const auto g = b.group("C", tools, minutes(1), minutes(1));
+  b.f.tool_groups[g].capacity = 2;
+  model::Step s = step(g, minutes(50));
+  s.cascade_basis = model::CascadeBasis::PerLot;
+  s.cascade_interval = minutes(40);
+  return {g, s};
+}
+
 Options opts(double days, Observer* obs = nullptr) {
   Options o;
   o.days = days;
@@ -73,11 +95,7 @@ TEST(EngineFixture, CascadingPerWafer) {
 // Per-lot cascading (BatchInterval c): occupied c, lot view L + X + U.
 TEST(EngineFixture, CascadingPerLot) {
   Builder b;
-  const auto g = b.group("C", 1, minutes(1), minutes(1));
-  b.f.tool_groups[g].capacity = 2;
-  model::Step s = step(g, minutes(50));
-  s.cascade_basis = model::CascadeBasis::PerLot;
-  s.cascade_interval = minutes(40);
+  auto [g, s] = cascading_group(b, 1);
   const auto p = b.product("p", {s});
   const auto st = b.stream("L", p, Dist::constant(static_cast<double>(days(1000))), 0);
   for (int i = 0; i < 3; ++i) b.wip(fmt::format("w{}", i), st);
@@ -97,11 +115,7 @@ TEST(EngineFixture, CascadingPerLot) {
 TEST(EngineFixture, EmptyToolFirst) {
   for (const IdleTool rule : {IdleTool::First, IdleTool::EmptyFirst}) {
     Builder b;
-    const auto g = b.group("C", 2, minutes(1), minutes(1));
-    b.f.tool_groups[g].capacity = 2;
-    model::Step s = step(g, minutes(50));
-    s.cascade_basis = model::CascadeBasis::PerLot;
-    s.cascade_interval = minutes(40);
+    auto [g, s] = cascading_group(b, 2);
     const auto p = b.product("p", {s});
     b.stream("a", p, Dist::constant(static_cast<double>(days(1000))), 1);
     const auto later = b.stream("b", p, Dist::constant(static_cast<double>(days(1000))), 1);
@@ -128,10 +142,7 @@ TEST(EngineFixture, CascadingSetupOverlapsTheJobBefore) {
     Builder b;
     const auto g = b.group("C", 1, minutes(1), minutes(1));
     b.f.tool_groups[g].capacity = 2;
-    const auto A = b.f.intern_setup("A");
-    const auto B = b.f.intern_setup("B");
-    b.f.setup_changes.push_back({model::kNone, A, minutes(30), {}});
-    b.f.setup_changes.push_back({model::kNone, B, minutes(30), {}});
+    const auto [A, B] = b.setups(minutes(30));
     model::Step sa = step(g, minutes(50));
     sa.cascade_basis = model::CascadeBasis::PerLot;
     sa.cascade_interval = minutes(40);
@@ -167,16 +178,8 @@ TEST(EngineFixture, WakeRuleReading) {
     Builder b;
     const auto g = b.group("W", 2);
     b.f.tool_groups[g].wake_least_setup = true;
-    const auto A = b.f.intern_setup("A");
-    const auto B = b.f.intern_setup("B");
-    b.f.setup_changes.push_back({model::kNone, A, minutes(30), {}});
-    b.f.setup_changes.push_back({model::kNone, B, minutes(30), {}});
-    model::Step sa = step(g, hours(1));
-    sa.setup = A;
-    model::Step sb = step(g, hours(1));
-    sb.setup = B;
-    const auto pa = b.product("pa", {sa});
-    const auto pb = b.product("pb", {sb});
+    const auto [A, B] = b.setups(minutes(30));
+    const auto [pa, pb] = setup_products(b, g, A, B, hours(1));
     // b0 (B) on tool 0 and a0 (A) on tool 1 at 0, both done at 1.5 h; a1 arrives at 3 h.
     b.stream("b0", pb, Dist::constant(static_cast<double>(days(1000))), 1);
     b.stream("a0", pa, Dist::constant(static_cast<double>(days(1000))), 1);
@@ -335,16 +338,8 @@ TEST(EngineFixture, SetupSequenceAvoidsChanges) {
   Builder b;
   const auto g = b.group("S", 1);
   b.f.tool_groups[g].ranking = {model::RankCriterion::LeastSetup, model::RankCriterion::Fifo};
-  const auto A = b.f.intern_setup("A");
-  const auto B = b.f.intern_setup("B");
-  b.f.setup_changes.push_back({model::kNone, A, minutes(10), {}});
-  b.f.setup_changes.push_back({model::kNone, B, minutes(10), {}});
-  model::Step sa = step(g, hours(1));
-  sa.setup = A;
-  model::Step sb = step(g, hours(1));
-  sb.setup = B;
-  const auto pa = b.product("pa", {sa});
-  const auto pb = b.product("pb", {sb});
+  const auto [A, B] = b.setups(minutes(10));
+  const auto [pa, pb] = setup_products(b, g, A, B, hours(1));
   const auto la = b.stream("A", pa, Dist::constant(static_cast<double>(days(100))), 0);
   const auto lb = b.stream("B", pb, Dist::constant(static_cast<double>(days(100))), 0);
   b.wip("a0", la);
@@ -404,12 +399,7 @@ TEST(EngineFixture, MinRunKeepsSetupWhileLotsForItWait) {
   Builder b;
   const auto g = b.group("I", 1);
   const auto [A, B] = b.gases(g, minutes(30), 2);
-  model::Step sa = step(g, hours(1));
-  sa.setup = A;
-  model::Step sb = step(g, hours(1));
-  sb.setup = B;
-  const auto pa = b.product("pa", {sa});
-  const auto pb = b.product("pb", {sb});
+  const auto [pa, pb] = setup_products(b, g, A, B, hours(1));
   const auto la = b.stream("A", pa, Dist::constant(static_cast<double>(days(100))), 0);
   const auto lb = b.stream("B", pb, Dist::constant(static_cast<double>(days(100))), 0);
   b.wip("a0", la);
@@ -489,12 +479,7 @@ TEST(EngineFixture, RefusalsBeforeAGasChange) {
     Builder b;
     const auto g = b.group("I", 1);
     const auto [A, B] = b.gases(g, hours(1), 2);
-    model::Step sa = step(g, hours(1));
-    sa.setup = A;
-    model::Step sb = step(g, hours(1));
-    sb.setup = B;
-    const auto pa = b.product("pa", {sa});
-    const auto pb = b.product("pb", {sb});
+    const auto [pa, pb] = setup_products(b, g, A, B, hours(1));
     b.stream("a", pa, Dist::constant(static_cast<double>(days(100))), 1);
     const auto first_b = b.stream("b", pb, Dist::constant(static_cast<double>(days(100))), 1);
     b.f.streams[first_b].first_release = hours(0.5);
