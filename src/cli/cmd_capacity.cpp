@@ -100,11 +100,8 @@ Runner setup(CLI::App* app) {
   app->add_option("--batch-size", opt->batch,
                   "lots per batch: auto (default, load-dependent), min, mean or max")
       ->check(CLI::IsMember({"auto", "min", "mean", "max"}));
-  app->add_option("--setup-state", opt->setup_state,
-                  "tool setup state after a step without setup: model (default: the model's "
-                  "reading; SMT2020: reset, YAML scenarios: keep), " +
-                      choice_help(model::kSetupStates))
-      ->check(CLI::IsMember(with_model(choice_words(model::kSetupStates))));
+  add_reading_option(app, "--setup-state", opt->setup_state, model::kSetupStates,
+                     "a tool's setup state after a step without setup", "reset", "keep");
   app->add_option("--arrivals", opt->arrivals,
                   "arrival variability: linking (default, propagated per route step), "
                   "station-linking (station departures split at random) or poisson")

@@ -399,26 +399,16 @@ Runner setup(CLI::App* app) {
                   "which idle tool takes an arriving lot when several could (after the group's "
                   "wake rule): " + choice_help(engine::kIdleTools, {engine::IdleTool::First}))
       ->check(CLI::IsMember(choice_words(engine::kIdleTools)));
-  app->add_option("--lssu-switch", a->lssu_switch,
-                  "when a setup-run (LSSU) tool changes gas: model (default: the model's reading; "
-                  "SMT2020: refuse, YAML scenarios: immediate), " +
-                      choice_help(engine::kLssuSwitches))
-      ->check(CLI::IsMember(with_model(choice_words(engine::kLssuSwitches))));
-  app->add_option("--setup-state", a->setup_state,
-                  "a tool's setup state after a step without setup: model (default: the model's "
-                  "reading; SMT2020: reset, YAML scenarios: keep), " +
-                      choice_help(engine::kSetupStates))
-      ->check(CLI::IsMember(with_model(choice_words(engine::kSetupStates))));
-  app->add_option("--wake", a->wake,
-                  "which idle tool takes an arriving lot on groups with the least-setup wake rule: "
-                  "model (default: the model's reading; SMT2020: none, YAML scenarios: "
-                  "least-setup), " + choice_help(engine::kWakeRules))
-      ->check(CLI::IsMember(with_model(choice_words(engine::kWakeRules))));
-  app->add_option("--cascade-setup", a->cascade_setup,
-                  "when a cascading tool's setup may run: model (default: the model's reading; "
-                  "SMT2020: overlap, YAML scenarios: after), " +
-                      choice_help(engine::kCascadeSetups))
-      ->check(CLI::IsMember(with_model(choice_words(engine::kCascadeSetups))));
+  add_reading_option(app, "--lssu-switch", a->lssu_switch, engine::kLssuSwitches,
+                     "when a setup-run (LSSU) tool changes gas", "refuse", "immediate");
+  add_reading_option(app, "--setup-state", a->setup_state, engine::kSetupStates,
+                     "a tool's setup state after a step without setup", "reset", "keep");
+  add_reading_option(app, "--wake", a->wake, engine::kWakeRules,
+                     "which idle tool takes an arriving lot on groups with the least-setup wake "
+                     "rule",
+                     "none", "least-setup");
+  add_reading_option(app, "--cascade-setup", a->cascade_setup, engine::kCascadeSetups,
+                     "when a cascading tool's setup may run", "overlap", "after");
   app->add_flag("--super-hot-reservation", a->reservation,
                 "reserve a tool at the next step of super hot lots");
   app->add_option("--trace", a->trace,
@@ -435,8 +425,10 @@ Runner setup(CLI::App* app) {
       ->check(finite_range(0, kMaxBatchWaitMin, "minutes"));
   app->add_option("--pm-nesting", a->pm_nesting, kPmNestingHelp);
   app->add_option("--lssu-cover", a->lssu_cover,
-                  "with --lssu-switch group-aware: a tool changes gas only when more than F x MINRUN "
-                  "lots of the wanted gas wait per tool already in it (default 1), F in [0, 100]")
+                  "with --lssu-switch group-aware or clear-time: a tool changes gas only when more "
+                  "than F x MINRUN lots of the wanted gas wait per tool already in it (group-aware), "
+                  "or when their mean lot times per such tool exceed F x the setup time "
+                  "(clear-time) (default 1), F in [0, 100]")
       ->check(finite_range(0, 100, "a factor"));
   app->add_option("--lssu-refusals", a->lssu_refusals,
                   "with --lssu-switch refuse: decisions in a row a tool refuses lots of another gas "

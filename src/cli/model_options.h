@@ -1,8 +1,13 @@
 #pragma once
 // Command-line overrides of model-level settings, shared by the subcommands that take them.
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/choice.h"
 
 #include "model/factory.h"
 #include "model/whatif.h"
@@ -19,8 +24,22 @@ std::shared_ptr<const model::Factory> with_pm_nesting(std::shared_ptr<const mode
                                                       bool override_it, model::PmNesting value);
 
 inline const std::string kPmNestingHelp =
-    "PM calendars of one tool: model (the factory's own; SMT2020: nested), " +
+    "PM calendars of one tool: model (the factory's own; SMT2020: independent), " +
     choice_help(model::kPmNestings);
+
+// A reading of the model as an option (model/factory.h: LssuSwitch, SetupState, WakeRule,
+// CascadeSetup): "model" (the default) keeps the model's own, a word of `table` replaces it.
+// `what` says what the reading decides; `smt2020` and `yaml` name the models' own readings.
+template <class E, std::size_t N>
+CLI::Option* add_reading_option(CLI::App* app, const std::string& name, std::string& var,
+                                const Choice<E> (&table)[N], const std::string& what,
+                                const std::string& smt2020, const std::string& yaml) {
+  return app
+      ->add_option(name, var,
+                   what + ": model (default: the model's reading; SMT2020: " + smt2020 +
+                       ", YAML scenarios: " + yaml + "), " + choice_help(table))
+      ->check(CLI::IsMember(with_model(choice_words(table))));
+}
 
 // What-if options (`--scale F`, `--scale PRODUCT=F`, `--tools GROUP=N`, `--tools GROUP=+N`, each
 // repeatable): parses the values into `w` (names are checked later against the factory). Prints

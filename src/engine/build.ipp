@@ -14,8 +14,8 @@ void Sim::build() {
   nested_ = f_.pm_nesting == model::PmNesting::Nested;
   lssu_ = o_.lssu_switch.value_or(f_.lssu_switch);
   setup_state_ = o_.setup_state.value_or(f_.setup_state);
-  wake_least_ = o_.wake.value_or(f_.wake) == WakeRule::LeastSetup;
-  setup_overlap_ = o_.cascade_setup.value_or(f_.cascade_setup) == CascadeSetup::Overlap;
+  wake_ = o_.wake.value_or(f_.wake);
+  cascade_setup_ = o_.cascade_setup.value_or(f_.cascade_setup);
   first_idle_ = o_.idle_tool != IdleTool::LongestIdle;
   empty_first_ = o_.idle_tool == IdleTool::EmptyFirst;
   chg_ = model::setup_change_matrix(f_);  // model/flow.h: one rule for every fidelity

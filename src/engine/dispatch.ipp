@@ -10,7 +10,7 @@ namespace {
 void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   Group& g = groups_[gi];
   if (g.idle.empty() || g.qn == 0) return;
-  const bool wake = g.g->wake_least_setup && wake_least_ && arriving >= 0;
+  const bool wake = g.g->wake_least_setup && wake_ == WakeRule::LeastSetup && arriving >= 0;
   // The arriving lot's step and the setup it needs (read only by the least-setup wake rule).
   const std::int32_t agsi = wake ? lots_[arriving].first_step + lots_[arriving].step : 0;
   const model::SetupId aset = wake ? steps_[agsi].setup : kNone;

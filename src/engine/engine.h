@@ -78,8 +78,8 @@ struct Options {
   // so the tools of a group, evenly loaded, reach their first PMs together).
   bool stagger_first_wafer_pm = false;
   IdleTool idle_tool = IdleTool::First;
-  // Overrides of the model's readings (Factory::lssu_switch, Factory::setup_state); empty: the
-  // model's.
+  // Overrides of the model's readings (Factory::lssu_switch, setup_state, wake, cascade_setup);
+  // empty: the model's.
   std::optional<LssuSwitch> lssu_switch;
   std::optional<SetupState> setup_state;
   std::optional<WakeRule> wake;                 // Factory::wake

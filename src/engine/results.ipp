@@ -19,8 +19,8 @@ Results Sim::collect(Ticks end) {
   r.idle_tool = word_of(kIdleTools, o_.idle_tool);
   r.lssu_switch = word_of(kLssuSwitches, lssu_);
   r.setup_state = word_of(kSetupStates, setup_state_);
-  r.wake = wake_least_ ? "least-setup" : "none";
-  r.cascade_setup = setup_overlap_ ? "overlap" : "after";
+  r.wake = word_of(kWakeRules, wake_);
+  r.cascade_setup = word_of(kCascadeSetups, cascade_setup_);
   r.events = events_;
   r.lot_steps = lot_steps_;
   r.wip_per_day = wip_per_day_;

@@ -303,8 +303,8 @@ class Sim {
   bool nested_ = false;                                     // model::PmNesting::Nested
   LssuSwitch lssu_ = LssuSwitch::Immediate;  // the options' reading, else the model's
   SetupState setup_state_ = SetupState::Keep;
-  bool wake_least_ = true;      // WakeRule::LeastSetup
-  bool setup_overlap_ = false;  // CascadeSetup::Overlap
+  WakeRule wake_ = WakeRule::LeastSetup;
+  CascadeSetup cascade_setup_ = CascadeSetup::After;
   bool first_idle_ = true;    // Options::idle_tool is IdleTool::First or EmptyFirst (list order)
   bool empty_first_ = false;  // Options::idle_tool == IdleTool::EmptyFirst
   struct SetupNeed {  // keep_group_aware's scratch: the waiting lots of one other setup

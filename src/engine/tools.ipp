@@ -40,7 +40,7 @@ void Sim::start_job(std::int32_t ti, std::int32_t gsi, const std::int32_t* lot_i
   }
   Ticks su = setup_time(tool.setup, si.setup, gsi);
   const bool setup_change = si.setup != kNone && si.setup != tool.setup;
-  if (su > 0 && si.cascading && setup_overlap_) [[unlikely]]
+  if (su > 0 && si.cascading && cascade_setup_ == CascadeSetup::Overlap) [[unlikely]]
     su -= overlap_setup(tool, su);
   change_setup(tool, g, si, n);
   time_job(job, si, JobSize{wafers, units, is_units}, lot_ids[0], su);
