@@ -44,7 +44,8 @@ struct SimArgs {
   double time_limit = 0;
   bool same_pm = false;
   bool stagger_wafer_pm = false;
-  std::string idle_tool = "first";
+  std::string idle_tool = "model";
+  std::string wafer_pm_start = "model";
   std::string lssu_switch = "model";
   std::string setup_state = "model";
   std::string wake = "model";
@@ -257,9 +258,10 @@ int run(const SimArgs& a, DbTarget& db) {
   o.max_wip_lots = a.max_wip;
   o.time_limit_seconds = a.time_limit;
   o.stagger_first_pm = !a.same_pm;
-  o.stagger_first_wafer_pm = a.stagger_wafer_pm;
-  // Checked against the same tables while parsing (setup()).
-  o.idle_tool = parse_choice(engine::kIdleTools, a.idle_tool).value_or(o.idle_tool);
+  // Checked against the same tables while parsing (setup()); "model": none.
+  o.idle_tool = parse_choice(engine::kIdleTools, a.idle_tool);
+  o.wafer_pm_start = a.stagger_wafer_pm ? engine::WaferPmStart::Staggered
+                                        : parse_choice(engine::kWaferPmStarts, a.wafer_pm_start);
   o.lssu_switch = parse_choice(engine::kLssuSwitches, a.lssu_switch);  // "model": none
   o.setup_state = parse_choice(engine::kSetupStates, a.setup_state);
   o.wake = parse_choice(engine::kWakeRules, a.wake);
@@ -392,13 +394,17 @@ Runner setup(CLI::App* app) {
   app->add_flag("--same-pm", a->same_pm,
                 "first calendar PM of every tool of a group at the same instant (default: "
                 "staggered, tool k of N at FOA*k/N)");
+  auto* wafer_pm = add_reading_option(app, "--wafer-pm-start", a->wafer_pm_start,
+                                      engine::kWaferPmStarts,
+                                      "each tool's first wafer-count PM threshold", "staggered",
+                                      "same");
   app->add_flag("--stagger-wafer-pm", a->stagger_wafer_pm,
-                "first wafer-count PM of tool k of N after FOA*k/N wafers (default: FOA for every "
-                "tool)");
-  app->add_option("--idle-tool", a->idle_tool,
-                  "which idle tool takes an arriving lot when several could (after the group's "
-                  "wake rule): " + choice_help(engine::kIdleTools, {engine::IdleTool::First}))
-      ->check(CLI::IsMember(choice_words(engine::kIdleTools)));
+                "the same as --wafer-pm-start staggered")
+      ->excludes(wafer_pm);
+  add_reading_option(app, "--idle-tool", a->idle_tool, engine::kIdleTools,
+                     "which idle tool takes an arriving lot when several could (after the "
+                     "group's wake rule)",
+                     "random", "first");
   add_reading_option(app, "--lssu-switch", a->lssu_switch, engine::kLssuSwitches,
                      "when a setup-run (LSSU) tool changes gas", "refuse", "immediate");
   add_reading_option(app, "--setup-state", a->setup_state, engine::kSetupStates,

@@ -61,12 +61,8 @@ bool apply_option(const sweep::Setting& s, const std::string& where, engine::Opt
   if (s.key == "setup-state") return reading(engine::kSetupStates, o.setup_state);
   if (s.key == "wake") return reading(engine::kWakeRules, o.wake);
   if (s.key == "cascade-setup") return reading(engine::kCascadeSetups, o.cascade_setup);
-  if (s.key == "idle-tool") {
-    const auto v = parse_choice(engine::kIdleTools, s.value);
-    if (!v) return bad(choice_list(engine::kIdleTools).c_str());
-    o.idle_tool = *v;
-    return true;
-  }
+  if (s.key == "idle-tool") return reading(engine::kIdleTools, o.idle_tool);
+  if (s.key == "wafer-pm-start") return reading(engine::kWaferPmStarts, o.wafer_pm_start);
   if (s.key == "pm-nesting") return parse_pm_nesting(s.value, where.c_str(), nest_override, nesting);
   if (s.key == "batch-max-wait") {
     char* end = nullptr;

@@ -16,8 +16,11 @@ void Sim::build() {
   setup_state_ = o_.setup_state.value_or(f_.setup_state);
   wake_ = o_.wake.value_or(f_.wake);
   cascade_setup_ = o_.cascade_setup.value_or(f_.cascade_setup);
-  first_idle_ = o_.idle_tool != IdleTool::LongestIdle;
-  empty_first_ = o_.idle_tool == IdleTool::EmptyFirst;
+  idle_tool_ = o_.idle_tool.value_or(f_.idle_tool);
+  first_idle_ = idle_tool_ != IdleTool::LongestIdle;
+  empty_first_ = idle_tool_ == IdleTool::EmptyFirst;
+  random_idle_ = idle_tool_ == IdleTool::Random;
+  wafer_pm_start_ = o_.wafer_pm_start.value_or(f_.wafer_pm_start);
   chg_ = model::setup_change_matrix(f_);  // model/flow.h: one rule for every fidelity
 
   // Transport lanes (model/flow.h: the first lane of a pair).
@@ -219,6 +222,9 @@ void Sim::build_random_streams(std::uint64_t seed) {
     rng_transport_.emplace_back(seed, stream_id(kRngTransport, i));
   for (std::size_t i = 0; i < f_.streams.size(); ++i)
     rng_release_.emplace_back(seed, stream_id(kRngRelease, i));
+  if (random_idle_)
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi)
+      rng_idle_.emplace_back(seed, stream_id(kRngIdleTool, gi));
   rng_down_.resize(tools_.size());
   rng_pm_.resize(tools_.size());
   for (std::size_t ti = 0; ti < tools_.size(); ++ti) {

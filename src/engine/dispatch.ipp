@@ -25,7 +25,18 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
         return tools_[a].jobs_in == 0;
       return a < b;
     };
-    if (!wake && first_idle_ && !empty_first_ && attempt == 0) {
+    if (!wake && random_idle_) {
+      // IdleTool::Random: one of the idle tools not yet asked, drawn from the group's stream.
+      if (attempt == 0) {
+        best = g.idle[static_cast<std::size_t>(rng_idle_[gi].below(g.idle.size()))];
+      } else {
+        idle_pick_.clear();
+        for (std::int32_t t : g.idle)
+          if (std::find(tried_tools_.begin(), tried_tools_.end(), t) == tried_tools_.end())
+            idle_pick_.push_back(t);
+        if (!idle_pick_.empty()) best = draw_idle(gi);
+      }
+    } else if (!wake && first_idle_ && !empty_first_ && attempt == 0) {
       best = g.first_tool + lowest_idle(g);  // the loop below without a scan
     } else if (!wake) {
       // Among the idle tools: the first in the group's list (IdleTool::First, EmptyFirst), or
@@ -39,16 +50,22 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
       }
     } else {
       Ticks best_setup = 0;
+      idle_pick_.clear();              // IdleTool::Random: the tools tied at the least setup
       for (std::int32_t t : g.idle) {  // least setup; ties as above
         if (attempt > 0 &&
             std::find(tried_tools_.begin(), tried_tools_.end(), t) != tried_tools_.end())
           continue;
         const Ticks st = setup_time(tools_[t].setup, aset, agsi);
-        if (best < 0 || st < best_setup || (first_idle_ && st == best_setup && before(t, best))) {
+        if (best < 0 || st < best_setup) {
           best = t;
           best_setup = st;
+          idle_pick_.clear();
+        } else if (first_idle_ && st == best_setup && before(t, best)) {
+          best = t;
         }
+        if (random_idle_ && st == best_setup) idle_pick_.push_back(t);
       }
+      if (random_idle_ && idle_pick_.size() > 1) best = draw_idle(gi);
     }
     if (best < 0) return;
     if (attempt == 0) tried_tools_.clear();
@@ -72,7 +89,7 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
     if (g.idle.back() == ti)
       g.idle.pop_back();
     else if (first_idle_)
-      g.idle.swap_erase(ti);  // every choice takes the lowest index: the order is not read
+      g.idle.swap_erase(ti);  // choices take the lowest index or a draw: the order is not kept
     else
       g.idle.erase(ti);
     t.idle_pos = -1;
@@ -105,7 +122,9 @@ void Sim::reserve_for(std::int32_t lot, std::int32_t gi) {
   }
   if (!g.idle.empty()) {
     const std::int32_t t =
-        first_idle_ ? *std::min_element(g.idle.begin(), g.idle.end()) : g.idle.front();
+        random_idle_ ? g.idle[static_cast<std::size_t>(rng_idle_[gi].below(g.idle.size()))]
+        : first_idle_ ? *std::min_element(g.idle.begin(), g.idle.end())
+                      : g.idle.front();
     tools_[t].reserved_for = lot;
     refresh_idle(t);
   } else if (g.pending_reservation < 0) {
@@ -669,9 +688,22 @@ bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
   return true;
 }
 // Every idle tool of the group, in turn, may start a job while lots wait: in the group's list
-// order under IdleTool::First (the order of every other choice among idle tools), else longest
-// idle first. A tool that starts leaves the idle list; one that cannot start stays.
+// order under IdleTool::First (the order of every other choice among idle tools), in a drawn
+// order under Random, else longest idle first. A tool that starts leaves the idle list; one that
+// cannot start stays.
 void Sim::offer_idle_tools(Group& g) {
+  if (random_idle_) {  // in an order drawn from the group's stream (rare: timers, kit arrivals)
+    Rng& rng = rng_idle_[static_cast<std::size_t>(&g - groups_.data())];
+    std::vector<std::int32_t> left(g.idle.begin(), g.idle.end());
+    std::sort(left.begin(), left.end());  // the draws do not depend on the idle list's order
+    while (!left.empty() && g.qn > 0) {
+      const auto k = static_cast<std::size_t>(rng.below(left.size()));
+      const std::int32_t t = left[k];
+      left.erase(left.begin() + static_cast<std::ptrdiff_t>(k));
+      if (tools_[t].idle_pos >= 0) dispatch(t);
+    }
+    return;
+  }
   if (empty_first_) {  // the empty tools in list order, then the others
     for (int pass = 0; pass < 2; ++pass)
       for (std::int32_t t = g.first_tool, e = t + g.g->tools; t < e && g.qn > 0; ++t)

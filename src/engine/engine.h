@@ -53,18 +53,14 @@ class Observer {
   virtual void on_lot_exit(Ticks /*t*/, std::int64_t /*lot*/, int /*stream*/, bool /*scrapped*/) {}
 };
 
-// Which idle tool of a group takes an arriving lot when several could (after the group's wake
-// rule, e.g. least setup time): the first in the group's tool list, as the reference
-// implementations loop over their tools, or the one idle the longest.
-// EmptyFirst: a tool with no job inside before one that already holds a job (a cascading tool
-// whose entry is free), then list order.
-enum class IdleTool : std::uint8_t { First, LongestIdle, EmptyFirst };
 
 // The model's readings of setups (model/factory.h), which Options may override.
 using model::CascadeSetup;
+using model::IdleTool;  // which idle tool takes an arriving lot
 using model::LssuSwitch;
 using model::SetupState;
 using model::WakeRule;
+using model::WaferPmStart;
 
 struct Options {
   double days = 365.0;       // simulated horizon
@@ -74,12 +70,10 @@ struct Options {
   std::int64_t max_wip_lots = 0;    // stop (status WipLimit) when more lots are in the fab; 0 = off
   double time_limit_seconds = 0.0;  // stop (status TimeLimit) after this wall time; 0 = off
   bool stagger_first_pm = true;     // tool k of N gets its first calendar PM at FOA*k/N
-  // Tool k of N gets its first wafer-count PM after FOA*k/N wafers (default: FOA for every tool,
-  // so the tools of a group, evenly loaded, reach their first PMs together).
-  bool stagger_first_wafer_pm = false;
-  IdleTool idle_tool = IdleTool::First;
-  // Overrides of the model's readings (Factory::lssu_switch, setup_state, wake, cascade_setup);
-  // empty: the model's.
+  // Overrides of the model's readings (Factory::lssu_switch, setup_state, wake, cascade_setup,
+  // idle_tool, wafer_pm_start); empty: the model's.
+  std::optional<IdleTool> idle_tool;
+  std::optional<WaferPmStart> wafer_pm_start;  // first wafer-count PM thresholds
   std::optional<LssuSwitch> lssu_switch;
   std::optional<SetupState> setup_state;
   std::optional<WakeRule> wake;                 // Factory::wake
@@ -224,7 +218,8 @@ struct Results {
   std::uint64_t seed = 0;
   std::string dispatch;
   std::string pm_nesting;  // "independent" or "nested" (model::PmNesting)
-  std::string idle_tool;   // "first" or "longest-idle" (IdleTool)
+  std::string idle_tool;   // kIdleTools word (IdleTool)
+  std::string wafer_pm_start;  // kWaferPmStarts word (WaferPmStart)
   std::string lssu_switch;  // "immediate" or "group-aware" (LssuSwitch)
   std::string setup_state;  // "keep" or "reset" (SetupState)
   std::string wake;           // "least-setup" or "none" (WakeRule)

@@ -17,17 +17,12 @@ inline constexpr Choice<DispatchRule> kDispatchRules[] = {
     {DispatchRule::PriorityFifo, "priority-fifo", "higher priority, then fifo"},
 };
 
-inline constexpr Choice<IdleTool> kIdleTools[] = {
-    {IdleTool::First, "first", "tool list order"},
-    {IdleTool::LongestIdle, "longest-idle", "the tool idle the longest"},
-    {IdleTool::EmptyFirst, "empty-first",
-     "a tool with no job inside before a cascading tool that holds one, then list order"},
-};
-
 using model::kLssuSwitches;  // the model's readings (model/factory.h)
 using model::kSetupStates;
 using model::kWakeRules;
 using model::kCascadeSetups;
+using model::kIdleTools;
+using model::kWaferPmStarts;
 
 // The ranking chain a global dispatching rule gives every tool group (`group`: the group's own
 // chain, used for DispatchRule::Model).

@@ -429,6 +429,7 @@ enum RngKind : std::uint64_t {
   kRngRelease,
   kRngYield,
   kRngTransform,
+  kRngIdleTool,
 };
 
 }  // namespace osatsim::engine::detail

@@ -16,7 +16,8 @@ Results Sim::collect(Ticks end) {
   r.seed = o_.seed;
   r.dispatch = word_of(kDispatchRules, o_.dispatch);
   r.pm_nesting = word_of(model::kPmNestings, f_.pm_nesting);
-  r.idle_tool = word_of(kIdleTools, o_.idle_tool);
+  r.idle_tool = word_of(kIdleTools, idle_tool_);
+  r.wafer_pm_start = word_of(kWaferPmStarts, wafer_pm_start_);
   r.lssu_switch = word_of(kLssuSwitches, lssu_);
   r.setup_state = word_of(kSetupStates, setup_state_);
   r.wake = word_of(kWakeRules, wake_);

@@ -123,6 +123,10 @@ class Sim {
   void reserve_for(std::int32_t lot, std::int32_t group);
   void try_group(std::int32_t group, std::int32_t arriving_lot);
   void offer_idle_tools(Group& g);
+  // IdleTool::Random: one of idle_pick_ (non-empty), drawn from group gi's stream.
+  std::int32_t draw_idle(std::int32_t gi) {
+    return idle_pick_[static_cast<std::size_t>(rng_idle_[gi].below(idle_pick_.size()))];
+  }
   void on_batch_timer(std::int32_t group);
   bool dispatch(std::int32_t tool);
   bool dispatch_bucketed(std::int32_t tool);
@@ -305,8 +309,12 @@ class Sim {
   SetupState setup_state_ = SetupState::Keep;
   WakeRule wake_ = WakeRule::LeastSetup;
   CascadeSetup cascade_setup_ = CascadeSetup::After;
-  bool first_idle_ = true;    // Options::idle_tool is IdleTool::First or EmptyFirst (list order)
-  bool empty_first_ = false;  // Options::idle_tool == IdleTool::EmptyFirst
+  IdleTool idle_tool_ = IdleTool::First;
+  // The idle list's order is not read (every choice scans it): IdleTool other than LongestIdle.
+  bool first_idle_ = true;
+  bool empty_first_ = false;  // IdleTool::EmptyFirst
+  bool random_idle_ = false;  // IdleTool::Random (rng_idle_)
+  WaferPmStart wafer_pm_start_ = WaferPmStart::Same;
   struct SetupNeed {  // keep_group_aware's scratch: the waiting lots of one other setup
     model::SetupId setup;
     int n;           // lots
@@ -335,6 +343,8 @@ class Sim {
   }
   std::vector<Rng> rng_sample_, rng_rework_, rng_yield_, rng_transform_;
   std::vector<Rng> rng_transport_, rng_release_;
+  std::vector<Rng> rng_idle_;  // per group: IdleTool::Random
+  std::vector<std::int32_t> idle_pick_;  // IdleTool::Random's candidates (scratch)
   std::vector<std::vector<Rng>> rng_down_, rng_pm_;  // per tool, per attachment
   std::vector<std::int64_t> stream_count_;
 

@@ -264,7 +264,7 @@ void Sim::schedule_first_outages() {
         push(t.pm_due[a], kEvPmDue, static_cast<std::int32_t>(ti), static_cast<std::int32_t>(a));
       } else {
         wpm_threshold(t, static_cast<std::int32_t>(a)) =
-            foa * (o_.stagger_first_wafer_pm ? stagger : 1.0);
+            foa * (wafer_pm_start_ == WaferPmStart::Staggered ? stagger : 1.0);
       }
     }
   }

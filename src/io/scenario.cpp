@@ -160,7 +160,8 @@ void ScenarioReader::read(const YAML::Node& root) {
           {"name", "description", "locations", "transport", "components", "supplies",
            "down_calendars", "pm_calendars", "setups", "setup_changes", "setup_groups",
            "tool_groups", "sequences", "routes", "products", "releases", "pm_nesting",
-           "lssu_switch", "setup_state", "wake", "cascade_setup"});
+           "lssu_switch", "setup_state", "wake", "cascade_setup", "idle_tool",
+           "wafer_pm_start"});
   if (!top.ok()) return;
   read_header(top, root);
   register_names(top);
@@ -194,6 +195,8 @@ void ScenarioReader::read_header(const Map& top, const YAML::Node& root) {
   reading("setup_state", model::kSetupStates, f_.setup_state);
   reading("wake", model::kWakeRules, f_.wake);
   reading("cascade_setup", model::kCascadeSetups, f_.cascade_setup);
+  reading("idle_tool", model::kIdleTools, f_.idle_tool);
+  reading("wafer_pm_start", model::kWaferPmStarts, f_.wafer_pm_start);
 
   if (const YAML::Node* n = top.get("name")) {
     r_.name(*n, "name", f_.name);

@@ -39,6 +39,13 @@ model::Factory Reader::run() {
   // busy and setup shares of the implant, dry-etch and litho-track groups.
   f_.cascade_setup = model::CascadeSetup::Overlap;
   f_.wake = model::WakeRule::None;
+  // An arriving lot goes to an idle tool drawn at random, and the tools of a group take their
+  // first wafer-count PMs staggered like their first calendar PMs: the published busy shares of
+  // the cascading groups lie between list order and empty tools first, which random choice
+  // reproduces; spreading the load evenly needs staggered counters, or whole groups reach their
+  // first PMs together.
+  f_.idle_tool = model::IdleTool::Random;
+  f_.wafer_pm_start = model::WaferPmStart::Staggered;
 
   std::error_code ec;
   const auto st = fs::status(dir_, ec);

@@ -140,6 +140,29 @@ inline constexpr Choice<CascadeSetup> kCascadeSetups[] = {
      "a cascading tool's setup may run during the occupation of the job before it"},
 };
 
+// Which idle tool takes an arriving lot when several could (after the group's wake rule): the
+// first in the group's tool list (First, the reference implementations' loop over their tools),
+// the one idle the longest (LongestIdle), a tool with no job inside before a cascading tool that
+// holds one, then list order (EmptyFirst), or one drawn at random from its group's own random
+// stream (Random). The same rule orders the idle tools offered a decision together.
+enum class IdleTool : std::uint8_t { First, LongestIdle, EmptyFirst, Random };
+inline constexpr Choice<IdleTool> kIdleTools[] = {
+    {IdleTool::First, "first", "tool list order"},
+    {IdleTool::LongestIdle, "longest-idle", "the tool idle the longest"},
+    {IdleTool::EmptyFirst, "empty-first",
+     "a tool with no job inside before a cascading tool that holds one, then list order"},
+    {IdleTool::Random, "random", "one drawn at random (the group's own random stream)"},
+};
+
+// Each tool's first wafer-count PM threshold: the calendar's first occurrence FOA for every tool
+// (Same), or FOA*k/N for tool k of N (Staggered, like the first calendar PMs), so that evenly
+// loaded tools of a group do not reach their PMs together.
+enum class WaferPmStart : std::uint8_t { Same, Staggered };
+inline constexpr Choice<WaferPmStart> kWaferPmStarts[] = {
+    {WaferPmStart::Same, "same", "every tool's first threshold is the calendar's FOA"},
+    {WaferPmStart::Staggered, "staggered", "tool k of N first after FOA*k/N wafers"},
+};
+
 struct PmCalendar {
   std::string name;
   PmTrigger trigger = PmTrigger::Calendar;
@@ -400,6 +423,8 @@ struct Factory {
   SetupState setup_state = SetupState::Keep;       // options may override them
   WakeRule wake = WakeRule::LeastSetup;
   CascadeSetup cascade_setup = CascadeSetup::After;
+  IdleTool idle_tool = IdleTool::First;
+  WaferPmStart wafer_pm_start = WaferPmStart::Same;
 
   std::vector<Location> locations;
   std::vector<TransportLane> transport;

@@ -155,6 +155,7 @@ json simulation_json(const engine::Results& r, const model::WhatIf& what_if) {
               {"dispatch", r.dispatch},
               {"pm_nesting", r.pm_nesting},
               {"idle_tool", r.idle_tool},
+              {"wafer_pm_start", r.wafer_pm_start},
               {"lssu_switch", r.lssu_switch},
               {"setup_state", r.setup_state},
               {"wake", r.wake},

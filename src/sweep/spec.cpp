@@ -14,9 +14,9 @@ namespace {
 
 constexpr const char* kTopKeys[] = {"model", "days", "warmup_days", "replications", "seed",
                                     "grid", "variants"};
-constexpr const char* kOptionFactors[] = {"dispatch",  "lssu-switch",    "setup-state",
-                                          "wake",      "cascade-setup",  "idle-tool",
-                                          "pm-nesting", "batch-max-wait", "scale"};
+constexpr const char* kOptionFactors[] = {
+    "dispatch",       "lssu-switch", "setup-state",    "wake",  "cascade-setup", "idle-tool",
+    "wafer-pm-start", "pm-nesting",  "batch-max-wait", "scale"};
 
 std::string fnv1a(const std::string& bytes) {
   std::uint64_t h = 1469598103934665603ull;
@@ -61,8 +61,8 @@ struct Reader {
     const std::string key = k.as<std::string>();
     if (known_factor(key)) return true;
     bad(k, fmt::format("unknown factor '{}' (dispatch, lssu-switch, setup-state, wake, "
-                       "cascade-setup, idle-tool, pm-nesting, batch-max-wait, scale, tools.GROUP, "
-                       "scale.PRODUCT, yield.STEP, rule.GROUP)",
+                       "cascade-setup, idle-tool, wafer-pm-start, pm-nesting, batch-max-wait, "
+                       "scale, tools.GROUP, scale.PRODUCT, yield.STEP, rule.GROUP)",
                        key));
     return false;
   }

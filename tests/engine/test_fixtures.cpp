@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "engine/engine.h"
@@ -256,11 +257,11 @@ TEST(EngineFixture, BatchMaxWaitForFullerBatch) {
 }
 
 // A batch group's wait timer offers the decision to its idle tools in the group's list order
-// under IdleTool::First, as every other choice among idle tools, and to the longest idle tool
-// first under LongestIdle. Two tools, batches of 3 lots (5 h) that wait up to 2.5 h for a 4th:
-// lots at 0..8 h give batches on tool 0 (2.5 h), tool 1 (5.5 h) and tool 0 again (8.5 h), so
-// tool 1 is idle from 10.5 h and tool 0 from 13.5 h. Lots at 20, 21, 22 h: the timer fires at
-// 22.5 h with both tools idle.
+// under IdleTool::First, as every other choice among idle tools, to the longest idle tool first
+// under LongestIdle, and in a drawn order under Random. Two tools, batches of 3 lots (5 h) that
+// wait up to 2.5 h for a 4th: lots at 0..8 h give batches on tool 0 (2.5 h), tool 1 (5.5 h) and
+// tool 0 again (8.5 h), so tool 1 is idle from 10.5 h and tool 0 from 13.5 h. Lots at 20, 21,
+// 22 h: the timer fires at 22.5 h with both tools idle.
 TEST(EngineFixture, BatchTimerOffersIdleToolsInListOrder) {
   Builder b;
   const auto p = furnace(b, 2, hours(5));
@@ -285,6 +286,26 @@ TEST(EngineFixture, BatchTimerOffersIdleToolsInListOrder) {
     EXPECT_EQ(rec.starts[3].tool, rule == IdleTool::First ? 0 : rec.starts[1].tool)
         << (rule == IdleTool::First ? "first" : "longest-idle");
   }
+  // Random: the timer offers the decision to the two tools in a drawn order, so over 20 seeds
+  // both tools take the batch (all one tool: probability 2^-19), each seed the same tool again.
+  std::set<std::int32_t> seen;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    std::int32_t tool[2];
+    for (int k = 0; k < 2; ++k) {
+      Recorder rec;
+      Options o = opts(2, &rec);
+      o.batch_max_wait = minutes(150);
+      o.idle_tool = IdleTool::Random;
+      o.seed = seed;
+      simulate(b.f, o);
+      ASSERT_EQ(rec.starts.size(), 4u);
+      EXPECT_EQ(rec.starts[3].t, minutes(1350));
+      tool[k] = rec.starts[3].tool;
+    }
+    EXPECT_EQ(tool[0], tool[1]) << seed;
+    seen.insert(tool[0]);
+  }
+  EXPECT_EQ(seen.size(), 2u);
 }
 
 // Batches never mix route steps (crit_sameroutestep), even of the same step name.
@@ -694,7 +715,7 @@ TEST(EngineFixture, StaggeredFirstWaferCountPm) {
     for (int i = 0; i < 8; ++i) b.wip(fmt::format("w{}", i), s);
     Recorder rec;
     Options o = opts(7.0 / 24, &rec);
-    o.stagger_first_wafer_pm = stagger;
+    o.wafer_pm_start = stagger ? WaferPmStart::Staggered : WaferPmStart::Same;
     const Results r = simulate(b.f, o);
     ASSERT_EQ(rec.starts.size(), 8u);
     Ticks last = 0;
@@ -724,6 +745,42 @@ TEST(EngineFixture, IdleToolChoice) {
     EXPECT_EQ(rec.starts[1].tool, rule == IdleTool::First ? 0 : 1);
     EXPECT_EQ(r.idle_tool, rule == IdleTool::First ? "first" : "longest-idle");
   }
+}
+
+// IdleTool::Random: four idle tools, one lot every 2 h of 1 h each, so every arrival finds all
+// four idle. List order gives tool 0 every lot; a random draw gives each tool about a quarter
+// (400 lots: 100 each, binomial sd 8.7), the same tools again with the same seed, others with
+// another seed. The model's reading is followed when the options leave it open.
+TEST(EngineFixture, RandomIdleToolSpreadsArrivals) {
+  const auto run = [](std::optional<IdleTool> rule, IdleTool model_rule, std::uint64_t seed) {
+    Builder b;
+    const auto g = b.group("T", 4);
+    const auto p = b.product("p", {step(g, hours(1))});
+    b.stream("L", p, Dist::constant(static_cast<double>(hours(2))));
+    b.f.idle_tool = model_rule;
+    Recorder rec;
+    Options o = opts(799.5 / 24, &rec);
+    o.idle_tool = rule;
+    o.seed = seed;
+    const Results r = simulate(b.f, o);
+    std::vector<std::int32_t> tools;
+    for (const auto& st : rec.starts) tools.push_back(st.tool);
+    return std::pair{tools, r.idle_tool};
+  };
+  const auto [first, first_word] = run(IdleTool::First, IdleTool::Random, 0);
+  ASSERT_EQ(first.size(), 400u);
+  EXPECT_EQ(std::count(first.begin(), first.end(), 0), 400);
+  EXPECT_EQ(first_word, "first");
+  const auto [rnd, rnd_word] = run(std::nullopt, IdleTool::Random, 0);
+  ASSERT_EQ(rnd.size(), 400u);
+  EXPECT_EQ(rnd_word, "random");
+  for (std::int32_t t = 0; t < 4; ++t) {
+    const auto n = std::count(rnd.begin(), rnd.end(), t);
+    EXPECT_GT(n, 65) << t;
+    EXPECT_LT(n, 135) << t;
+  }
+  EXPECT_EQ(run(IdleTool::Random, IdleTool::First, 0).first, rnd);
+  EXPECT_NE(run(IdleTool::Random, IdleTool::First, 1).first, rnd);
 }
 
 // Rework at the second step with p = 0.3 back to the first: visits of step 2 per lot = 1/(1-p).

@@ -34,6 +34,8 @@ TEST(SimulateCli, WritesSummaryJson) {
   EXPECT_EQ(j["run"]["setup_state"], "reset");
   EXPECT_EQ(j["run"]["wake"], "none");
   EXPECT_EQ(j["run"]["cascade_setup"], "overlap");
+  EXPECT_EQ(j["run"]["idle_tool"], "random");
+  EXPECT_EQ(j["run"]["wafer_pm_start"], "staggered");
   for (const auto& g : j["tool_groups"]) {
     EXPECT_TRUE(g.contains("pms")) << g["name"];
     EXPECT_TRUE(g.contains("pms_absorbed")) << g["name"];
@@ -96,7 +98,40 @@ TEST(SimulateCli, BadInputExitsTwoAndWritesNothing) {
                    "--out", out.string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--pm-nesting: unknown value 'sometimes'"), std::string::npos) << r.err;
+  r = run_osatsim({"simulate", minifab().string(), "--days", "5", "--idle-tool", "randm", "--out",
+                   out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--idle-tool"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("random"), std::string::npos) << r.err;  // what is allowed
+  // --stagger-wafer-pm is short for --wafer-pm-start staggered: not both.
+  r = run_osatsim({"simulate", minifab().string(), "--days", "5", "--stagger-wafer-pm",
+                   "--wafer-pm-start", "same", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--wafer-pm-start"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / "summary.json"));
+}
+
+// The idle-tool and first wafer-count PM readings on the command line override the model's, and
+// the run records the ones it used.
+TEST(SimulateCli, IdleToolAndWaferPmStartOverrideTheModel) {
+  TempDir dir;
+  const auto run = [&](const char* sub, std::vector<std::string> extra) {
+    std::vector<std::string> args{"simulate", minifab().string(), "--days", "20", "--out",
+                                  (dir.path() / sub).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult r = run_osatsim(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(read_file(dir.path() / sub / "summary.json"))["run"];
+  };
+  json j = run("a", {"--idle-tool", "first", "--wafer-pm-start", "same"});
+  EXPECT_EQ(j["idle_tool"], "first");
+  EXPECT_EQ(j["wafer_pm_start"], "same");
+  j = run("b", {"--idle-tool", "empty-first", "--stagger-wafer-pm"});
+  EXPECT_EQ(j["idle_tool"], "empty-first");
+  EXPECT_EQ(j["wafer_pm_start"], "staggered");
+  j = run("c", {"--idle-tool", "model", "--wafer-pm-start", "model"});
+  EXPECT_EQ(j["idle_tool"], "random");
+  EXPECT_EQ(j["wafer_pm_start"], "staggered");
 }
 
 // --replications: the first replication in full (as a lone run with that seed) plus the

@@ -88,7 +88,8 @@ TEST(EngineSmt2020, LvhmRunsAndIsDeterministic) {
 // the throughput within `th_tol` of the release rate. Hot lot types rest on 2 to 23 initial lots
 // each; they are printed, not asserted. `earlier`: the readings chosen before the published
 // per-group figures were known (nested PM calendars, immediate gas changes, setup state kept,
-// least-setup wake rule, setups after the entry frees), fitted to these implied cycle times.
+// least-setup wake rule, setups after the entry frees, list order among idle tools, the same first
+// wafer-count PM threshold for every tool), fitted to these implied cycle times.
 void check_fidelity(const char* model, bool earlier, int replications, double ct_tol, double th_tol) {
   OSATSIM_REQUIRE_SMT2020(dir);
   auto f = load(dir / model);
@@ -103,6 +104,8 @@ void check_fidelity(const char* model, bool earlier, int replications, double ct
     o.setup_state = SetupState::Keep;
     o.wake = WakeRule::LeastSetup;
     o.cascade_setup = CascadeSetup::After;
+    o.idle_tool = IdleTool::First;
+    o.wafer_pm_start = WaferPmStart::Same;
   }
   const std::vector<Results> runs = simulate_replications(g, o, replications, 2);
   for (const auto& r : runs) check_invariants(r);
@@ -126,10 +129,10 @@ void check_fidelity(const char* model, bool earlier, int replications, double ct
 }
 
 // The defaults (the readings of the published per-group figures), five replications as in
-// docs/validation.md: throughput within 1 % of the release rate (the fidelity issue; HVLM Lot_3's
-// one-year throughput scatters by about ±0.9 % over five replications, so fewer do not resolve
-// 1 %); cycle times within 15 % of the implied ones (HVLM Lot_3 is 11.5 % above).
-TEST(EngineSmt2020, HvlmFidelityAgainstInitialWip) { check_fidelity("HVLM", false, 5, 0.15, 0.01); }
+// docs/validation.md: throughput within 1 % of the release rate (the fidelity issue; one year of
+// a lot type's throughput scatters by a few tenths of a percent over five replications, so fewer
+// do not resolve 1 %); cycle times within 10 % of the implied ones (HVLM Lot_3 is 7.9 % above).
+TEST(EngineSmt2020, HvlmFidelityAgainstInitialWip) { check_fidelity("HVLM", false, 5, 0.10, 0.01); }
 TEST(EngineSmt2020, LvhmFidelityAgainstInitialWip) { check_fidelity("LVHM", false, 5, 0.10, 0.01); }
 // The earlier readings stay reachable and keep their fit: cycle times within 10 %.
 TEST(EngineSmt2020, HvlmEarlierReadingsFidelityAgainstInitialWip) {

@@ -107,6 +107,14 @@ const std::vector<Case>& catalogue() {
        {{"name: t\n", "name: t\ncascade_setup: overlp\n"}},
        {"2:16: cascade_setup: unknown value 'overlp'; expected one of: after, overlap (did you "
         "mean 'overlap'?)"}},
+      {"unknown_idle_tool",
+       {{"name: t\n", "name: t\nidle_tool: randm\n"}},
+       {"2:12: idle_tool: unknown value 'randm'; expected one of: first, longest-idle, "
+        "empty-first, random (did you mean 'random'?)"}},
+      {"unknown_wafer_pm_start",
+       {{"name: t\n", "name: t\nwafer_pm_start: stagger\n"}},
+       {"2:17: wafer_pm_start: unknown value 'stagger'; expected one of: same, staggered (did you "
+        "mean 'staggered'?)"}},
       {"unknown_lssu_switch",
        {{"name: t\n", "name: t\nlssu_switch: refuses\n"}},
        {"2:14: lssu_switch: unknown value 'refuses'; expected one of: immediate, group-aware, "

@@ -135,13 +135,18 @@ TEST(ScenarioFormat, InlineCalendarsAndDefaults) {
   EXPECT_EQ(f->setup_state, model::SetupState::Keep);
   EXPECT_EQ(f->wake, model::WakeRule::LeastSetup);
   EXPECT_EQ(f->cascade_setup, model::CascadeSetup::After);
-  auto r = read_ok("lssu_switch: refuse\nsetup_state: reset\nwake: none\ncascade_setup: overlap\n" +
+  EXPECT_EQ(f->idle_tool, model::IdleTool::First);
+  EXPECT_EQ(f->wafer_pm_start, model::WaferPmStart::Same);
+  auto r = read_ok("lssu_switch: refuse\nsetup_state: reset\nwake: none\ncascade_setup: overlap\n"
+                   "idle_tool: random\nwafer_pm_start: staggered\n" +
                    mini("    pms: [{every: 7 d, duration: 1 h}]\n"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->lssu_switch, model::LssuSwitch::Refuse);
   EXPECT_EQ(r->setup_state, model::SetupState::Reset);
   EXPECT_EQ(r->wake, model::WakeRule::None);
   EXPECT_EQ(r->cascade_setup, model::CascadeSetup::Overlap);
+  EXPECT_EQ(r->idle_tool, model::IdleTool::Random);
+  EXPECT_EQ(r->wafer_pm_start, model::WaferPmStart::Staggered);
 }
 
 TEST(ScenarioFormat, SequencesAreInlinedAndStepReferencesResolveInTheRoute) {

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "support/test_support.h"
 
@@ -120,6 +122,37 @@ TEST(SweepCli, YieldAndGroupRuleFactors) {
   expect_refused(head + "grid:\n  yield.final_test: [1.5]\n", "s.yaml:7: yield.final_test: '1.5' is not a yield");
   expect_refused(head + "grid:\n  rule.no_such_group: [fifo]\n", "s.yaml:7: rule.no_such_group: no tool group");
   expect_refused(head + "grid:\n  rule.litho: [fastest]\n", "s.yaml:7: rule.litho: unknown level");
+}
+
+// The model's readings as factors: a variant with `idle-tool: first, wafer-pm-start: same` gives
+// the figures of `simulate --idle-tool first --wafer-pm-start same`, `model` those of the
+// model's own readings (SMT2020: random, staggered); bad levels refused with file:line.
+TEST(SweepCli, IdleToolAndWaferPmStartFactors) {
+  TempDir dir;
+  const std::string head = "model: " + minifab() + "\ndays: 40\nwarmup_days: 10\nreplications: 1\nseed: 2\n";
+  const RunResult r = sweep(dir, head + "variants:\n  - {idle-tool: first, wafer-pm-start: same}\n"
+                                        "  - {idle-tool: model, wafer-pm-start: model}\n", "out", {"--no-db"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(read_file(dir.path() / "out" / "sweep.json"));
+  ASSERT_EQ(j["variants"].size(), 2u);
+  const std::vector<std::string> extra[] = {{"--idle-tool", "first", "--wafer-pm-start", "same"}, {}};
+  for (int v = 0; v < 2; ++v) {
+    const auto out = dir.path() / ("sim" + std::to_string(v));
+    std::vector<std::string> args{"simulate", minifab(), "--days", "40", "--warmup-days", "10",
+                                  "--seed", "2", "--no-db", "--out", out.string()};
+    args.insert(args.end(), extra[v].begin(), extra[v].end());
+    const RunResult s = run_osatsim(args);
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    const json sim = json::parse(read_file(out / "summary.json"));
+    ASSERT_FALSE(sim["lot_types"].empty());
+    for (const auto& t : sim["lot_types"]) {
+      const std::string n = t["name"];
+      EXPECT_NEAR(kpi(j["variants"][v], n + ".ct_mean_days"),
+                  t["cycle_time_days"]["mean"].get<double>(), 1e-9) << v << " " << n;
+    }
+  }
+  expect_refused(head + "grid:\n  idle-tool: [randm]\n", "s.yaml:7: idle-tool: unknown level");
+  expect_refused(head + "grid:\n  wafer-pm-start: [stagger]\n", "s.yaml:7: wafer-pm-start: unknown level");
 }
 
 TEST(SweepCli, SameResultsForAnyJobs) {
