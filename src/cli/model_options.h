@@ -28,7 +28,8 @@ inline const std::string kPmNestingHelp =
     choice_help(model::kPmNestings);
 
 // A reading of the model as an option (model/factory.h: LssuSwitch, SetupState, WakeRule,
-// CascadeSetup, IdleTool, WaferPmStart): "model" (the default) keeps the model's own, a word of `table` replaces it.
+// CascadeSetup, IdleTool, WaferPmStart): "model" (the default) keeps the model's own, a word of
+// `table` replaces it.
 // `what` says what the reading decides; `smt2020` and `yaml` name the models' own readings.
 template <class E, std::size_t N>
 CLI::Option* add_reading_option(CLI::App* app, const std::string& name, std::string& var,

@@ -18,8 +18,6 @@ void Sim::build() {
   cascade_setup_ = o_.cascade_setup.value_or(f_.cascade_setup);
   idle_tool_ = o_.idle_tool.value_or(f_.idle_tool);
   first_idle_ = idle_tool_ != IdleTool::LongestIdle;
-  empty_first_ = idle_tool_ == IdleTool::EmptyFirst;
-  random_idle_ = idle_tool_ == IdleTool::Random;
   wafer_pm_start_ = o_.wafer_pm_start.value_or(f_.wafer_pm_start);
   chg_ = model::setup_change_matrix(f_);  // model/flow.h: one rule for every fidelity
 
@@ -222,7 +220,7 @@ void Sim::build_random_streams(std::uint64_t seed) {
     rng_transport_.emplace_back(seed, stream_id(kRngTransport, i));
   for (std::size_t i = 0; i < f_.streams.size(); ++i)
     rng_release_.emplace_back(seed, stream_id(kRngRelease, i));
-  if (random_idle_)
+  if (idle_tool_ == IdleTool::Random)
     for (std::size_t gi = 0; gi < groups_.size(); ++gi)
       rng_idle_.emplace_back(seed, stream_id(kRngIdleTool, gi));
   rng_down_.resize(tools_.size());

@@ -17,26 +17,28 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
   // Tool-specific eligibility (setup runs) means one refusal does not imply all refuse.
   const bool all = g.lssu;
   const int limit = all ? static_cast<int>(g.idle.size()) : 1;
+  const bool empty_first = idle_tool_ == IdleTool::EmptyFirst;
+  const bool random = idle_tool_ == IdleTool::Random;
   for (int attempt = 0; attempt < limit && !g.idle.empty(); ++attempt) {
     std::int32_t best = -1;
     // IdleTool::EmptyFirst: a tool with no job inside before one that holds a job (cascading).
-    const auto before = [this](std::int32_t a, std::int32_t b) {
-      if (empty_first_ && (tools_[a].jobs_in == 0) != (tools_[b].jobs_in == 0))
+    const auto before = [this, empty_first](std::int32_t a, std::int32_t b) {
+      if (empty_first && (tools_[a].jobs_in == 0) != (tools_[b].jobs_in == 0))
         return tools_[a].jobs_in == 0;
       return a < b;
     };
-    if (!wake && random_idle_) {
+    if (!wake && random) {
       // IdleTool::Random: one of the idle tools not yet asked, drawn from the group's stream.
       if (attempt == 0) {
-        best = g.idle[static_cast<std::size_t>(rng_idle_[gi].below(g.idle.size()))];
+        best = draw_tool(gi, g.idle);
       } else {
         idle_pick_.clear();
         for (std::int32_t t : g.idle)
           if (std::find(tried_tools_.begin(), tried_tools_.end(), t) == tried_tools_.end())
             idle_pick_.push_back(t);
-        if (!idle_pick_.empty()) best = draw_idle(gi);
+        if (!idle_pick_.empty()) best = draw_tool(gi, idle_pick_);
       }
-    } else if (!wake && first_idle_ && !empty_first_ && attempt == 0) {
+    } else if (!wake && first_idle_ && !empty_first && attempt == 0) {
       best = g.first_tool + lowest_idle(g);  // the loop below without a scan
     } else if (!wake) {
       // Among the idle tools: the first in the group's list (IdleTool::First, EmptyFirst), or
@@ -63,9 +65,9 @@ void Sim::try_group(std::int32_t gi, std::int32_t arriving) {
         } else if (first_idle_ && st == best_setup && before(t, best)) {
           best = t;
         }
-        if (random_idle_ && st == best_setup) idle_pick_.push_back(t);
+        if (random && st == best_setup) idle_pick_.push_back(t);
       }
-      if (random_idle_ && idle_pick_.size() > 1) best = draw_idle(gi);
+      if (random && idle_pick_.size() > 1) best = draw_tool(gi, idle_pick_);
     }
     if (best < 0) return;
     if (attempt == 0) tried_tools_.clear();
@@ -122,9 +124,9 @@ void Sim::reserve_for(std::int32_t lot, std::int32_t gi) {
   }
   if (!g.idle.empty()) {
     const std::int32_t t =
-        random_idle_ ? g.idle[static_cast<std::size_t>(rng_idle_[gi].below(g.idle.size()))]
-        : first_idle_ ? *std::min_element(g.idle.begin(), g.idle.end())
-                      : g.idle.front();
+        idle_tool_ == IdleTool::Random ? draw_tool(gi, g.idle)
+        : first_idle_                  ? *std::min_element(g.idle.begin(), g.idle.end())
+                                       : g.idle.front();
     tools_[t].reserved_for = lot;
     refresh_idle(t);
   } else if (g.pending_reservation < 0) {
@@ -692,7 +694,7 @@ bool Sim::eligible(Lot& l, std::int32_t ti, const Group& g) {
 // order under Random, else longest idle first. A tool that starts leaves the idle list; one that
 // cannot start stays.
 void Sim::offer_idle_tools(Group& g) {
-  if (random_idle_) {  // in an order drawn from the group's stream (rare: timers, kit arrivals)
+  if (idle_tool_ == IdleTool::Random) {  // in an order drawn from the group's stream (rare: timers, kit arrivals)
     Rng& rng = rng_idle_[static_cast<std::size_t>(&g - groups_.data())];
     std::vector<std::int32_t> left(g.idle.begin(), g.idle.end());
     std::sort(left.begin(), left.end());  // the draws do not depend on the idle list's order
@@ -704,7 +706,7 @@ void Sim::offer_idle_tools(Group& g) {
     }
     return;
   }
-  if (empty_first_) {  // the empty tools in list order, then the others
+  if (idle_tool_ == IdleTool::EmptyFirst) {  // the empty tools in list order, then the others
     for (int pass = 0; pass < 2; ++pass)
       for (std::int32_t t = g.first_tool, e = t + g.g->tools; t < e && g.qn > 0; ++t)
         if (tools_[t].idle_pos >= 0 && (tools_[t].jobs_in == 0) == (pass == 0)) dispatch(t);

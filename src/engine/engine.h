@@ -53,8 +53,7 @@ class Observer {
   virtual void on_lot_exit(Ticks /*t*/, std::int64_t /*lot*/, int /*stream*/, bool /*scrapped*/) {}
 };
 
-
-// The model's readings of setups (model/factory.h), which Options may override.
+// The model's readings (model/factory.h), which Options may override.
 using model::CascadeSetup;
 using model::IdleTool;  // which idle tool takes an arriving lot
 using model::LssuSwitch;

@@ -123,9 +123,11 @@ class Sim {
   void reserve_for(std::int32_t lot, std::int32_t group);
   void try_group(std::int32_t group, std::int32_t arriving_lot);
   void offer_idle_tools(Group& g);
-  // IdleTool::Random: one of idle_pick_ (non-empty), drawn from group gi's stream.
-  std::int32_t draw_idle(std::int32_t gi) {
-    return idle_pick_[static_cast<std::size_t>(rng_idle_[gi].below(idle_pick_.size()))];
+  // IdleTool::Random: one of `tools` (non-empty: the idle list or idle_pick_), drawn from group
+  // gi's stream.
+  template <class Tools>
+  std::int32_t draw_tool(std::int32_t gi, const Tools& tools) {
+    return tools[static_cast<std::size_t>(rng_idle_[gi].below(tools.size()))];
   }
   void on_batch_timer(std::int32_t group);
   bool dispatch(std::int32_t tool);
@@ -312,8 +314,6 @@ class Sim {
   IdleTool idle_tool_ = IdleTool::First;
   // The idle list's order is not read (every choice scans it): IdleTool other than LongestIdle.
   bool first_idle_ = true;
-  bool empty_first_ = false;  // IdleTool::EmptyFirst
-  bool random_idle_ = false;  // IdleTool::Random (rng_idle_)
   WaferPmStart wafer_pm_start_ = WaferPmStart::Same;
   struct SetupNeed {  // keep_group_aware's scratch: the waiting lots of one other setup
     model::SetupId setup;
